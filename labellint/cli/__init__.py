@@ -1,0 +1,68 @@
+"""The command line: the only layer that prints or chooses an exit code."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from labellint import __version__
+
+
+class LabellintGroup(click.Group):
+    """Turns fatal errors into one line on stderr and exit 2, never a traceback (unless --debug)."""
+
+    def invoke(self, ctx: click.Context):
+        from labellint.errors import LabellintError
+
+        try:
+            return super().invoke(ctx)
+        except LabellintError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            click.echo(f"labellint: error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("labellint: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo(
+                    f"labellint: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                    err=True,
+                )
+            ctx.exit(3)
+
+
+@click.group(cls=LabellintGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="labellint")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """labellint: lint machine-learning dataset labels against their label spec."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    from labellint.cli.check import check
+    from labellint.cli.spec import spec
+
+    main.add_command(check)
+    main.add_command(spec)
+
+
+_register()
+
+
+def run() -> None:  # pragma: no cover - the console-script entry point
+    main(prog_name="labellint")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Turns paths, globs and configured datasets into label files, each paired with its reader."""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from labellint.readers import Reader, get_reader, sniff_reader
+from labellint.readers.base import issue
+from labellint.model import ReaderIssue
+from labellint.sources import WorkTree
+
+SNIFF_BYTES = 4096
+# Files that sit beside labels but are not labels.
+NOT_LABEL_FILES = {"labelspec.yaml", "labelspec.yml", "labellint.toml", "pyproject.toml", "package.json"}
+
+
+@dataclass(slots=True)
+class Target:
+    """A path or glob to read, with the reader forced for it (None: sniff each file)."""
+
+    pattern: str
+    reader: str | None = None
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Collected:
+    """Files grouped by reader (in a stable order), and what could not be matched."""
+
+    groups: dict[str, tuple[Reader, list[Path], dict]] = field(default_factory=dict)
+    issues: list[ReaderIssue] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def add(self, reader: Reader, path: Path, options: dict) -> None:
+        key = reader.name
+        if key not in self.groups:
+            self.groups[key] = (reader, [], options)
+        if path not in self.groups[key][1]:
+            self.groups[key][1].append(path)
+
+    @property
+    def file_count(self) -> int:
+        return sum(len(files) for _, files, _ in self.groups.values())
+
+
+def collect(targets: Sequence[Target], source: WorkTree, base: Path) -> Collected:
+    """Expands every target; files named explicitly must be readable, found ones are sniffed."""
+    out = Collected()
+    for target in targets:
+        pattern = target.pattern
+        path = Path(pattern) if Path(pattern).is_absolute() else base / pattern
+        forced = get_reader(target.reader) if target.reader else None
+        if path.is_dir():
+            for found in source.walk(path):
+                _add(out, found, forced, target.options, source, explicit=False)
+        elif path.is_file():
+            _add(out, path, forced, target.options, source, explicit=True)
+        elif glob.has_magic(pattern):
+            matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
+            files = [m for m in matches if m.is_file()]
+            if not files:
+                out.missing.append(pattern)
+            for found in files:
+                _add(out, found, forced, target.options, source, explicit=False)
+        else:
+            out.missing.append(pattern)
+    return out
+
+
+def _add(out: Collected, path: Path, forced: Reader | None, options: dict, source: WorkTree, explicit: bool) -> None:
+    if path.name in NOT_LABEL_FILES:
+        return
+    if forced is not None:
+        if explicit or path.suffix.lower() in forced.suffixes:
+            out.add(forced, path, options)
+        return
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        out.issues.append(issue("LL001", f"cannot read the file: {exc.strerror}", source.display(path)))
+        return
+    reader = sniff_reader(path, head)
+    if reader is not None:
+        out.add(reader, path, options)
+    elif explicit:
+        out.issues.append(
+            issue("LL001", "cannot tell this file's label format; name a reader with --reader", source.display(path))
+        )

@@ -1,0 +1,124 @@
+"""How labellint runs: `[tool.labellint]` or `labellint.toml`, found by walking up; CLI overrides."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from labellint._yaml_errors import describe_errors
+from labellint.errors import ConfigError
+
+CONFIG_FILE = "labellint.toml"
+
+
+class Section(BaseModel):
+    """Base for config sections: kebab-case keys as TOML users write them; unknown keys fail."""
+
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, alias_generator=lambda n: n.replace("_", "-")
+    )
+
+
+class DatasetEntry(Section):
+    """One dataset: a path or glob of label files, and the reader to use (default: sniff)."""
+
+    path: str
+    reader: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class Config(Section):
+    """Everything `[tool.labellint]` may say; `None` means "not set here" so merging works."""
+
+    spec: str | None = None
+    datasets: list[DatasetEntry] = Field(default_factory=list)
+    select: list[str] | None = None
+    extend_select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    reader: str | None = None
+
+    # Where the config file was found: relative paths in it are relative to this folder.
+    root: Path = Field(default_factory=Path.cwd, exclude=True)
+    source: str | None = Field(default=None, exclude=True)
+
+    def resolve(self, relative: str) -> Path:
+        return (self.root / relative).resolve()
+
+
+def repository_root(start: Path) -> Path | None:
+    """The nearest folder from `start` upward that holds `.git`, or None."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file from `start` up to the repository root (or the file system root)."""
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    stop = repository_root(start)
+    for folder in [start, *start.parents]:
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_section(pyproject):
+            return pyproject
+        if stop is not None and folder == stop:
+            break
+    return None
+
+
+def _has_tool_section(pyproject: Path) -> bool:
+    try:
+        return "labellint" in tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def load_config(path: Path | None) -> Config:
+    """Reads a config file (or returns the defaults for `None`); errors name file and key."""
+    if path is None:
+        return Config()
+    display = str(path)
+    try:
+        document = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{display}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{display}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{display}: cannot read the config: {exc}") from None
+    if path.name == "pyproject.toml":
+        document = document.get("tool", {}).get("labellint", {})
+        prefix = "tool.labellint."
+    else:
+        prefix = ""
+    text = path.read_text("utf-8")
+    try:
+        config = Config.model_validate(document)
+    except ValidationError as exc:
+        lines = describe_errors(exc, Config, display, lambda loc: _toml_line(text, prefix, loc))
+        raise ConfigError(f"invalid config: {lines[0]}", details=lines) from None
+    config.root = path.parent.resolve()
+    config.source = display
+    return config
+
+
+def _toml_line(text: str, prefix: str, loc: tuple[Any, ...]) -> tuple[int, int] | None:
+    """Best-effort line of a key in TOML text (tomllib keeps no positions): its first `key =`."""
+    keys = [str(p) for p in loc if not isinstance(p, int)]
+    if not keys:
+        return None
+    key = keys[-1]
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith(f"{key} ") or stripped.startswith(f"{key}=") or stripped == f"[{prefix}{key}]":
+            return number, line.index(key) + 1
+    return None

@@ -1,0 +1,87 @@
+"""Runs the selected rules on a dataset: isolates crashes, stamps problems, finds their lines."""
+
+from __future__ import annotations
+
+import dataclasses
+import traceback
+from collections import defaultdict
+from collections.abc import Sequence
+
+from labellint.model import Dataset
+from labellint.problem import Location, Problem, fingerprint
+from labellint.report import Crash, Report, RuleInfo
+from labellint.rules.base import Finding, Rule, RuleContext
+from labellint.spec.model import LabelSpec
+
+
+def run_rules(
+    dataset: Dataset,
+    spec: LabelSpec | None,
+    rules: Sequence[Rule],
+    spec_path: str | None = None,
+) -> Report:
+    """Every rule's findings as problems; a rule that raises becomes a Crash, the rest go on."""
+    context = RuleContext(dataset=dataset, spec=spec, spec_path=spec_path)
+    report = Report(files=len(dataset.files), items=dataset.n_items, annotations=dataset.n_annotations)
+    for rule in rules:
+        kind = type(rule)
+        report.rules[kind.code] = RuleInfo(kind.code, kind.name, kind.severity.value, kind.summary())
+        if kind.needs_spec and spec is None:
+            continue
+        try:
+            findings = list(rule.check(context))
+        except Exception as exc:  # one broken rule must not hide the others' problems
+            report.crashes.append(
+                Crash(f"{kind.code} {kind.name}", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            )
+            continue
+        report.problems.extend(_problem(kind, f, dataset) for f in findings)
+    _fill_lines(report.problems, dataset)
+    report.problems.sort(key=Problem.sort_key)
+    return report
+
+
+def _problem(kind: type[Rule], finding: Finding, dataset: Dataset) -> Problem:
+    if finding.location is not None:
+        location, identity = finding.location, finding.identity
+    elif finding.annotation is not None:
+        location = dataset.annotation_location(finding.annotation)
+        identity = dataset.annotation_identity(finding.annotation) + (f"|{finding.identity}" if finding.identity else "")
+    elif finding.item is not None:
+        location = dataset.item_location(finding.item)
+        identity = f"item:{location.item}" + (f"|{finding.identity}" if finding.identity else "")
+    else:
+        location, identity = Location(), finding.identity
+    identity = identity or finding.message
+    return Problem(
+        code=kind.code,
+        name=kind.name,
+        severity=finding.severity or kind.severity,
+        message=finding.message,
+        location=location,
+        identity=identity,
+        fingerprint=fingerprint(kind.code, location.path, identity),
+    )
+
+
+def _fill_lines(problems: list[Problem], dataset: Dataset) -> None:
+    """Lines for problems that only have a JSON pointer: one scan per file that has any."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for index, problem in enumerate(problems):
+        loc = problem.location
+        if loc.line is None and loc.pointer is not None and loc.path is not None:
+            wanted[loc.path].append(index)
+    if not wanted:
+        return
+    locators = {f.path: f.locator for f in dataset.files if f.locator is not None}
+    for path, indexes in wanted.items():
+        locator = locators.get(path)
+        if locator is None:
+            continue
+        found = locator(sorted({problems[i].location.pointer for i in indexes}))
+        for i in indexes:
+            position = found.get(problems[i].location.pointer)
+            if position:
+                problems[i].location = dataclasses.replace(
+                    problems[i].location, line=position[0], column=position[1]
+                )

@@ -1,0 +1,247 @@
+"""The normalized dataset: columnar arrays for fast rules, with provenance for every record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from labellint.problem import Location
+
+# Turns JSON pointers of one file into (line, column); built lazily, only for reported problems.
+PointerLocator = Callable[[Sequence[str]], dict[str, tuple[int, int]]]
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """One label file that was read: its display path, the reader, and how to find records in it."""
+
+    path: str
+    reader: str
+    # Prefixes of the JSON pointers of item and annotation records ("/images", "/annotations").
+    item_pointer: str | None = None
+    annotation_pointer: str | None = None
+    locator: PointerLocator | None = None
+    # What the file declared about itself (e.g. COCO `info`), for rules that need it.
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRef:
+    """A class as one source names it: the name and the source's own id (COCO id, YOLO index)."""
+
+    name: str
+    source_id: int | str | None = None
+
+
+@dataclass(slots=True)
+class ReaderIssue:
+    """A problem a reader found while reading (LL001 unreadable, LL002 invalid structure)."""
+
+    code: str
+    message: str
+    location: Location
+    identity: str = ""
+
+
+def ids_array(values: Sequence[Any]) -> np.ndarray:
+    """Ids as written in the source: int64 when all are integers (fast to compare), else objects."""
+    if all(type(v) is int for v in values):
+        return np.asarray(values, dtype=np.int64) if len(values) else np.empty(0, np.int64)
+    return np.asarray(list(values), dtype=object)
+
+
+@dataclass(slots=True)
+class Dataset:
+    """Items and annotations of one or more label files, as parallel arrays.
+
+    Built-in rules work on whole arrays; `annotations()` gives a per-record view for plugins.
+    Boxes are `x, y, w, h` in pixels, or in [0, 1] units for items whose `item_normalized` is
+    set (YOLO without image sizes). Rows without a box (classification, NER) hold NaN.
+    """
+
+    files: list[SourceFile] = field(default_factory=list)
+    classes: list[ClassRef] = field(default_factory=list)
+    # items
+    item_ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    item_names: list[str | None] = field(default_factory=list)
+    item_file: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    item_line: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    item_index: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    item_width: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
+    item_height: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
+    item_normalized: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    # annotations
+    ann_ids: np.ndarray = field(default_factory=lambda: np.empty(0, object))
+    ann_item: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    ann_class: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    ann_box: np.ndarray = field(default_factory=lambda: np.empty((0, 4), np.float64))
+    ann_file: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    ann_line: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    ann_index: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    # Sparse per-annotation data, keyed by annotation index.
+    ann_attributes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    ann_segmentation: dict[int, Any] = field(default_factory=dict)
+    # References that did not resolve: annotation index -> the raw value written in the file.
+    unresolved_item: dict[int, Any] = field(default_factory=dict)
+    unresolved_class: dict[int, Any] = field(default_factory=dict)
+    issues: list[ReaderIssue] = field(default_factory=list)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_file)
+
+    @property
+    def n_annotations(self) -> int:
+        return len(self.ann_item)
+
+    @property
+    def class_names(self) -> list[str]:
+        return [c.name for c in self.classes]
+
+    # ----------------------------------------------------------------- provenance
+    def item_location(self, i: int) -> Location:
+        """Where item `i` is written, with its id as the source writes it."""
+        src = self.files[int(self.item_file[i])]
+        line = int(self.item_line[i]) or None
+        pointer = f"{src.item_pointer}/{int(self.item_index[i])}" if src.item_pointer else None
+        return Location(path=src.path, line=line, pointer=pointer, item=str(self.item_ids[i]))
+
+    def annotation_location(self, a: int) -> Location:
+        """Where annotation `a` is written, with its own and its item's source ids."""
+        src = self.files[int(self.ann_file[a])]
+        line = int(self.ann_line[a]) or None
+        pointer = None
+        if src.annotation_pointer is not None:
+            pointer = f"{src.annotation_pointer}/{int(self.ann_index[a])}"
+        item = int(self.ann_item[a])
+        item_id = str(self.item_ids[item]) if item >= 0 else _raw(self.unresolved_item.get(a))
+        ann_id = self.ann_ids[a] if len(self.ann_ids) else None
+        return Location(
+            path=src.path,
+            line=line,
+            pointer=pointer,
+            item=item_id,
+            annotation=None if ann_id is None else str(ann_id),
+        )
+
+    def annotation_identity(self, a: int) -> str:
+        """Stable identity of annotation `a`: its source id, else its item, class and rounded box
+        (so fingerprints survive reformatting and reordering)."""
+        item = int(self.ann_item[a])
+        item_key = str(self.item_ids[item]) if item >= 0 else _raw(self.unresolved_item.get(a))
+        ann_id = self.ann_ids[a] if len(self.ann_ids) else None
+        if ann_id is not None:
+            return f"{item_key}#{ann_id}"
+        cls = int(self.ann_class[a])
+        cls_name = self.classes[cls].name if cls >= 0 else _raw(self.unresolved_class.get(a))
+        box = ",".join(f"{v:.4g}" for v in self.ann_box[a])
+        return f"{item_key}#{cls_name}@{box}"
+
+    def class_name(self, a: int) -> str:
+        """The class name of annotation `a` as written (or its unresolved raw reference)."""
+        cls = int(self.ann_class[a])
+        return self.classes[cls].name if cls >= 0 else _raw(self.unresolved_class.get(a))
+
+    # ----------------------------------------------------------------- plugin view
+    def annotations(self) -> Iterator[AnnotationView]:
+        """One convenient object per annotation; slow, meant for plugin rules, not the hot path."""
+        for a in range(self.n_annotations):
+            yield AnnotationView(self, a)
+
+    # ----------------------------------------------------------------- merging
+    @classmethod
+    def concat(cls, parts: Sequence[Dataset]) -> Dataset:
+        """One dataset from several (files, items and classes re-indexed); order is kept."""
+        parts = [p for p in parts if p is not None]
+        if len(parts) == 1:
+            return parts[0]
+        out = cls()
+        class_index: dict[ClassRef, int] = {}
+        item_arrays: dict[str, list[np.ndarray]] = {}
+        ann_arrays: dict[str, list[np.ndarray]] = {}
+        item_offset = ann_offset = file_offset = 0
+        for part in parts:
+            remap = np.empty(len(part.classes) + 1, np.int32)
+            remap[-1] = -1  # index -1 (unresolved) stays -1
+            for k, ref in enumerate(part.classes):
+                remap[k] = class_index.setdefault(ref, len(class_index))
+            out.files.extend(part.files)
+            out.item_names.extend(part.item_names)
+            _collect(item_arrays, "item_ids", part.item_ids)
+            _collect(item_arrays, "item_file", part.item_file + file_offset)
+            for name in ("item_line", "item_index", "item_width", "item_height", "item_normalized"):
+                _collect(item_arrays, name, getattr(part, name))
+            _collect(ann_arrays, "ann_ids", part.ann_ids)
+            _collect(ann_arrays, "ann_item", np.where(part.ann_item >= 0, part.ann_item + item_offset, -1))
+            _collect(ann_arrays, "ann_class", remap[part.ann_class])
+            _collect(ann_arrays, "ann_file", part.ann_file + file_offset)
+            for name in ("ann_box", "ann_line", "ann_index"):
+                _collect(ann_arrays, name, getattr(part, name))
+            for name in ("ann_attributes", "ann_segmentation", "unresolved_item", "unresolved_class"):
+                getattr(out, name).update({k + ann_offset: v for k, v in getattr(part, name).items()})
+            out.issues.extend(part.issues)
+            item_offset += part.n_items
+            ann_offset += part.n_annotations
+            file_offset += len(part.files)
+        out.classes = list(class_index)
+        for name, arrays in {**item_arrays, **ann_arrays}.items():
+            setattr(out, name, _concat_arrays(arrays))
+        return out
+
+
+def _collect(store: dict[str, list[np.ndarray]], name: str, array: np.ndarray) -> None:
+    store.setdefault(name, []).append(array)
+
+
+def _concat_arrays(arrays: list[np.ndarray]) -> np.ndarray:
+    # Integer ids from one file and string ids from another become one object array.
+    if any(a.dtype == object for a in arrays) and not all(a.dtype == object for a in arrays):
+        arrays = [a.astype(object) for a in arrays]
+    return np.concatenate(arrays)
+
+
+def _raw(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass(slots=True)
+class AnnotationView:
+    """A read-only view of one annotation for plugin rules."""
+
+    dataset: Dataset
+    index: int
+
+    @property
+    def id(self) -> str | None:
+        value = self.dataset.ann_ids[self.index] if len(self.dataset.ann_ids) else None
+        return None if value is None else str(value)
+
+    @property
+    def class_name(self) -> str:
+        return self.dataset.class_name(self.index)
+
+    @property
+    def box(self) -> tuple[float, float, float, float] | None:
+        box = self.dataset.ann_box[self.index]
+        return None if np.isnan(box).all() else tuple(float(v) for v in box)
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return self.dataset.ann_attributes.get(self.index, {})
+
+    @property
+    def item_id(self) -> str:
+        return self.dataset.annotation_location(self.index).item or ""
+
+    @property
+    def location(self) -> Location:
+        return self.dataset.annotation_location(self.index)
+
+
+def empty_dataset(source: SourceFile) -> Dataset:
+    """A dataset with one file and nothing in it (a file that could not be read)."""
+    return Dataset(files=[source])
+

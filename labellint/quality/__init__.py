@@ -1,0 +1,1 @@
+"""Label-quality measures: agreement, golden-set accuracy, review samples, label-error ranking."""

@@ -1,0 +1,55 @@
+"""Reader registry (entry-point group `labellint.readers`) and picking a reader for each file."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from labellint.errors import PluginError, UsageError
+from labellint.plugins import BrokenPlugin, load_group
+from labellint.readers.base import ReadContext, Reader
+
+__all__ = ["ReadContext", "Reader", "available_readers", "get_reader", "sniff_reader"]
+
+SNIFF_BYTES = 4096
+
+
+@cache
+def _registry() -> tuple[dict[str, Reader], tuple[BrokenPlugin, ...]]:
+    loaded, broken = load_group("labellint.readers")
+    readers: dict[str, Reader] = {}
+    for name, obj in loaded:
+        if not (isinstance(obj, type) and issubclass(obj, Reader)):
+            broken.append(BrokenPlugin("labellint.readers", name, repr(obj), "not a Reader subclass"))
+            continue
+        readers[obj.name or name] = obj()
+    return readers, tuple(broken)
+
+
+def available_readers() -> dict[str, Reader]:
+    """Every registered reader by name."""
+    return _registry()[0]
+
+
+def broken_readers() -> tuple[BrokenPlugin, ...]:
+    return _registry()[1]
+
+
+def get_reader(name: str) -> Reader:
+    """The reader called `name`; a usage error that lists the known ones otherwise."""
+    readers = available_readers()
+    if name not in readers:
+        known = ", ".join(sorted(readers)) or "none installed"
+        raise UsageError(f"unknown reader {name!r} (known readers: {known})")
+    return readers[name]
+
+
+def sniff_reader(path: Path, head: bytes) -> Reader | None:
+    """The first reader (in registry order, built-ins first) that recognises this file."""
+    readers = available_readers()
+    if not readers:
+        raise PluginError("no readers are registered: is labellint installed (`pip install -e .`)?")
+    for reader in readers.values():
+        if reader.sniff(path, head):
+            return reader
+    return None

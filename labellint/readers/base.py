@@ -1,0 +1,46 @@
+"""What a reader is: it sniffs files it understands and turns them into the normalized dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from labellint.model import Dataset, ReaderIssue
+from labellint.problem import Location
+from labellint.spec.model import LabelSpec
+
+
+@dataclass(slots=True)
+class ReadContext:
+    """What a reader may use: file access (work tree or a git revision), the spec, its options."""
+
+    read_bytes: Callable[[Path], bytes]
+    is_file: Callable[[Path], bool]
+    display: Callable[[Path], str]
+    spec: LabelSpec | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class Reader:
+    """Base class of readers; a reader registers under the entry-point group `labellint.readers`."""
+
+    name: ClassVar[str] = ""
+    # File name endings this reader may read (sniffing decides among readers sharing one).
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """Whether this file, judged by its name and first bytes, is in this reader's format."""
+        return path.suffix.lower() in self.suffixes
+
+    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
+        """Reads the files; a broken file becomes a ReaderIssue, never an exception."""
+        raise NotImplementedError
+
+
+def issue(code: str, message: str, path: str, **where: Any) -> ReaderIssue:
+    """A reader issue at `path` (line, column, pointer, item, annotation as keywords)."""
+    identity = str(where.pop("identity", "") or where.get("pointer") or where.get("item") or "")
+    return ReaderIssue(code=code, message=message, location=Location(path=path, **where), identity=identity)

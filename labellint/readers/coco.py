@@ -1,0 +1,268 @@
+"""COCO JSON reader: images, categories and annotations (boxes, polygons and RLE kept)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+
+from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile, ids_array
+from labellint.readers._jsonpos import locate_pointers, offset_from_message
+from labellint.readers.base import ReadContext, Reader, issue
+
+
+class CocoImage(msgspec.Struct, gc=False):
+    id: int | str
+    file_name: str | None = None
+    width: float | None = None
+    height: float | None = None
+
+
+class CocoCategory(msgspec.Struct, gc=False):
+    id: int | str
+    name: str
+    supercategory: str | None = None
+
+
+class CocoAnnotation(msgspec.Struct, gc=False):
+    image_id: int | str
+    category_id: int | str
+    id: int | str | None = None
+    bbox: list[float] | None = None
+    # Kept undecoded until a rule needs it: polygons are most of a COCO file's bytes.
+    segmentation: msgspec.Raw = msgspec.Raw()
+    area: float | None = None
+    iscrowd: int = 0
+    attributes: dict[str, Any] | None = None
+
+
+class CocoFile(msgspec.Struct, gc=False):
+    images: list[CocoImage]
+    annotations: list[CocoAnnotation] = []
+    categories: list[CocoCategory] = []
+    info: dict[str, Any] | None = None
+
+
+_DECODER = msgspec.json.Decoder(CocoFile)
+
+
+class CocoReader(Reader):
+    """Reads COCO detection/segmentation JSON (`images`, `annotations`, `categories`)."""
+
+    name = "coco"
+    suffixes = (".json",)
+    description = "COCO JSON: images, categories, annotations with bbox, polygons or RLE"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        if path.suffix.lower() != ".json":
+            return False
+        text = head.lstrip()
+        return text.startswith(b"{") and any(k in head for k in (b'"images"', b'"annotations"', b'"categories"'))
+
+    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
+        return Dataset.concat([self.read_one(path, context) for path in paths])
+
+    def read_one(self, path: Path, context: ReadContext) -> Dataset:
+        display = context.display(path)
+        data = context.read_bytes(path)
+        source = SourceFile(
+            path=display,
+            reader=self.name,
+            item_pointer="/images",
+            annotation_pointer="/annotations",
+            locator=lambda pointers: locate_pointers(data, pointers),
+        )
+        try:
+            document = _DECODER.decode(data)
+        except msgspec.ValidationError as exc:
+            return _read_leniently(data, source, str(exc))
+        except msgspec.DecodeError as exc:
+            return _unreadable(data, source, exc)
+        source.meta["info"] = document.info or {}
+        return _build(document.images, document.categories, document.annotations, source, [])
+
+
+def _unreadable(data: bytes, source: SourceFile, exc: Exception) -> Dataset:
+    message = str(exc)
+    where: dict[str, Any] = {}
+    offset = offset_from_message(message)
+    if offset is not None:
+        line = data.count(b"\n", 0, offset) + 1
+        where = {"line": line, "column": offset - (data.rfind(b"\n", 0, offset) + 1) + 1}
+    if not data.strip():
+        message = "the file is empty"
+    text = f"cannot parse JSON: {message}"
+    return Dataset(files=[source], issues=[issue("LL001", text, source.path, **where)])
+
+
+def _pointer_from_validation(message: str) -> str | None:
+    """msgspec names the failing place as `$.annotations[3].bbox`; turn it into a JSON pointer."""
+    import re
+
+    match = re.search(r"at `\$([^`]*)`", message)
+    if not match:
+        return None
+    parts = re.findall(r"\.([^.\[]+)|\[(\d+)\]", match.group(1))
+    return "".join(f"/{key or index}" for key, index in parts)
+
+
+def _read_leniently(data: bytes, source: SourceFile, first_error: str) -> Dataset:
+    """The slow path for files that break COCO's structure: keep every valid record, report the rest."""
+    document = msgspec.json.decode(data)
+    issues: list[ReaderIssue] = []
+    if not isinstance(document, dict):
+        issues.append(issue("LL002", "a COCO file must be a JSON object with `images`", source.path, pointer=""))
+        return Dataset(files=[source], issues=issues)
+    records: dict[str, list[Any]] = {}
+    for key, struct in (("images", CocoImage), ("categories", CocoCategory), ("annotations", CocoAnnotation)):
+        raw = document.get(key, [])
+        if key == "images" and key not in document:
+            issues.append(issue("LL002", "missing required key `images`", source.path, pointer=""))
+        if not isinstance(raw, list):
+            issues.append(issue("LL002", f"`{key}` must be an array", source.path, pointer=f"/{key}"))
+            raw = []
+        good = []
+        for index, record in enumerate(raw):
+            try:
+                segmentation = None
+                if struct is CocoAnnotation and isinstance(record, dict):
+                    # Raw only comes from bytes; this path keeps the decoded value instead.
+                    record = dict(record)
+                    segmentation = record.pop("segmentation", None)
+                converted = msgspec.convert(record, struct)
+                if segmentation is not None:
+                    converted.segmentation = segmentation
+                good.append((index, converted))
+            except msgspec.ValidationError as exc:
+                inner = _pointer_from_validation(str(exc)) or ""
+                reason = str(exc).split(" - at ")[0]
+                what = key[:-1] if key != "categories" else "category"
+                issues.append(
+                    issue("LL002", f"invalid {what}: {reason}", source.path, pointer=f"/{key}/{index}{inner}")
+                )
+        records[key] = good
+    info = document.get("info")
+    source.meta["info"] = info if isinstance(info, dict) else {}
+    if not issues:  # the typed decoder failed on something this path accepts; say what it was
+        pointer = _pointer_from_validation(first_error)
+        issues.append(issue("LL002", first_error.split(" - at ")[0], source.path, pointer=pointer))
+    return _build(
+        [r for _, r in records["images"]],
+        [r for _, r in records["categories"]],
+        [r for _, r in records["annotations"]],
+        source,
+        issues,
+        image_index=[i for i, _ in records["images"]],
+        annotation_index=[i for i, _ in records["annotations"]],
+    )
+
+
+def _build(
+    images: list[CocoImage],
+    categories: list[CocoCategory],
+    annotations: list[CocoAnnotation],
+    source: SourceFile,
+    issues: list[ReaderIssue],
+    image_index: list[int] | None = None,
+    annotation_index: list[int] | None = None,
+) -> Dataset:
+    """Columnar arrays from decoded records; references resolved with sorted-array lookups."""
+    n_img, n_ann = len(images), len(annotations)
+    item_ids = ids_array([im.id for im in images])
+    classes = [ClassRef(c.name, c.id) for c in categories]
+    dataset = Dataset(files=[source], classes=classes, issues=issues)
+    dataset.item_ids = item_ids
+    dataset.item_names = [im.file_name for im in images]
+    dataset.item_file = np.zeros(n_img, np.int32)
+    dataset.item_line = np.zeros(n_img, np.int32)
+    dataset.item_index = np.asarray(image_index if image_index is not None else np.arange(n_img), np.int32)
+    dataset.item_width = np.array([np.nan if im.width is None else im.width for im in images], np.float64)
+    dataset.item_height = np.array([np.nan if im.height is None else im.height for im in images], np.float64)
+    dataset.item_normalized = np.zeros(n_img, bool)
+
+    dataset.ann_ids = ids_array([a.id for a in annotations])
+    dataset.ann_item = _lookup(item_ids, [a.image_id for a in annotations])
+    dataset.ann_class = _lookup(ids_array([c.id for c in categories]), [a.category_id for a in annotations])
+    dataset.ann_box = _boxes(annotations, source, issues, annotation_index)
+    dataset.ann_file = np.zeros(n_ann, np.int32)
+    dataset.ann_line = np.zeros(n_ann, np.int32)
+    dataset.ann_index = np.asarray(
+        annotation_index if annotation_index is not None else np.arange(n_ann), np.int32
+    )
+    for a in np.flatnonzero(dataset.ann_item < 0):
+        dataset.unresolved_item[int(a)] = annotations[a].image_id
+    for a in np.flatnonzero(dataset.ann_class < 0):
+        dataset.unresolved_class[int(a)] = annotations[a].category_id
+    dataset.ann_attributes = {i: a.attributes for i, a in enumerate(annotations) if a.attributes}
+    dataset.ann_segmentation = {
+        i: a.segmentation for i, a in enumerate(annotations) if _has_segmentation(a.segmentation)
+    }
+    return dataset
+
+
+def _lookup(keys: np.ndarray, refs: list[Any]) -> np.ndarray:
+    """Index of each reference in `keys` (first occurrence), -1 where it is absent."""
+    refs_array = ids_array(refs)
+    if keys.dtype != object and refs_array.dtype != object:
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        pos = np.searchsorted(sorted_keys, refs_array)
+        pos_clipped = np.minimum(pos, max(len(keys) - 1, 0))
+        found = (pos < len(keys)) & (sorted_keys[pos_clipped] == refs_array) if len(keys) else np.zeros(len(refs), bool)
+        return np.where(found, order[pos_clipped] if len(keys) else -1, -1).astype(np.int32)
+    table: dict[Any, int] = {}
+    for index, key in enumerate(keys.tolist()):
+        table.setdefault(key, index)
+    return np.fromiter((table.get(r, -1) for r in refs_array.tolist()), np.int32, count=len(refs))
+
+
+def _boxes(
+    annotations: list[CocoAnnotation],
+    source: SourceFile,
+    issues: list[ReaderIssue],
+    annotation_index: list[int] | None,
+) -> np.ndarray:
+    """The (n, 4) xywh array; a box that is missing or not 4 numbers is NaN and an LL002."""
+    boxes = [a.bbox for a in annotations]
+    n = len(boxes)
+    lengths = np.fromiter((4 if b is None else len(b) for b in boxes), np.int64, count=n)
+    missing = np.fromiter((b is None for b in boxes), bool, count=n)
+    if not missing.any() and (lengths == 4).all():
+        return np.fromiter(itertools.chain.from_iterable(boxes), np.float64, count=4 * n).reshape(n, 4)
+    out = np.full((n, 4), np.nan)
+    for a in range(n):
+        box = boxes[a]
+        index = annotation_index[a] if annotation_index is not None else a
+        if box is None:
+            if not _has_segmentation(annotations[a].segmentation):
+                issues.append(
+                    issue("LL002", "annotation has neither `bbox` nor `segmentation`", source.path,
+                          pointer=f"/annotations/{index}", annotation=_str(annotations[a].id))
+                )
+        elif len(box) != 4:
+            issues.append(
+                issue("LL002", f"`bbox` must have 4 numbers [x, y, width, height], found {len(box)}",
+                      source.path, pointer=f"/annotations/{index}/bbox", annotation=_str(annotations[a].id))
+            )
+        else:
+            out[a] = box
+    return out
+
+
+def _has_segmentation(value: Any) -> bool:
+    if isinstance(value, msgspec.Raw):
+        return len(value) > 0 and bytes(value) != b"null"
+    return value is not None
+
+
+def decode_segmentation(value: Any) -> Any:
+    """A kept segmentation as Python data (polygons: lists of numbers; RLE: a dict)."""
+    return msgspec.json.decode(value) if isinstance(value, msgspec.Raw) else value
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)

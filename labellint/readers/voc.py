@@ -1,0 +1,160 @@
+"""Pascal VOC XML reader (labelImg and friends), parsed through defusedxml with line numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+
+import numpy as np
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile
+from labellint.readers.base import ReadContext, Reader, issue
+
+FLAG_ATTRIBUTES = ("truncated", "difficult", "occluded")
+
+
+class _LineTreeBuilder(TreeBuilder):
+    """Builds the tree and remembers the line of every start tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parser: Any = None
+        self.lines: dict[int, int] = {}
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        element = super().start(tag, attrs)
+        self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        return element
+
+
+class VocReader(Reader):
+    """Reads Pascal VOC XML: one file per image with `<size>` and `<object>` boxes."""
+
+    name = "voc"
+    suffixes = (".xml",)
+    description = "Pascal VOC XML: one file per image, <size> and <object><bndbox>"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return path.suffix.lower() == ".xml" and b"<annotation" in head
+
+    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
+        issues: list[ReaderIssue] = []
+        files: list[SourceFile] = []
+        class_index: dict[str, int] = {}
+        items: dict[str, list[Any]] = {k: [] for k in ("id", "file", "line", "width", "height")}
+        anns: dict[str, list[Any]] = {k: [] for k in ("item", "cls", "box", "line", "index")}
+        attributes: dict[int, dict[str, Any]] = {}
+        for path in paths:
+            display = context.display(path)
+            files.append(SourceFile(path=display, reader=self.name))
+            parsed = _parse(context.read_bytes(path), display, issues)
+            if parsed is None:
+                continue
+            root, lines = parsed
+            if root.tag != "annotation":
+                issues.append(issue("LL002", f"root element is <{root.tag}>, expected <annotation>", display, line=1))
+                continue
+            item = len(items["id"])
+            filename = (root.findtext("filename") or "").strip()
+            if not filename:
+                issues.append(issue("LL002", "missing <filename>; using the XML file's name", display,
+                                    line=lines.get(id(root), 1)))
+                filename = path.stem
+            size = root.find("size")
+            width = _number(size, "width", display, lines, issues) if size is not None else None
+            height = _number(size, "height", display, lines, issues) if size is not None else None
+            items["id"].append(filename)
+            items["file"].append(len(files) - 1)
+            items["line"].append(lines.get(id(size), 0) if size is not None else 0)
+            items["width"].append(np.nan if width is None else width)
+            items["height"].append(np.nan if height is None else height)
+            for index, obj in enumerate(root.iter("object")):
+                line = lines.get(id(obj), 0)
+                name = (obj.findtext("name") or "").strip()
+                box_element = obj.find("bndbox")
+                if not name or box_element is None:
+                    missing = "<name>" if not name else "<bndbox>"
+                    issues.append(issue("LL002", f"<object> without {missing}", display, line=line,
+                                        identity=f"{filename}#{index}"))
+                    continue
+                coords = [_number(box_element, k, display, lines, issues) for k in ("xmin", "ymin", "xmax", "ymax")]
+                if any(c is None for c in coords):
+                    continue
+                xmin, ymin, xmax, ymax = coords
+                a = len(anns["cls"])
+                anns["item"].append(item)
+                anns["cls"].append(class_index.setdefault(name, len(class_index)))
+                # Continuous coordinates, no +1 (see bbox_notes: one convention, stated).
+                anns["box"].append([xmin, ymin, xmax - xmin, ymax - ymin])
+                anns["line"].append(line)
+                anns["index"].append(index)
+                attrs = _attributes(obj)
+                if attrs:
+                    attributes[a] = attrs
+        n_items, n_anns = len(items["id"]), len(anns["cls"])
+        dataset = Dataset(files=files, classes=[ClassRef(n) for n in class_index], issues=issues)
+        dataset.item_ids = np.asarray(items["id"], dtype=object)
+        dataset.item_names = list(items["id"])
+        dataset.item_file = np.asarray(items["file"], np.int32)
+        dataset.item_line = np.asarray(items["line"], np.int32)
+        dataset.item_index = np.zeros(n_items, np.int32)
+        dataset.item_width = np.asarray(items["width"], np.float64)
+        dataset.item_height = np.asarray(items["height"], np.float64)
+        dataset.item_normalized = np.zeros(n_items, bool)
+        dataset.ann_ids = np.full(n_anns, None, dtype=object)
+        dataset.ann_item = np.asarray(anns["item"], np.int32)
+        dataset.ann_class = np.asarray(anns["cls"], np.int32)
+        dataset.ann_box = np.asarray(anns["box"], np.float64).reshape(n_anns, 4)
+        dataset.ann_file = dataset.item_file[dataset.ann_item] if n_anns else np.zeros(0, np.int32)
+        dataset.ann_line = np.asarray(anns["line"], np.int32)
+        dataset.ann_index = np.asarray(anns["index"], np.int32)
+        dataset.ann_attributes = attributes
+        return dataset
+
+
+def _parse(data: bytes, display: str, issues: list[ReaderIssue]) -> tuple[Element, dict[int, int]] | None:
+    builder = _LineTreeBuilder()
+    parser = DefusedXMLParser(target=builder, forbid_dtd=True)
+    builder.parser = parser
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except ParseError as exc:
+        line, column = exc.position
+        issues.append(issue("LL001", f"cannot parse XML: {exc.msg if hasattr(exc, 'msg') else exc}",
+                            display, line=line, column=column + 1))
+        return None
+    except DefusedXmlException as exc:
+        issues.append(issue("LL001", f"refused unsafe XML: {exc}", display, line=1))
+        return None
+    return root, builder.lines
+
+
+def _number(parent: Element, tag: str, display: str, lines: dict[int, int], issues: list[ReaderIssue]) -> float | None:
+    element = parent.find(tag)
+    text = (element.text or "").strip() if element is not None else ""
+    if not text:
+        if tag not in ("width", "height"):  # a missing size is LL005's business
+            issues.append(issue("LL002", f"<{parent.tag}> has no <{tag}>", display, line=lines.get(id(parent), 0)))
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        issues.append(issue("LL002", f"<{tag}> is not a number: {text!r}", display, line=lines.get(id(element), 0)))
+        return None
+
+
+def _attributes(obj: Element) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for flag in FLAG_ATTRIBUTES:
+        text = obj.findtext(flag)
+        if text is not None and text.strip() in ("0", "1"):
+            attrs[flag] = text.strip() == "1"
+    pose = (obj.findtext("pose") or "").strip()
+    if pose and pose != "Unspecified":
+        attrs["pose"] = pose
+    return attrs

@@ -1,0 +1,35 @@
+"""Reporter registry (entry-point group `labellint.reporters`)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from labellint.errors import UsageError
+from labellint.plugins import BrokenPlugin, load_group
+from labellint.reporters.base import RenderOptions, Reporter
+
+__all__ = ["RenderOptions", "Reporter", "available_reporters", "get_reporter"]
+
+
+@cache
+def _registry() -> tuple[dict[str, Reporter], tuple[BrokenPlugin, ...]]:
+    loaded, broken = load_group("labellint.reporters")
+    reporters: dict[str, Reporter] = {}
+    for name, obj in loaded:
+        if isinstance(obj, type) and issubclass(obj, Reporter):
+            reporters[obj.name or name] = obj()
+        else:
+            broken.append(BrokenPlugin("labellint.reporters", name, repr(obj), "not a Reporter subclass"))
+    return reporters, tuple(broken)
+
+
+def available_reporters() -> dict[str, Reporter]:
+    return _registry()[0]
+
+
+def get_reporter(name: str) -> Reporter:
+    """The reporter called `name`; a usage error listing the known ones otherwise."""
+    reporters = available_reporters()
+    if name not in reporters:
+        raise UsageError(f"unknown output format {name!r} (known: {', '.join(sorted(reporters))})")
+    return reporters[name]

@@ -1,0 +1,92 @@
+"""Rule registry (entry-point group `labellint.rules`, built-ins included) and rule selection."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from labellint.errors import PluginError, UsageError
+from labellint.plugins import BrokenPlugin, load_group
+from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
+
+__all__ = ["Finding", "Rule", "RuleContext", "RuleOptions", "Scope", "all_rules", "broken_rules", "select_rules"]
+
+CODE = re.compile(r"^[A-Z]{1,5}\d{3,4}$")
+NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@cache
+def _registry() -> tuple[dict[str, type[Rule]], tuple[BrokenPlugin, ...]]:
+    loaded, broken = load_group("labellint.rules")
+    rules: dict[str, type[Rule]] = {}
+    names: dict[str, str] = {}
+    for entry_name, obj in loaded:
+        problem = _invalid(obj, rules, names)
+        if problem:
+            broken.append(BrokenPlugin("labellint.rules", entry_name, repr(obj), problem))
+            continue
+        rules[obj.code] = obj
+        names[obj.name] = obj.code
+    return dict(sorted(rules.items())), tuple(broken)
+
+
+def _invalid(obj: object, rules: dict[str, type[Rule]], names: dict[str, str]) -> str | None:
+    if not (isinstance(obj, type) and issubclass(obj, Rule)):
+        return "not a labellint Rule subclass"
+    if not CODE.match(obj.code or ""):
+        return f"rule code {obj.code!r} is not like 'LL123'"
+    if not NAME.match(obj.name or ""):
+        return f"rule name {obj.name!r} is not kebab-case"
+    if obj.code in rules:
+        return f"rule code {obj.code} is already registered by {rules[obj.code].__module__}"
+    if obj.name in names:
+        return f"rule name {obj.name!r} is already used by {names[obj.name]}"
+    return None
+
+
+def all_rules() -> dict[str, type[Rule]]:
+    """Every registered rule, by code, in code order."""
+    rules = _registry()[0]
+    if not rules:
+        raise PluginError("no rules are registered: is labellint installed (`pip install -e .`)?")
+    return rules
+
+
+def broken_rules() -> tuple[BrokenPlugin, ...]:
+    """Rule plugins that failed to load."""
+    return _registry()[1]
+
+
+def matches(selector: str, rule: type[Rule]) -> bool:
+    """Whether a selector (ALL, a code, a code prefix or a rule name) selects `rule`."""
+    selector = selector.strip()
+    return selector.upper() == "ALL" or rule.code.startswith(selector.upper()) or selector == rule.name
+
+
+def select_rules(
+    select: Iterable[str] | None = None,
+    extend_select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> list[type[Rule]]:
+    """The rules to run: `select` (default: every rule enabled by default) plus `extend_select`,
+    minus `ignore`. Every selector must match at least one rule."""
+    rules = all_rules()
+    for selector in [*(select or []), *extend_select, *ignore]:
+        if not any(matches(selector, rule) for rule in rules.values()):
+            raise UsageError(_unknown_selector(selector, rules))
+    if select is None:
+        chosen = {code for code, rule in rules.items() if rule.default_enabled}
+    else:
+        chosen = {code for code, rule in rules.items() if any(matches(s, rule) for s in select)}
+    chosen |= {code for code, rule in rules.items() if any(matches(s, rule) for s in extend_select)}
+    chosen -= {code for code, rule in rules.items() if any(matches(s, rule) for s in ignore)}
+    return [rules[code] for code in sorted(chosen)]
+
+
+def _unknown_selector(selector: str, rules: dict[str, type[Rule]]) -> str:
+    known = [*rules, *(r.name for r in rules.values())]
+    hint = difflib.get_close_matches(selector, known, n=1, cutoff=0.6)
+    suggestion = f" (did you mean {hint[0]!r}?)" if hint else " (see `labellint rules`)"
+    return f"unknown rule selector {selector!r}{suggestion}"

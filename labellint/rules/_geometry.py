@@ -1,0 +1,111 @@
+"""Vectorised box helpers shared by the geometry rules: sizes, thresholds, same-item pairs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from labellint.rules.base import RuleContext
+from labellint.spec.model import Geometry
+
+# Pairs are generated in chunks so a crowded image cannot blow up memory.
+PAIR_CHUNK = 2_000_000
+
+
+def has_box(context: RuleContext) -> np.ndarray:
+    """Annotations that carry a box and belong to a known item."""
+    ds = context.dataset
+    return ~np.isnan(ds.ann_box).all(axis=1) & (ds.ann_item >= 0)
+
+
+def item_sizes(context: RuleContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per annotation: its image's width and height (1 for normalized items) and normalized flag."""
+    ds = context.dataset
+    item = np.where(ds.ann_item >= 0, ds.ann_item, 0)
+    if ds.n_items == 0:
+        empty = np.full(ds.n_annotations, np.nan)
+        return empty, empty.copy(), np.zeros(ds.n_annotations, bool)
+    normalized = ds.item_normalized[item]
+    width = np.where(normalized, 1.0, ds.item_width[item])
+    height = np.where(normalized, 1.0, ds.item_height[item])
+    return width, height, normalized
+
+
+def class_setting(context: RuleContext, field: str, default: Any = None) -> list[Any]:
+    """A geometry setting per dataset class index, plus one last entry for unknown classes."""
+    spec = context.spec
+    key = f"geometry:{field}"
+    if key in context.cache:
+        return context.cache[key]
+    values: list[Any] = []
+    for ref in context.dataset.classes:
+        values.append(_setting(spec.class_geometry(spec.resolve_class(ref.name) or ref.name), field)
+                      if spec else None)
+    values.append(_setting(spec.geometry, field) if spec else None)
+    values = [default if v is None else v for v in values]
+    context.cache[key] = values
+    return values
+
+
+def _setting(geometry: Geometry, field: str) -> Any:
+    if field == "tolerance":
+        return geometry.inside_image.tolerance if geometry.inside_image else None
+    return getattr(geometry, field)
+
+
+def per_annotation(context: RuleContext, field: str, default: float = np.nan) -> np.ndarray:
+    """A numeric geometry setting looked up for every annotation by its class (NaN = none)."""
+    values = np.array([default if v is None else v for v in class_setting(context, field, default)], np.float64)
+    return values[context.dataset.ann_class]  # index -1 picks the dataset-wide default
+
+
+def same_item_pairs(context: RuleContext) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (i, j), i < j, of boxed annotations on the same item; computed once per run."""
+    if "pairs" in context.cache:
+        return context.cache["pairs"]
+    ds = context.dataset
+    candidates = np.flatnonzero(has_box(context))
+    order = candidates[np.argsort(ds.ann_item[candidates], kind="stable")]
+    items = ds.ann_item[order]
+    # For each position, the end of its item's run: partners are the positions after it.
+    boundaries = np.flatnonzero(np.diff(items)) + 1
+    run_end = np.repeat(np.append(boundaries, len(order)), np.diff(np.concatenate(([0], boundaries, [len(order)]))))
+    counts = run_end - np.arange(len(order)) - 1
+    firsts: list[np.ndarray] = []
+    seconds: list[np.ndarray] = []
+    start = 0
+    cumulative = np.cumsum(counts)
+    while start < len(order):
+        # Take as many positions as fit in one chunk of pairs (at least one).
+        base = cumulative[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(cumulative, base + PAIR_CHUNK, side="right")))
+        block = np.arange(start, min(stop, len(order)))
+        block_counts = counts[block]
+        total = int(block_counts.sum())
+        if total:
+            first_pos = np.repeat(block, block_counts)
+            offsets = np.arange(total) - np.repeat(np.cumsum(block_counts) - block_counts, block_counts)
+            firsts.append(order[first_pos])
+            seconds.append(order[first_pos + 1 + offsets])
+        start = int(block[-1]) + 1
+    first = np.concatenate(firsts) if firsts else np.empty(0, np.int64)
+    second = np.concatenate(seconds) if seconds else np.empty(0, np.int64)
+    context.cache["pairs"] = (first, second)
+    return first, second
+
+
+def pair_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """IoU of box pairs (xywh, continuous coordinates, no +1)."""
+    a, b = boxes[first], boxes[second]
+    ix = np.clip(np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2]) - np.maximum(a[:, 0], b[:, 0]), 0, None)
+    iy = np.clip(np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3]) - np.maximum(a[:, 1], b[:, 1]), 0, None)
+    inter = ix * iy
+    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(union > 0, inter / union, 0.0)
+
+
+def fmt_box(box: np.ndarray) -> str:
+    """A box as a person reads it: [x, y, w, h] with few digits."""
+    return "[" + ", ".join(f"{v:.4g}" for v in box) + "]"

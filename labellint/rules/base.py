@@ -1,0 +1,112 @@
+"""What a rule is: code, name, scope, default severity, options, and `check` yielding findings."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from labellint.model import AnnotationView, Dataset
+from labellint.problem import Location, Severity
+from labellint.spec.model import LabelSpec
+
+
+class Scope(enum.StrEnum):
+    """What a rule looks at; the engine dispatches by it."""
+
+    SPEC = "spec"
+    ANNOTATION = "annotation"
+    ITEM = "item"
+    DATASET = "dataset"
+    CHANGE = "change"
+
+
+class RuleOptions(BaseModel):
+    """Base of every rule's options: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(slots=True)
+class Finding:
+    """What a rule reports; the engine adds code, name, severity, location and fingerprint.
+
+    Point it at an annotation or an item by index (provenance is looked up for you), or give
+    an explicit `location` (spec problems, file problems). `identity` adds to the fingerprint
+    what tells two findings on the same record apart (e.g. the other box of a pair).
+    """
+
+    message: str
+    annotation: int | None = None
+    item: int | None = None
+    location: Location | None = None
+    identity: str = ""
+    severity: Severity | None = None
+
+
+@dataclass(slots=True)
+class RuleContext:
+    """What a rule may look at: the dataset, the spec (None when there is none) and a cache
+    that rules share for work several of them need (e.g. same-item box pairs)."""
+
+    dataset: Dataset
+    spec: LabelSpec | None
+    spec_path: str | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+class Rule:
+    """Base class of rules; register a subclass under the entry-point group `labellint.rules`.
+
+    Override `check` for whole-dataset (vectorised) work, or `check_annotation` /
+    `check_item` for per-record rules (simple, but slow on millions of records).
+    """
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    scope: ClassVar[Scope] = Scope.DATASET
+    severity: ClassVar[Severity] = Severity.ERROR
+    # Rules off by default are run only when selected explicitly (by code, prefix, name or ALL).
+    default_enabled: ClassVar[bool] = True
+    # Rules that need a spec are skipped when there is none.
+    needs_spec: ClassVar[bool] = False
+    Options: ClassVar[type[RuleOptions]] = RuleOptions
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the rule's docstring."""
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+    def check(self, context: RuleContext) -> Iterable[Finding]:
+        """Findings for the whole dataset; by default dispatches on `scope`."""
+        if self.scope is Scope.ANNOTATION:
+            return self._each_annotation(context)
+        if self.scope is Scope.ITEM:
+            return self._each_item(context)
+        raise NotImplementedError(f"rule {self.code} must implement check()")
+
+    def check_annotation(self, annotation: AnnotationView, context: RuleContext) -> Iterable[Finding]:
+        return ()
+
+    def check_item(self, item: int, context: RuleContext) -> Iterable[Finding]:
+        return ()
+
+    def _each_annotation(self, context: RuleContext) -> Iterator[Finding]:
+        for view in context.dataset.annotations():
+            for finding in self.check_annotation(view, context) or ():
+                if finding.annotation is None and finding.location is None:
+                    finding.annotation = view.index
+                yield finding
+
+    def _each_item(self, context: RuleContext) -> Iterator[Finding]:
+        for item in range(context.dataset.n_items):
+            for finding in self.check_item(item, context) or ():
+                if finding.item is None and finding.location is None:
+                    finding.item = item
+                yield finding

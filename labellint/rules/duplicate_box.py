@@ -1,0 +1,38 @@
+"""LL205 duplicate-box: two boxes of the same class on one item with IoU at or above the limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from labellint.rules._geometry import pair_iou, per_annotation, same_item_pairs
+from labellint.rules.base import Finding, Rule, RuleContext, Scope
+
+DEFAULT_DUPLICATE_IOU = 0.9
+
+
+class DuplicateBox(Rule):
+    """Two boxes of the same class on one item overlap at IoU >= `geometry.duplicate_iou`
+    (one problem per pair, on the later box)."""
+
+    code = "LL205"
+    name = "duplicate-box"
+    scope = Scope.ITEM
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        ds = context.dataset
+        first, second = same_item_pairs(context)
+        same = (ds.ann_class[first] == ds.ann_class[second]) & (ds.ann_class[first] >= 0)
+        first, second = first[same], second[same]
+        iou = pair_iou(ds.ann_box, first, second)
+        limit = per_annotation(context, "duplicate_iou", DEFAULT_DUPLICATE_IOU)[first]
+        for k in np.flatnonzero(iou >= limit):
+            a, b = int(first[k]), int(second[k])
+            other = ds.annotation_location(a)
+            ref = f"annotation {other.annotation}" if other.annotation else f"line {other.line}" if other.line else "another box"
+            yield Finding(
+                f"duplicate {ds.class_name(b)!r} box: IoU {iou[k]:.2f} with {ref} (limit {limit[k]:g})",
+                annotation=b,
+                identity=ds.annotation_identity(a),
+            )

@@ -1,0 +1,57 @@
+"""LL103 invalid-attribute: an attribute unknown to the spec or violating its JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from labellint.rules.base import Finding, Rule, RuleContext, Scope
+
+
+class InvalidAttribute(Rule):
+    """An attribute unknown to the spec, violating its JSON Schema, or required and missing."""
+
+    code = "LL103"
+    name = "invalid-attribute"
+    scope = Scope.ANNOTATION
+    needs_spec = True
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        import jsonschema
+
+        ds, spec = context.dataset, context.spec
+        if not spec.attributes:  # a spec that declares no attributes does not police them
+            return
+        allowed = set(spec.attributes)
+        if spec.unsure and spec.unsure.attribute:
+            allowed.add(spec.unsure.attribute)
+        schemas = {name: {k: v for k, v in s.items() if k != "required"} for name, s in spec.attributes.items()}
+        validators = {name: jsonschema.validators.validator_for(s)(s) for name, s in schemas.items()}
+        required = [name for name, s in spec.attributes.items() if s.get("required") is True]
+        # Attribute values repeat (true/false); validate each distinct value once.
+        verdicts: dict[tuple[str, str], str | None] = {}
+        for a, attributes in sorted(ds.ann_attributes.items()):
+            for name, value in attributes.items():
+                if name not in allowed:
+                    yield Finding(f"attribute {name!r} is not declared in the spec", annotation=a,
+                                  identity=f"unknown:{name}")
+                    continue
+                if name not in validators:
+                    continue
+                key = (name, json.dumps(value, sort_keys=True, default=str))
+                if key not in verdicts:
+                    verdicts[key] = _violation(validators[name], value)
+                if verdicts[key]:
+                    yield Finding(f"attribute {name!r}: {verdicts[key]}", annotation=a, identity=f"value:{name}")
+        for a in range(ds.n_annotations) if required else ():
+            present = ds.ann_attributes.get(a, {})
+            for name in required:
+                if name not in present:
+                    yield Finding(f"required attribute {name!r} is missing", annotation=a,
+                                  identity=f"missing:{name}")
+
+
+def _violation(validator: Any, value: Any) -> str | None:
+    error = next(iter(validator.iter_errors(value)), None)
+    return None if error is None else error.message

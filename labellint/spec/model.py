@@ -1,0 +1,190 @@
+"""The pydantic model of `labelspec.yaml`: the source of truth for the spec's format."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+class Strict(BaseModel):
+    """Base for every spec section: unknown keys are errors (a typo must not pass silently)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Task(StrEnum):
+    """What kind of labels the spec describes."""
+
+    CLASSIFICATION = "classification"
+    MULTILABEL = "multilabel"
+    DETECTION = "detection"
+    SEGMENTATION = "segmentation"
+    NER = "ner"
+    KEYPOINTS = "keypoints"
+
+
+class InsideImage(Strict):
+    """How far a box may reach outside its image."""
+
+    tolerance: Annotated[float, Field(ge=0, description="Pixels a box may reach past the image edge.")] = 0.0
+
+
+class Geometry(Strict):
+    """Geometry rules: dataset-wide defaults, or one class's overrides (unset = inherit)."""
+
+    inside_image: InsideImage | None = None
+    min_width: Annotated[float | None, Field(ge=0, description="Smallest box width, pixels.")] = None
+    min_height: Annotated[float | None, Field(ge=0, description="Smallest box height, pixels.")] = None
+    min_area: Annotated[float | None, Field(ge=0, description="Smallest box area, square pixels.")] = None
+    aspect_ratio: Annotated[
+        tuple[float, float] | None,
+        Field(description="Allowed width/height range [low, high]."),
+    ] = None
+    duplicate_iou: Annotated[
+        float | None, Field(gt=0, le=1, description="Same class, IoU at or above: duplicate.")
+    ] = None
+    conflict_iou: Annotated[
+        float | None, Field(gt=0, le=1, description="Different classes, IoU at or above: conflict.")
+    ] = None
+    allow_overlap: Annotated[
+        list[tuple[str, str]] | None,
+        Field(description="Pairs of classes whose boxes may legitimately overlap (rider and bike)."),
+    ] = None
+
+    @field_validator("aspect_ratio")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not (0 < value[0] <= value[1]):
+            raise ValueError("aspect_ratio must be [low, high] with 0 < low <= high")
+        return value
+
+
+class ClassSpec(Strict):
+    """One class: what it means, with examples on both sides of its border."""
+
+    id: int | None = Field(default=None, description="The id written in label files (COCO id, YOLO index).")
+    definition: str | None = Field(default=None, description="What the class means, in one or two sentences.")
+    include: list[str] = Field(default_factory=list, description="Examples that ARE this class.")
+    exclude: list[str] = Field(default_factory=list, description="Look-alikes that are NOT this class.")
+    aliases: list[str] = Field(default_factory=list, description="Other names the label files may use.")
+    geometry: Geometry | None = None
+
+
+class EdgeCase(Strict):
+    """A rule for a hard case that the definitions alone do not settle."""
+
+    id: str
+    rule: str
+    classes: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
+
+
+class Unsure(Strict):
+    """The safe path for ambiguous samples: an attribute or a class that routes them to review."""
+
+    attribute: str | None = None
+    class_: str | None = Field(default=None, alias="class")
+    criteria: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_path(self) -> Unsure:
+        if self.attribute is None and self.class_ is None:
+            raise ValueError("unsure needs an `attribute` or a `class`")
+        return self
+
+
+class ChangelogEntry(Strict):
+    """One released version of the spec's meaning."""
+
+    version: str
+    changes: str | list[str]
+    date: str | None = None
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        if not SEMVER.match(str(value)):
+            raise ValueError(f"{value!r} is not a semantic version (MAJOR.MINOR.PATCH)")
+        return str(value)
+
+
+class LabelSpec(Strict):
+    """`labelspec.yaml`: what every label means, and the rules labels must follow."""
+
+    spec: int = Field(default=1, description="Version of the spec file format.")
+    name: str | None = None
+    version: str = Field(description="Semantic version of the labels' meaning.")
+    task: Task = Task.DETECTION
+    decision: str | None = Field(default=None, description="The decision the labels serve.")
+    description: str | None = None
+    classes: dict[str, ClassSpec]
+    attributes: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="A JSON Schema per attribute; `required: true` makes it mandatory.",
+    )
+    edge_cases: list[EdgeCase] = Field(default_factory=list)
+    priority: list[list[str]] = Field(
+        default_factory=list, description="Ordered lists of classes: the first that applies wins."
+    )
+    unsure: Unsure | None = None
+    geometry: Geometry = Field(default_factory=Geometry)
+    golden: str | None = Field(default=None, description="Path of the golden set, if any.")
+    changelog: list[ChangelogEntry] = Field(default_factory=list)
+
+    @field_validator("spec")
+    @classmethod
+    def _known_format(cls, value: int) -> int:
+        if value != 1:
+            raise ValueError(f"spec format {value} is not supported by this labellint (it reads format 1)")
+        return value
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        if not SEMVER.match(str(value)):
+            raise ValueError(f"{value!r} is not a semantic version (MAJOR.MINOR.PATCH)")
+        return str(value)
+
+    @field_validator("classes")
+    @classmethod
+    def _unique_ids(cls, value: dict[str, ClassSpec]) -> dict[str, ClassSpec]:
+        seen: dict[int, str] = {}
+        for name, spec in value.items():
+            if spec.id is None:
+                continue
+            if spec.id in seen:
+                raise ValueError(f"classes {seen[spec.id]!r} and {name!r} share id {spec.id}")
+            seen[spec.id] = name
+        return value
+
+    # ------------------------------------------------------------ derived views
+    def class_geometry(self, name: str) -> Geometry:
+        """The geometry rules for one class: its overrides on top of the dataset defaults."""
+        base = self.geometry.model_dump(exclude_none=True)
+        spec = self.classes.get(name)
+        if spec is not None and spec.geometry is not None:
+            base.update(spec.geometry.model_dump(exclude_none=True))
+        return Geometry.model_validate(base)
+
+    def resolve_class(self, name: str) -> str | None:
+        """The spec's class name for a label as written (by name or alias), or None."""
+        if name in self.classes:
+            return name
+        for class_name, spec in self.classes.items():
+            if name in spec.aliases:
+                return class_name
+        return None
+
+    def class_names(self) -> list[str]:
+        return list(self.classes)
+
+    def names_by_id(self) -> dict[int, str]:
+        return {spec.id: name for name, spec in self.classes.items() if spec.id is not None}
+
+    def unsure_class(self) -> str | None:
+        return self.unsure.class_ if self.unsure else None

@@ -1,0 +1,21 @@
+"""Shared test fixtures: where the real data and the published reference values live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# CI lays a read-only copy of shared/ beside the clone; a developer has it beside main/.
+SHARED = REPO_ROOT.parent / "shared"
+SHARED_DATA = SHARED / "data"
+REFERENCE = SHARED / "reference"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test cleanly when that folder is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not present: {path}")
+    return path
