@@ -46,18 +46,13 @@ def main() -> None:
     args = parser.parse_args()
 
     columns = synthetic_long_form(args.items, args.raters, args.classes, args.seed)
-    print(
-        f"{len(columns[0]):,} ratings: {args.items:,} items x {args.raters} raters, "
-        f"{args.classes} classes"
-    )
-    as_text = [np.char.add(prefix, column.astype(str)) for prefix, column in zip("iwl", columns)]
+    print(f"{len(columns[0]):,} ratings: {args.items:,} items x {args.raters} raters, {args.classes} classes")
+    as_text = [np.char.add(prefix, column.astype(str)) for prefix, column in zip("iwl", columns, strict=True)]
     timed("Ratings.from_long, string ids/labels", lambda: Ratings.from_long(*as_text))
     ratings = timed("Ratings.from_long, integer ids/labels", lambda: Ratings.from_long(*columns))
     alpha = timed("krippendorff_alpha nominal", lambda: agreement.krippendorff_alpha(ratings))
     fleiss = timed("fleiss_kappa", lambda: agreement.fleiss_kappa(ratings))
-    pbar = timed(
-        "percent_agreement_item_mean", lambda: agreement.percent_agreement_item_mean(ratings)
-    )
+    pbar = timed("percent_agreement_item_mean", lambda: agreement.percent_agreement_item_mean(ratings))
     timed("krippendorff_alpha ordinal", lambda: agreement.krippendorff_alpha(ratings, "ordinal"))
     timed("top_confusions", lambda: agreement.top_confusions(ratings, limit=5))
     print(f"alpha={alpha.value:.4f} fleiss={fleiss.value:.4f} P-bar={pbar.value:.4f}")

@@ -43,9 +43,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    true_labels, given, pred_probs = synthetic_noisy_data(
-        args.items, args.classes, args.noise, args.seed
-    )
+    true_labels, given, pred_probs = synthetic_noisy_data(args.items, args.classes, args.noise, args.seed)
     timings = []
     for _ in range(args.repeats):
         start = time.perf_counter()

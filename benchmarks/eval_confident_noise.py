@@ -34,9 +34,7 @@ def inject_symmetric_noise(labels: np.ndarray, num_classes: int, rate: float, rn
     """Flip exactly round(rate * n) labels, each to a uniformly chosen different class."""
     noisy = labels.copy()
     flipped = rng.choice(labels.size, size=round(rate * labels.size), replace=False)
-    noisy[flipped] = (
-        noisy[flipped] + rng.integers(1, num_classes, size=flipped.size)
-    ) % num_classes
+    noisy[flipped] = (noisy[flipped] + rng.integers(1, num_classes, size=flipped.size)) % num_classes
     return noisy
 
 
@@ -76,15 +74,11 @@ def evaluate(args) -> list[dict]:
     accuracies: dict[float, list[float]] = {}
     for seed in range(args.seed, args.seed + args.seeds):
         rng = np.random.default_rng(seed)
-        features, true_labels = gaussian_mixture(
-            args.items, args.classes, args.features, args.spread, rng
-        )
+        features, true_labels = gaussian_mixture(args.items, args.classes, args.features, args.spread, rng)
         for noise_rate in NOISE_RATES:
             noisy = inject_symmetric_noise(true_labels, args.classes, noise_rate, rng)
             pred_probs = out_of_sample_probs(features, noisy, args.classes, args.folds, rng)
-            accuracies.setdefault(noise_rate, []).append(
-                float(np.mean(pred_probs.argmax(axis=1) == true_labels))
-            )
+            accuracies.setdefault(noise_rate, []).append(float(np.mean(pred_probs.argmax(axis=1) == true_labels)))
             injected = noisy != true_labels
             for filter_by in args.filters:
                 flagged = find_label_issues(noisy, pred_probs, filter_by=filter_by)

@@ -12,9 +12,7 @@ from pydantic import BaseModel, ValidationError
 LineOf = Callable[[tuple[Any, ...]], tuple[int, int] | None]
 
 
-def describe_errors(
-    error: ValidationError, model: type[BaseModel], path: str, line_of: LineOf
-) -> list[str]:
+def describe_errors(error: ValidationError, model: type[BaseModel], path: str, line_of: LineOf) -> list[str]:
     """One readable line per validation error, with a "did you mean" for unknown keys."""
     lines: list[str] = []
     for err in error.errors():

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from labellint.model import ReaderIssue
 from labellint.readers import Reader, get_reader, sniff_reader
 from labellint.readers.base import issue
-from labellint.model import ReaderIssue
 from labellint.sources import WorkTree
 
 SNIFF_BYTES = 4096
@@ -88,5 +88,9 @@ def _add(out: Collected, path: Path, forced: Reader | None, options: dict, sourc
         out.add(reader, path, options)
     elif explicit:
         out.issues.append(
-            issue("LL001", "cannot tell this file's label format; name a reader with --reader", source.display(path))
+            issue(
+                "LL001",
+                "cannot tell this file's label format; name a reader with --reader",
+                source.display(path),
+            )
         )

@@ -17,9 +17,7 @@ CONFIG_FILE = "labellint.toml"
 class Section(BaseModel):
     """Base for config sections: kebab-case keys as TOML users write them; unknown keys fail."""
 
-    model_config = ConfigDict(
-        extra="forbid", populate_by_name=True, alias_generator=lambda n: n.replace("_", "-")
-    )
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda n: n.replace("_", "-"))
 
 
 class DatasetEntry(Section):

@@ -46,7 +46,9 @@ def _problem(kind: type[Rule], finding: Finding, dataset: Dataset) -> Problem:
         location, identity = finding.location, finding.identity
     elif finding.annotation is not None:
         location = dataset.annotation_location(finding.annotation)
-        identity = dataset.annotation_identity(finding.annotation) + (f"|{finding.identity}" if finding.identity else "")
+        identity = dataset.annotation_identity(finding.annotation) + (
+            f"|{finding.identity}" if finding.identity else ""
+        )
     elif finding.item is not None:
         location = dataset.item_location(finding.item)
         identity = f"item:{location.item}" + (f"|{finding.identity}" if finding.identity else "")
@@ -82,6 +84,4 @@ def _fill_lines(problems: list[Problem], dataset: Dataset) -> None:
         for i in indexes:
             position = found.get(problems[i].location.pointer)
             if position:
-                problems[i].location = dataclasses.replace(
-                    problems[i].location, line=position[0], column=position[1]
-                )
+                problems[i].location = dataclasses.replace(problems[i].location, line=position[0], column=position[1])

@@ -244,4 +244,3 @@ class AnnotationView:
 def empty_dataset(source: SourceFile) -> Dataset:
     """A dataset with one file and nothing in it (a file that could not be read)."""
     return Dataset(files=[source])
-

@@ -39,7 +39,9 @@ def targets_for(request: CheckRequest, config: Config) -> tuple[list[Target], Pa
     raise UsageError("no label files to check: pass PATHS, or list `datasets` in the config")
 
 
-def read_dataset(request: CheckRequest, config: Config, spec: LabelSpec | None, source: WorkTree) -> tuple[Dataset, list[Crash]]:
+def read_dataset(
+    request: CheckRequest, config: Config, spec: LabelSpec | None, source: WorkTree
+) -> tuple[Dataset, list[Crash]]:
     """Every target read into one dataset; a reader that crashes is reported, the rest go on."""
     targets, base = targets_for(request, config)
     collected = collect(targets, source, base)
@@ -60,11 +62,13 @@ def read_dataset(request: CheckRequest, config: Config, spec: LabelSpec | None, 
 
 def run_check(request: CheckRequest, config: Config, spec: LabelSpec | None, spec_display: str | None) -> Report:
     """Reads the labels, runs the selected rules and returns the report."""
-    rule_classes = select_rules(
-        request.select if request.select is not None else config.select,
-        [*config.extend_select, *request.extend_select],
-        [*config.ignore, *request.ignore],
-    )
+    if request.select is not None:
+        # A selection on the command line replaces the file's whole selection (as in ruff).
+        rule_classes = select_rules(request.select, request.extend_select, request.ignore)
+    else:
+        rule_classes = select_rules(
+            config.select, [*config.extend_select, *request.extend_select], [*config.ignore, *request.ignore]
+        )
     dataset, crashes = read_dataset(request, config, spec, WorkTree())
     report = run_rules(dataset, spec, [cls() for cls in rule_classes], spec_display)
     report.crashes[:0] = crashes

@@ -12,10 +12,27 @@ from labellint.cli._common import resolve_settings, split_list, write_output
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--spec", "spec_file", metavar="FILE", help="The label spec (default: config `spec`, else labelspec.yaml found walking up).")
-@click.option("--config", "config_file", metavar="FILE", help="The config file (default: labellint.toml or [tool.labellint] found walking up).")
+@click.option(
+    "--spec",
+    "spec_file",
+    metavar="FILE",
+    help="The label spec (default: config `spec`, else labelspec.yaml found walking up).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    help="The config file (default: labellint.toml or [tool.labellint] found walking up).",
+)
 @click.option("--reader", metavar="NAME", help="Force the input format (default: sniff each file).")
-@click.option("--format", "output_format", default="text", show_default=True, metavar="NAME", help="Output format: text, json.")
+@click.option(
+    "--format",
+    "output_format",
+    default="text",
+    show_default=True,
+    metavar="NAME",
+    help="Output format: text, json.",
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (codes, prefixes, names, ALL).")
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Run these rules too.")
@@ -23,8 +40,20 @@ from labellint.cli._common import resolve_settings, split_list, write_output
 @click.option("--statistics", is_flag=True, help="Add counts per rule.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when stdout is a terminal).")
-def check(paths, spec_file, config_file, reader, output_format, output, select, extend_select, ignore,
-          statistics, exit_zero, color) -> None:
+def check(
+    paths,
+    spec_file,
+    config_file,
+    reader,
+    output_format,
+    output,
+    select,
+    extend_select,
+    ignore,
+    statistics,
+    exit_zero,
+    color,
+) -> None:
     """Lint label files (PATHS, or the datasets in the config) against the label spec."""
     from labellint import __version__
     from labellint.reporters import RenderOptions, get_reporter

@@ -33,8 +33,9 @@ def validate(file: str | None) -> None:
         for line in exc.details or [exc.message]:
             click.echo(line, err=True)
         sys.exit(2)
-    click.echo(f"{display_path(path)}: valid spec {loaded.name or ''} version {loaded.version} "
-               f"({len(loaded.classes)} classes)")
+    click.echo(
+        f"{display_path(path)}: valid spec {loaded.name or ''} version {loaded.version} ({len(loaded.classes)} classes)"
+    )
 
 
 @spec.command()

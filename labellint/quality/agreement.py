@@ -47,9 +47,7 @@ class AgreementResult:
 # --------------------------------------------------------------------------- percent agreement
 
 
-def percent_agreement_two_raters(
-    ratings: Ratings, raters: RaterPair | None = None
-) -> AgreementResult:
+def percent_agreement_two_raters(ratings: Ratings, raters: RaterPair | None = None) -> AgreementResult:
     """Observed agreement of two raters: share of items both rated on which they agree."""
     table = contingency_table(ratings, raters)
     n_shared = table.sum()
@@ -82,9 +80,7 @@ def percent_agreement_pairable(ratings: Ratings) -> AgreementResult:
     if len(per_item) == 0:
         return AgreementResult.undefined("no item has ratings from at least two annotators")
     item_agreement = _item_pair_agreement(counts, per_item)
-    return AgreementResult.of(
-        (per_item * item_agreement).sum() / per_item.sum(), n_pairable_values=per_item.sum()
-    )
+    return AgreementResult.of((per_item * item_agreement).sum() / per_item.sum(), n_pairable_values=per_item.sum())
 
 
 # --------------------------------------------------------------------------- two-rater kappas
@@ -138,9 +134,7 @@ def weighted_kappa(
         return AgreementResult.undefined("the two raters rated no item in common")
     expected_disagreement = (disagreement * _cohen_expected(table)).sum()
     if expected_disagreement == 0:
-        return AgreementResult.undefined(
-            "expected weighted disagreement is 0 (both raters used a single category)"
-        )
+        return AgreementResult.undefined("expected weighted disagreement is 0 (both raters used a single category)")
     observed_disagreement = (disagreement * table).sum()
     return AgreementResult.of(
         1 - observed_disagreement / expected_disagreement,
@@ -180,9 +174,7 @@ def fleiss_kappa(ratings: Ratings) -> AgreementResult:
     shares = counts.sum(axis=0) / counts.sum()
     expected = np.square(shares).sum()
     if np.isclose(expected, 1.0, rtol=0, atol=1e-12):
-        return AgreementResult.undefined(
-            "every rating is the same category, so chance agreement is 1", Pbar=observed
-        )
+        return AgreementResult.undefined("every rating is the same category, so chance agreement is 1", Pbar=observed)
     return AgreementResult.of((observed - expected) / (1 - expected), Pbar=observed, Pe=expected)
 
 
@@ -222,9 +214,7 @@ def randolph_kappa(ratings: Ratings) -> AgreementResult:
     if not observed.defined:
         return observed
     chance = 1 / n_categories
-    return AgreementResult.of(
-        (observed.value - chance) / (1 - chance), Pbar=observed.value, Pe=chance
-    )
+    return AgreementResult.of((observed.value - chance) / (1 - chance), Pbar=observed.value, Pe=chance)
 
 
 # --------------------------------------------------------------------------- Krippendorff
@@ -256,17 +246,13 @@ def krippendorff_alpha(ratings: Ratings, level: AlphaLevel = "nominal") -> Agree
     if n_values == 0:
         return AgreementResult.undefined("no item has ratings from at least two annotators")
     if np.count_nonzero(value_counts) < 2:
-        return AgreementResult.undefined(
-            "all pairable ratings share one value, so expected disagreement is 0"
-        )
+        return AgreementResult.undefined("all pairable ratings share one value, so expected disagreement is 0")
     distance = _alpha_distance(ratings, level, value_counts)
     observed = (coincidences * distance).sum() / n_values
     expected = (np.outer(value_counts, value_counts) * distance).sum() / (n_values * (n_values - 1))
     if expected == 0:
         return AgreementResult.undefined("expected disagreement is 0 at this level")
-    return AgreementResult.of(
-        1 - observed / expected, Do=observed, De=expected, n_pairable_values=n_values
-    )
+    return AgreementResult.of(1 - observed / expected, Do=observed, De=expected, n_pairable_values=n_values)
 
 
 # --------------------------------------------------------------------------- diagnostics
@@ -293,9 +279,7 @@ def specific_agreement(ratings: Ratings) -> dict[Hashable, AgreementResult]:
     return results
 
 
-def top_confusions(
-    ratings: Ratings, limit: int | None = None
-) -> list[tuple[Hashable, Hashable, int]]:
+def top_confusions(ratings: Ratings, limit: int | None = None) -> list[tuple[Hashable, Hashable, int]]:
     """Most frequent unordered category confusions, as ``(a, b, count)``, largest first.
 
     Counts, over every item, each unordered pair of raters that gave it different categories
@@ -307,9 +291,7 @@ def top_confusions(
     found = pair_counts[first, second]
     order = np.lexsort((second, first, -found))
     order = order[found[order] > 0][:limit]
-    return [
-        (ratings.categories[first[i]], ratings.categories[second[i]], int(found[i])) for i in order
-    ]
+    return [(ratings.categories[first[i]], ratings.categories[second[i]], int(found[i])) for i in order]
 
 
 def disagreeing_items(ratings: Ratings) -> np.ndarray:
@@ -365,9 +347,7 @@ def _disagreement_weights(ratings: Ratings, weights: str | ArrayLike) -> np.ndar
         if weights not in ("linear", "quadratic"):
             raise ValueError(f"weights must be 'linear', 'quadratic' or a matrix, got {weights!r}")
         if not ratings.is_ordered:
-            raise ValueError(
-                f"{weights} weights need ordered categories: declare the category order"
-            )
+            raise ValueError(f"{weights} weights need ordered categories: declare the category order")
         positions = np.arange(k)
         gap = np.abs(positions[:, None] - positions[None, :]).astype(float)
         return gap if weights == "linear" else gap**2

@@ -70,9 +70,7 @@ def _as_labels_and_probs(labels: Sequence[int] | np.ndarray, pred_probs: np.ndar
         raise ValueError(f"pred_probs must have shape (n, k) with k >= 2, got {probs.shape}")
     given = np.asarray(labels)
     if given.ndim != 1 or given.shape[0] != probs.shape[0]:
-        raise ValueError(
-            f"labels must have shape ({probs.shape[0]},) to match pred_probs, got {given.shape}"
-        )
+        raise ValueError(f"labels must have shape ({probs.shape[0]},) to match pred_probs, got {given.shape}")
     # Whole-valued floats (e.g. read back from a CSV) are accepted; anything else is refused.
     whole_floats = given.dtype.kind == "f" and bool(np.all(np.mod(given, 1) == 0))
     if given.size and given.dtype.kind not in "iub" and not whole_floats:
@@ -81,7 +79,7 @@ def _as_labels_and_probs(labels: Sequence[int] | np.ndarray, pred_probs: np.ndar
     if given.size and (given.min() < 0 or given.max() >= probs.shape[1]):
         raise ValueError(f"labels must lie in 0..{probs.shape[1] - 1}")
     # min/max propagate NaN, so this one range check also rejects NaN and inf.
-    if probs.size and not (0.0 <= probs.min() and probs.max() <= 1.0):
+    if probs.size and not (probs.min() >= 0.0 and probs.max() <= 1.0):
         raise ValueError("pred_probs must be finite probabilities in [0, 1]")
     return given, probs
 
@@ -291,9 +289,7 @@ def normalized_entropy(pred_probs: np.ndarray) -> np.ndarray:
     return -plogp.sum(axis=1) / np.log(pred_probs.shape[1])
 
 
-def confidence_weighted_entropy(
-    labels: Sequence[int] | np.ndarray, pred_probs: np.ndarray
-) -> np.ndarray:
+def confidence_weighted_entropy(labels: Sequence[int] | np.ndarray, pred_probs: np.ndarray) -> np.ndarray:
     """log(1 + H/p) / (H/p) with H the normalised entropy and p = P(given): low = suspicious."""
     labels, pred_probs = _as_labels_and_probs(labels, pred_probs)
     own = np.clip(self_confidence(labels, pred_probs), MIN_PROBABILITY, None)
@@ -450,9 +446,7 @@ def _prune_by_noise_rate(
     return mask
 
 
-def _prune_by_class(
-    labels: np.ndarray, pred_probs: np.ndarray, remove: np.ndarray, classes: np.ndarray
-) -> np.ndarray:
+def _prune_by_class(labels: np.ndarray, pred_probs: np.ndarray, remove: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """For each given class i flag its items with the lowest P(i); how many = the row's
     off-diagonal total (class size minus the kept diagonal)."""
     mask = np.zeros(labels.size, dtype=bool)
@@ -509,9 +503,7 @@ def find_label_issues(
             return mask
         raise ValueError("return_index_ranked_by is only supported for single-label data")
     labels, pred_probs = _as_labels_and_probs(labels, pred_probs)
-    mask = _single_label_issue_mask(
-        labels, pred_probs, filter_by, min_examples_per_class, frac_noise
-    )
+    mask = _single_label_issue_mask(labels, pred_probs, filter_by, min_examples_per_class, frac_noise)
     if return_index_ranked_by is not None:
         return rank_label_issues(mask, labels, pred_probs, rank_by=return_index_ranked_by)
     return mask
@@ -598,7 +590,7 @@ def find_multilabel_issues_per_class(
     probs = np.asarray(pred_probs, dtype=float)
     if probs.ndim != 2:
         raise ValueError(f"pred_probs must have shape (n, k), got {probs.shape}")
-    if probs.size and not (0.0 <= probs.min() and probs.max() <= 1.0):
+    if probs.size and not (probs.min() >= 0.0 and probs.max() <= 1.0):
         raise ValueError("pred_probs must be finite probabilities in [0, 1]")
     matrix = multilabel_matrix(labels, probs.shape[1])
     if matrix.shape[0] != probs.shape[0]:

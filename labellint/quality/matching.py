@@ -19,9 +19,7 @@ Span = tuple[int, int, Hashable]
 # --------------------------------------------------------------------------- similarity matrices
 
 
-def iou_matrix(
-    boxes_a: ArrayLike, boxes_b: ArrayLike, box_format: BoxFormat = "xywh"
-) -> np.ndarray:
+def iou_matrix(boxes_a: ArrayLike, boxes_b: ArrayLike, box_format: BoxFormat = "xywh") -> np.ndarray:
     """IoU of every box in A with every box in B, shape (len(A), len(B)).
 
     Coordinates are continuous (COCO convention: area = w * h, no +1 pixel), so
@@ -48,9 +46,7 @@ def span_iou_matrix(spans_a: Sequence[Sequence], spans_b: Sequence[Sequence]) ->
     """
     a = _span_bounds(spans_a)
     b = _span_bounds(spans_b)
-    intersection = np.clip(
-        np.minimum.outer(a[:, 1], b[:, 1]) - np.maximum.outer(a[:, 0], b[:, 0]), 0, None
-    )
+    intersection = np.clip(np.minimum.outer(a[:, 1], b[:, 1]) - np.maximum.outer(a[:, 0], b[:, 0]), 0, None)
     union = np.add.outer(a[:, 1] - a[:, 0], b[:, 1] - b[:, 0]) - intersection
     return np.divide(intersection, union, out=np.zeros_like(intersection), where=union > 0)
 
@@ -267,9 +263,7 @@ def _agreement_on_scores(
         raise ValueError(f"method must be 'hungarian' or 'greedy', got {method!r}")
     confusion: Counter = Counter()
     if labels_a is not None and labels_b is not None:
-        confusion.update(
-            (labels_a[row], labels_b[col]) for row, col in zip(rows, cols, strict=True)
-        )
+        confusion.update((labels_a[row], labels_b[col]) for row, col in zip(rows, cols, strict=True))
     tp = len(rows)
     return MatchAgreement(
         tp=tp,

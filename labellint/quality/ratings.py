@@ -68,9 +68,7 @@ class Ratings:
         annotator_uniques, annotator_codes = _encode(annotators, "annotator_ids")
         category_list, label_codes = _encode_labels(label_values, categories)
 
-        keep, n_repeated = _last_rating_per_pair(
-            item_codes, annotator_codes, len(annotator_uniques)
-        )
+        keep, n_repeated = _last_rating_per_pair(item_codes, annotator_codes, len(annotator_uniques))
         return cls(
             item_codes=item_codes[keep],
             annotator_codes=annotator_codes[keep],
@@ -139,9 +137,7 @@ class Ratings:
     def category_counts(self) -> np.ndarray:
         """Items x categories matrix: how many annotators gave item i category k."""
         n_cells = self.n_items * self.n_categories
-        flat = np.bincount(
-            self.item_codes * self.n_categories + self.label_codes, minlength=n_cells
-        )
+        flat = np.bincount(self.item_codes * self.n_categories + self.label_codes, minlength=n_cells)
         return flat.reshape(self.n_items, self.n_categories)
 
     def to_matrix(self) -> np.ndarray:
@@ -184,10 +180,7 @@ class Ratings:
     def category_values(self) -> np.ndarray:
         """Categories as floats, for interval and ratio distances; ``ValueError`` if not numeric."""
         if not _all_numeric(self.categories):
-            raise ValueError(
-                "interval/ratio statistics need numeric categories, got "
-                f"{list(self.categories)[:5]!r}"
-            )
+            raise ValueError(f"interval/ratio statistics need numeric categories, got {list(self.categories)[:5]!r}")
         return np.asarray(self.categories, dtype=float)
 
 
@@ -245,6 +238,4 @@ def _last_rating_per_pair(
 
 
 def _all_numeric(values: Sequence) -> bool:
-    return len(values) > 0 and all(
-        isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values
-    )
+    return len(values) > 0 and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)

@@ -90,11 +90,14 @@ def _unreadable(data: bytes, source: SourceFile, exc: Exception) -> Dataset:
     message = str(exc)
     where: dict[str, Any] = {}
     offset = offset_from_message(message)
+    if offset is None and "truncated" in message:
+        offset = len(data)  # the file ends too early: point at its end
+        message = "the file ends before the JSON document does (truncated?)"
     if offset is not None:
         line = data.count(b"\n", 0, offset) + 1
         where = {"line": line, "column": offset - (data.rfind(b"\n", 0, offset) + 1) + 1}
     if not data.strip():
-        message = "the file is empty"
+        message, where = "the file is empty", {"line": 1, "column": 1}
     text = f"cannot parse JSON: {message}"
     return Dataset(files=[source], issues=[issue("LL001", text, source.path, **where)])
 
@@ -190,9 +193,7 @@ def _build(
     dataset.ann_box = _boxes(annotations, source, issues, annotation_index)
     dataset.ann_file = np.zeros(n_ann, np.int32)
     dataset.ann_line = np.zeros(n_ann, np.int32)
-    dataset.ann_index = np.asarray(
-        annotation_index if annotation_index is not None else np.arange(n_ann), np.int32
-    )
+    dataset.ann_index = np.asarray(annotation_index if annotation_index is not None else np.arange(n_ann), np.int32)
     for a in np.flatnonzero(dataset.ann_item < 0):
         dataset.unresolved_item[int(a)] = annotations[a].image_id
     for a in np.flatnonzero(dataset.ann_class < 0):
@@ -240,13 +241,23 @@ def _boxes(
         if box is None:
             if not _has_segmentation(annotations[a].segmentation):
                 issues.append(
-                    issue("LL002", "annotation has neither `bbox` nor `segmentation`", source.path,
-                          pointer=f"/annotations/{index}", annotation=_str(annotations[a].id))
+                    issue(
+                        "LL002",
+                        "annotation has neither `bbox` nor `segmentation`",
+                        source.path,
+                        pointer=f"/annotations/{index}",
+                        annotation=_str(annotations[a].id),
+                    )
                 )
         elif len(box) != 4:
             issues.append(
-                issue("LL002", f"`bbox` must have 4 numbers [x, y, width, height], found {len(box)}",
-                      source.path, pointer=f"/annotations/{index}/bbox", annotation=_str(annotations[a].id))
+                issue(
+                    "LL002",
+                    f"`bbox` must have 4 numbers [x, y, width, height], found {len(box)}",
+                    source.path,
+                    pointer=f"/annotations/{index}/bbox",
+                    annotation=_str(annotations[a].id),
+                )
             )
         else:
             out[a] = box

@@ -61,8 +61,14 @@ class VocReader(Reader):
             item = len(items["id"])
             filename = (root.findtext("filename") or "").strip()
             if not filename:
-                issues.append(issue("LL002", "missing <filename>; using the XML file's name", display,
-                                    line=lines.get(id(root), 1)))
+                issues.append(
+                    issue(
+                        "LL002",
+                        "missing <filename>; using the XML file's name",
+                        display,
+                        line=lines.get(id(root), 1),
+                    )
+                )
                 filename = path.stem
             size = root.find("size")
             width = _number(size, "width", display, lines, issues) if size is not None else None
@@ -78,8 +84,15 @@ class VocReader(Reader):
                 box_element = obj.find("bndbox")
                 if not name or box_element is None:
                     missing = "<name>" if not name else "<bndbox>"
-                    issues.append(issue("LL002", f"<object> without {missing}", display, line=line,
-                                        identity=f"{filename}#{index}"))
+                    issues.append(
+                        issue(
+                            "LL002",
+                            f"<object> without {missing}",
+                            display,
+                            line=line,
+                            identity=f"{filename}#{index}",
+                        )
+                    )
                     continue
                 coords = [_number(box_element, k, display, lines, issues) for k in ("xmin", "ymin", "xmax", "ymax")]
                 if any(c is None for c in coords):
@@ -125,8 +138,15 @@ def _parse(data: bytes, display: str, issues: list[ReaderIssue]) -> tuple[Elemen
         root = parser.close()
     except ParseError as exc:
         line, column = exc.position
-        issues.append(issue("LL001", f"cannot parse XML: {exc.msg if hasattr(exc, 'msg') else exc}",
-                            display, line=line, column=column + 1))
+        issues.append(
+            issue(
+                "LL001",
+                f"cannot parse XML: {exc.msg if hasattr(exc, 'msg') else exc}",
+                display,
+                line=line,
+                column=column + 1,
+            )
+        )
         return None
     except DefusedXmlException as exc:
         issues.append(issue("LL001", f"refused unsafe XML: {exc}", display, line=1))

@@ -62,8 +62,16 @@ class YoloReader(Reader):
                     continue
                 parsed = _parse_line(fields, keypoints)
                 if isinstance(parsed, str):
-                    issues.append(issue("LL002", parsed, display, line=line_number, column=1,
-                                        identity=f"{display}:{line.strip()}"))
+                    issues.append(
+                        issue(
+                            "LL002",
+                            parsed,
+                            display,
+                            line=line_number,
+                            column=1,
+                            identity=f"{display}:{line.strip()}",
+                        )
+                    )
                     continue
                 class_id, box, polygon = parsed
                 a = len(columns["cls"])

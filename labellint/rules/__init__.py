@@ -11,7 +11,16 @@ from labellint.errors import PluginError, UsageError
 from labellint.plugins import BrokenPlugin, load_group
 from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
 
-__all__ = ["Finding", "Rule", "RuleContext", "RuleOptions", "Scope", "all_rules", "broken_rules", "select_rules"]
+__all__ = [
+    "Finding",
+    "Rule",
+    "RuleContext",
+    "RuleOptions",
+    "Scope",
+    "all_rules",
+    "broken_rules",
+    "select_rules",
+]
 
 CODE = re.compile(r"^[A-Z]{1,5}\d{3,4}$")
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

@@ -40,8 +40,7 @@ def class_setting(context: RuleContext, field: str, default: Any = None) -> list
         return context.cache[key]
     values: list[Any] = []
     for ref in context.dataset.classes:
-        values.append(_setting(spec.class_geometry(spec.resolve_class(ref.name) or ref.name), field)
-                      if spec else None)
+        values.append(_setting(spec.class_geometry(spec.resolve_class(ref.name) or ref.name), field) if spec else None)
     values.append(_setting(spec.geometry, field) if spec else None)
     values = [default if v is None else v for v in values]
     context.cache[key] = values

@@ -35,6 +35,7 @@ class BboxTooSmall(Rule):
         for a in np.flatnonzero(small["width"] | small["height"] | small["area"]):
             reasons = [f"{k} {limits[k][0][a]:.4g} < {limits[k][1][a]:g}" for k in limits if small[k][a]]
             yield Finding(
-                f"{ds.class_name(int(a))!r} box {fmt_box(ds.ann_box[a])} is below the minimum size ({'; '.join(reasons)})",
+                f"{ds.class_name(int(a))!r} box {fmt_box(ds.ann_box[a])} is below the minimum size"
+                f" ({'; '.join(reasons)})",
                 annotation=int(a),
             )

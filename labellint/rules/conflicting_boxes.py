@@ -29,7 +29,9 @@ class ConflictingBoxes(Rule):
     def check(self, context: RuleContext) -> Iterator[Finding]:
         ds, spec = context.dataset, context.spec
         first, second = same_item_pairs(context)
-        differ = (ds.ann_class[first] != ds.ann_class[second]) & (ds.ann_class[first] >= 0) & (ds.ann_class[second] >= 0)
+        differ = (
+            (ds.ann_class[first] != ds.ann_class[second]) & (ds.ann_class[first] >= 0) & (ds.ann_class[second] >= 0)
+        )
         first, second = first[differ], second[differ]
         iou = pair_iou(ds.ann_box, first, second)
         limit = np.fmin(

@@ -17,11 +17,17 @@ class DanglingReference(Rule):
     def check(self, context: RuleContext) -> Iterator[Finding]:
         ds = context.dataset
         for a, raw in sorted(ds.unresolved_item.items()):
-            yield Finding(f"annotation refers to image id {raw!r}, which is not in this file", annotation=a,
-                          identity="item")
+            yield Finding(
+                f"annotation refers to image id {raw!r}, which is not in this file",
+                annotation=a,
+                identity="item",
+            )
         for a, raw in sorted(ds.unresolved_class.items()):
             reader = ds.files[int(ds.ann_file[a])].reader
             what = "class index" if reader == "yolo" else "category id"
             where = "the class names" if reader == "yolo" else "`categories`"
-            yield Finding(f"annotation refers to {what} {raw!r}, which is not in {where}", annotation=a,
-                          identity="class")
+            yield Finding(
+                f"annotation refers to {what} {raw!r}, which is not in {where}",
+                annotation=a,
+                identity="class",
+            )

@@ -28,5 +28,7 @@ class DegenerateBbox(Rule):
         for a in np.flatnonzero(present & flat):
             w, h = boxes[a, 2], boxes[a, 3]
             side = "width and height" if w <= 0 and h <= 0 else ("width" if w <= 0 else "height")
-            yield Finding(f"box {fmt_box(boxes[a])} has {'no' if min(w, h) == 0 else 'negative'} {side}",
-                          annotation=int(a))
+            yield Finding(
+                f"box {fmt_box(boxes[a])} has {'no' if min(w, h) == 0 else 'negative'} {side}",
+                annotation=int(a),
+            )

@@ -40,7 +40,8 @@ class DuplicateId(Rule):
             yield Finding(
                 f"annotation id {_show(ds.ann_ids[a])} is used again (first at {_where(ds.annotation_location(b))})",
                 annotation=a,
-                identity=f"annotation@{int(ds.ann_index[a])}",
+                # Not the position in the file: that changes when records are reordered.
+                identity="dup:" + ",".join(f"{v:.4g}" for v in ds.ann_box[a]) + f"@{ds.class_name(a)}",
             )
 
 

@@ -34,8 +34,11 @@ class InvalidAttribute(Rule):
         for a, attributes in sorted(ds.ann_attributes.items()):
             for name, value in attributes.items():
                 if name not in allowed:
-                    yield Finding(f"attribute {name!r} is not declared in the spec", annotation=a,
-                                  identity=f"unknown:{name}")
+                    yield Finding(
+                        f"attribute {name!r} is not declared in the spec",
+                        annotation=a,
+                        identity=f"unknown:{name}",
+                    )
                     continue
                 if name not in validators:
                     continue
@@ -48,8 +51,7 @@ class InvalidAttribute(Rule):
             present = ds.ann_attributes.get(a, {})
             for name in required:
                 if name not in present:
-                    yield Finding(f"required attribute {name!r} is missing", annotation=a,
-                                  identity=f"missing:{name}")
+                    yield Finding(f"required attribute {name!r} is missing", annotation=a, identity=f"missing:{name}")
 
 
 def _violation(validator: Any, value: Any) -> str | None:

@@ -27,5 +27,8 @@ class UnknownClass(Rule):
             hint = difflib.get_close_matches(name, list(spec.classes), n=1, cutoff=0.6)
             uses = f" ({count} annotations in this file)" if count > 1 else ""
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-            yield Finding(f"class {name!r} is not defined in the spec{uses}{suggestion}", annotation=first,
-                          identity=f"class:{name}")
+            yield Finding(
+                f"class {name!r} is not defined in the spec{uses}{suggestion}",
+                annotation=first,
+                identity=f"class:{name}",
+            )

@@ -45,9 +45,9 @@ class Geometry(Strict):
         tuple[float, float] | None,
         Field(description="Allowed width/height range [low, high]."),
     ] = None
-    duplicate_iou: Annotated[
-        float | None, Field(gt=0, le=1, description="Same class, IoU at or above: duplicate.")
-    ] = None
+    duplicate_iou: Annotated[float | None, Field(gt=0, le=1, description="Same class, IoU at or above: duplicate.")] = (
+        None
+    )
     conflict_iou: Annotated[
         float | None, Field(gt=0, le=1, description="Different classes, IoU at or above: conflict.")
     ] = None

@@ -76,9 +76,7 @@ def test_toy_scores(toy, method):
 
 def test_toy_adjusted_self_confidence(toy):
     scores = label_quality_scores(toy["labels"], toy["pred_probs"], adjust=True)
-    np.testing.assert_allclose(
-        scores, toy["self_confidence_adjusted"], rtol=0, atol=TOY_SCORE_TOLERANCE
-    )
+    np.testing.assert_allclose(scores, toy["self_confidence_adjusted"], rtol=0, atol=TOY_SCORE_TOLERANCE)
 
 
 @pytest.mark.parametrize("filter_by", FILTER_BY_METHODS)
@@ -131,19 +129,13 @@ def test_digits_thresholds_exact(digits):
 
 def test_digits_confident_joint_exact(digits):
     labels, pred_probs = digits["y_noisy"], digits["pred_probs"]
-    np.testing.assert_array_equal(
-        confident_joint(labels, pred_probs, calibrate=False), digits["confident_joint"]
-    )
+    np.testing.assert_array_equal(confident_joint(labels, pred_probs, calibrate=False), digits["confident_joint"])
     # The calibrated joint exercises the half-to-even rounding and the row-total repair.
-    np.testing.assert_array_equal(
-        confident_joint(labels, pred_probs), digits["confident_joint_calibrated"]
-    )
+    np.testing.assert_array_equal(confident_joint(labels, pred_probs), digits["confident_joint_calibrated"])
 
 
 def test_digits_num_label_issues(digits):
-    assert num_label_issues(digits["y_noisy"], digits["pred_probs"]) == int(
-        digits["num_label_issues_off_diagonal"]
-    )
+    assert num_label_issues(digits["y_noisy"], digits["pred_probs"]) == int(digits["num_label_issues_off_diagonal"])
 
 
 @pytest.mark.parametrize("method", SCORE_METHODS)
@@ -161,9 +153,7 @@ def test_digits_flagged_set_is_exactly_cleanlabs(digits, filter_by):
 
 
 def test_digits_ranking_is_exactly_cleanlabs(digits):
-    ranked = find_label_issues(
-        digits["y_noisy"], digits["pred_probs"], return_index_ranked_by="self_confidence"
-    )
+    ranked = find_label_issues(digits["y_noisy"], digits["pred_probs"], return_index_ranked_by="self_confidence")
     np.testing.assert_array_equal(ranked, digits["ranked_pbnr_self_confidence"])
 
 
@@ -182,9 +172,7 @@ def test_digits_noise_estimate_is_consistent(digits):
     np.testing.assert_allclose(noise.joint.sum(), 1.0)
     np.testing.assert_allclose(noise.noise_matrix.sum(axis=0), 1.0)
     np.testing.assert_allclose(noise.inverse_noise_matrix.sum(axis=0), 1.0)
-    np.testing.assert_allclose(
-        noise.prior_given, np.bincount(digits["y_noisy"]) / digits["y_noisy"].size
-    )
+    np.testing.assert_allclose(noise.prior_given, np.bincount(digits["y_noisy"]) / digits["y_noisy"].size)
     # 20% symmetric noise was injected; the estimate should land near it.
     overall = 1.0 - np.trace(noise.joint)
     assert 0.12 < overall < 0.28
@@ -286,9 +274,7 @@ def test_multilabel_flags_exactly_the_flipped_cells(filter_by):
 def test_multilabel_accepts_sets_or_matrix():
     noisy, pred_probs, _ = multilabel_case(1)
     as_sets = [set(np.flatnonzero(row).tolist()) for row in noisy]
-    np.testing.assert_array_equal(
-        find_label_issues(as_sets, pred_probs), find_label_issues(noisy, pred_probs)
-    )
+    np.testing.assert_array_equal(find_label_issues(as_sets, pred_probs), find_label_issues(noisy, pred_probs))
     assert find_label_issues(noisy, pred_probs).any()
 
 

@@ -50,9 +50,7 @@ def test_greedy_vs_hungarian_reference():
     a, b = case["annotator_A"], case["annotator_B"]
     np.testing.assert_allclose(iou_matrix(a, b), case["iou_matrix_A_by_B"], atol=5e-5)
     _assert_matches_reference(box_agreement(a, b, threshold=0.5), case["hungarian@0.5"])
-    _assert_matches_reference(
-        box_agreement(a, b, threshold=0.5, method="greedy"), case["greedy_by_iou@0.5"]
-    )
+    _assert_matches_reference(box_agreement(a, b, threshold=0.5, method="greedy"), case["greedy_by_iou@0.5"])
 
 
 def test_iou_equal_to_threshold_matches():

@@ -64,9 +64,7 @@ def test_mismatched_lengths_are_an_error():
 
 
 def test_declared_categories_set_the_order_and_reject_unknown_labels():
-    ratings = Ratings.from_long(
-        [1, 2, 3], ["a"] * 3, ["low", "high", "mid"], ["low", "mid", "high"]
-    )
+    ratings = Ratings.from_long([1, 2, 3], ["a"] * 3, ["low", "high", "mid"], ["low", "mid", "high"])
     assert ratings.categories == ("low", "mid", "high")
     assert ratings.label_codes.tolist() == [0, 2, 1]
     assert ratings.is_ordered
@@ -190,7 +188,7 @@ def test_adult_content3_repeated_pairs():
     assert ratings.n_annotators == 338
     assert ratings.categories == ("G", "P", "R", "X", "B")
     # Keeping the last label of each pair gives these category totals.
-    totals = dict(zip(ratings.categories, ratings.category_counts().sum(axis=0).tolist()))
+    totals = dict(zip(ratings.categories, ratings.category_counts().sum(axis=0).tolist(), strict=True))
     assert totals == {"G": 10_070, "P": 8_905, "R": 11_735, "X": 4_058, "B": 555}
     # Ratings per item vary, so Fleiss' kappa is undefined while alpha is not.
     assert agreement.fleiss_kappa(ratings).value is None

@@ -1,0 +1,81 @@
+"""Small helpers for tests: run the real CLI in-process and write label files."""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from labellint.cli import main
+
+SPEC_TEXT = """\
+spec: 1
+name: test-scenes
+version: 1.0.0
+task: detection
+classes:
+  pedestrian:
+    id: 1
+    definition: A person on foot.
+    include: [walker, jogger, person pushing a stroller]
+    exclude: [cyclist, statue, poster]
+    geometry: {min_width: 4, min_height: 8, aspect_ratio: [0.1, 2.0]}
+  cyclist:
+    id: 2
+    definition: A person riding a bicycle.
+    include: [rider, child in a bike seat, e-scooter rider]
+    exclude: [parked bike, pedestrian, motorcyclist]
+  car:
+    id: 3
+    definition: A passenger vehicle.
+    include: [sedan, van, taxi]
+    exclude: [toy car, poster, trailer]
+attributes:
+  occluded: {type: boolean}
+priority:
+  - [cyclist, pedestrian]
+unsure:
+  attribute: unsure
+geometry:
+  inside_image: {tolerance: 0.5}
+  min_width: 2
+  min_height: 2
+  duplicate_iou: 0.9
+  conflict_iou: 0.8
+"""
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> Result:
+    """Runs `labellint ARGS` in-process (stdout and stderr apart), from `cwd`."""
+    runner = CliRunner()
+    with working_directory(cwd or Path.cwd()):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+@contextmanager
+def working_directory(path: Path):
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def write_coco(path: Path, images: list[dict], annotations: list[dict], categories: list[dict] | None = None) -> Path:
+    categories = categories or [
+        {"id": 1, "name": "pedestrian"},
+        {"id": 2, "name": "cyclist"},
+        {"id": 3, "name": "car"},
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"images": images, "annotations": annotations, "categories": categories}, indent=1))
+    return path
+
+
+def problems_of(result: Result) -> list[dict]:
+    """The problems of a `--format json` run."""
+    return json.loads(result.stdout)["problems"]

@@ -1,0 +1,103 @@
+"""Internals with their own contracts: JSON pointer lines, same-item pairs, import layering."""
+
+from __future__ import annotations
+
+import ast
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from labellint.model import Dataset
+from labellint.readers._jsonpos import locate_pointers
+from labellint.rules import _geometry
+from labellint.rules.base import RuleContext
+
+PACKAGE = Path(__file__).resolve().parents[1] / "labellint"
+
+
+@pytest.mark.parametrize("indent", [None, 1, 4])
+def test_json_pointer_lines_match_the_text(indent: int | None) -> None:
+    rng = random.Random(indent)
+    document = {
+        "info": {"note": 'tricky "quoted" [text] {with} , : brackets \\ and \\"'},
+        "images": [{"id": i, "file_name": f"a\\b {i}.jpg"} for i in range(30)],
+        "annotations": [{"id": i, "bbox": [rng.random() for _ in range(4)], "t": "x]}"} for i in range(50)],
+    }
+    text = json.dumps(document, indent=indent)
+    pointers = [f"/annotations/{i}" for i in range(50)] + [f"/images/{i}/file_name" for i in range(30)]
+    found = locate_pointers(text.encode(), pointers)
+    for i in range(50):
+        line, column = found[f"/annotations/{i}"]
+        # The object starts where its `"id": i` key sits just after the opening brace.
+        start = sum(len(row) + 1 for row in text.split("\n")[: line - 1]) + column - 1
+        assert text[start] == "{"
+        assert json.JSONDecoder().raw_decode(text, start)[0]["id"] == i
+    for i in range(30):
+        line, column = found[f"/images/{i}/file_name"]
+        start = sum(len(row) + 1 for row in text.split("\n")[: line - 1]) + column - 1
+        assert text[start:].startswith(json.dumps(f"a\\b {i}.jpg"))
+    assert locate_pointers(text.encode(), ["/annotations/50", "/nope", "/info/note/x"]) == {}
+
+
+def test_same_item_pairs_are_every_pair_exactly_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(0)
+    items = rng.integers(0, 40, size=600).astype(np.int32)
+    dataset = Dataset(ann_item=items, ann_box=rng.random((600, 4)), ann_class=np.zeros(600, np.int32))
+    dataset.item_file = np.zeros(40, np.int32)
+    monkeypatch.setattr(_geometry, "PAIR_CHUNK", 97)  # force many chunks
+    first, second = _geometry.same_item_pairs(RuleContext(dataset, None))
+    got = sorted(zip(first.tolist(), second.tolist(), strict=True))
+    expected = sorted((i, j) for i in range(600) for j in range(i + 1, 600) if items[i] == items[j])
+    assert [tuple(sorted(p)) for p in got] == expected
+
+
+def test_pair_iou_matches_definition() -> None:
+    boxes = np.array([[0, 0, 10, 10], [5, 0, 10, 10], [20, 20, 1, 1]], float)
+    iou = _geometry.pair_iou(boxes, np.array([0, 0]), np.array([1, 2]))
+    assert iou.tolist() == pytest.approx([50 / 150, 0.0])
+
+
+# Layers from the bottom up; a module may import only its own layer or lower ones.
+LAYERS = [
+    {"errors", "problem", "plugins", "_yaml_errors"},
+    {"model", "spec"},
+    {"config", "sources"},
+    {"readers", "rules", "quality"},
+    {"collect", "engine", "report"},
+    {"reporters", "runner", "testing"},
+    {"cli", "__main__"},
+]
+
+
+def _layer(module: str) -> int:
+    top = module.split(".")[1] if module.count(".") else ""
+    for index, names in enumerate(LAYERS):
+        if top in names:
+            return index
+    raise AssertionError(f"module {module} is in no layer; add it to LAYERS")
+
+
+def test_imports_only_go_down_and_rules_never_import_readers() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        module = "labellint." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+        if module == "labellint.__init__" or module == "labellint":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("labellint."):
+                targets = [node.module]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name.startswith("labellint.")]
+            for target in targets:
+                if _layer(target) > _layer(module):
+                    offenders.append(f"{module} imports {target}")
+                if module.startswith("labellint.rules") and target.startswith("labellint.readers"):
+                    offenders.append(f"{module} imports {target} (rules never know formats)")
+                if module.startswith("labellint.readers") and target.startswith("labellint.rules"):
+                    offenders.append(f"{module} imports {target}")
+    assert offenders == []
