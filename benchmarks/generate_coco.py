@@ -189,7 +189,9 @@ def write_spec(path: Path) -> None:
         "decision: Box every instance of the 80 COCO object categories.",
         "classes:",
     ]
-    lines += [f'  "{name}": {{id: {cid}, definition: "A {name} ({sup})."}}' for cid, name, sup in CATEGORIES]
+    lines += [
+        f'  "{name}": {{id: {cid}, definition: "Every visible {name} ({sup})."}}' for cid, name, sup in CATEGORIES
+    ]
     lines += [
         "geometry:",
         "  inside_image: {tolerance: 0.5}",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import types
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +31,7 @@ def describe_errors(error: ValidationError, model: type[BaseModel], path: str, l
         elif err["type"] == "missing":
             message = "required key is missing"
         else:
-            message = err["msg"]
+            message = err["msg"].removeprefix("Value error, ")
         lines.append(f"{prefix}: {where}: {message}")
     return lines
 
@@ -47,8 +49,6 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 
 def _inner_model(current: Any, part: Any) -> Any:
-    import typing
-
     if isinstance(current, type) and issubclass(current, BaseModel):
         field = current.model_fields.get(str(part))
         if field is None:
@@ -63,12 +63,10 @@ def _inner_model(current: Any, part: Any) -> Any:
 
 def _unwrap(annotation: Any) -> Any:
     """Strips Optional/Annotated/unions down to the first model, list or dict inside."""
-    import typing
-
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, __import__("types").UnionType):
+    if origin in (typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
             if arg is not type(None):
                 inner = _unwrap(arg)

@@ -51,10 +51,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from labellint.cli.check import check
+    from labellint.cli.quality import agree
     from labellint.cli.spec import spec
 
     main.add_command(check)
     main.add_command(spec)
+    main.add_command(agree)
 
 
 _register()

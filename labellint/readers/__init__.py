@@ -11,8 +11,6 @@ from labellint.readers.base import ReadContext, Reader
 
 __all__ = ["ReadContext", "Reader", "available_readers", "get_reader", "sniff_reader"]
 
-SNIFF_BYTES = 4096
-
 
 @cache
 def _registry() -> tuple[dict[str, Reader], tuple[BrokenPlugin, ...]]:
@@ -45,7 +43,7 @@ def get_reader(name: str) -> Reader:
 
 
 def sniff_reader(path: Path, head: bytes) -> Reader | None:
-    """The first reader (in registry order, built-ins first) that recognises this file."""
+    """The first reader (in name order) that recognises this file."""
     readers = available_readers()
     if not readers:
         raise PluginError("no readers are registered: is labellint installed (`pip install -e .`)?")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -104,8 +105,6 @@ def _unreadable(data: bytes, source: SourceFile, exc: Exception) -> Dataset:
 
 def _pointer_from_validation(message: str) -> str | None:
     """msgspec names the failing place as `$.annotations[3].bbox`; turn it into a JSON pointer."""
-    import re
-
     match = re.search(r"at `\$([^`]*)`", message)
     if not match:
         return None

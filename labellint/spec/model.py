@@ -11,6 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 
 
+def semantic_version(value: object) -> str:
+    """The value as a version string, if it is MAJOR.MINOR.PATCH (YAML may read 2.1 as a number)."""
+    if not SEMVER.match(str(value)):
+        raise ValueError(f"{value!r} is not a semantic version (MAJOR.MINOR.PATCH)")
+    return str(value)
+
+
 class Strict(BaseModel):
     """Base for every spec section: unknown keys are errors (a typo must not pass silently)."""
 
@@ -105,12 +112,7 @@ class ChangelogEntry(Strict):
     changes: str | list[str]
     date: str | None = None
 
-    @field_validator("version")
-    @classmethod
-    def _semver(cls, value: str) -> str:
-        if not SEMVER.match(str(value)):
-            raise ValueError(f"{value!r} is not a semantic version (MAJOR.MINOR.PATCH)")
-        return str(value)
+    _semver = field_validator("version", mode="before")(classmethod(lambda cls, value: semantic_version(value)))
 
 
 class LabelSpec(Strict):
@@ -143,12 +145,7 @@ class LabelSpec(Strict):
             raise ValueError(f"spec format {value} is not supported by this labellint (it reads format 1)")
         return value
 
-    @field_validator("version")
-    @classmethod
-    def _semver(cls, value: str) -> str:
-        if not SEMVER.match(str(value)):
-            raise ValueError(f"{value!r} is not a semantic version (MAJOR.MINOR.PATCH)")
-        return str(value)
+    _semver = field_validator("version", mode="before")(classmethod(lambda cls, value: semantic_version(value)))
 
     @field_validator("classes")
     @classmethod
