@@ -24,6 +24,8 @@ class SourceFile:
     item_pointer: str | None = None
     annotation_pointer: str | None = None
     locator: PointerLocator | None = None
+    # Item ids name images across files (VOC's <filename>), not records inside this file (COCO).
+    shared_item_ids: bool = False
     # What the file declared about itself (e.g. COCO `info`), for rules that need it.
     meta: dict[str, Any] = field(default_factory=dict)
 

@@ -53,8 +53,20 @@ def read_dataset(
         context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options)
         try:
             parts.append(reader.read(files, context))
-        except Exception as exc:  # a reader bug must not hide the other files' problems
-            crashes.append(Crash(f"reader {reader.name}", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        except Exception:
+            # A reader bug must not hide the other files' problems: read them one by one and
+            # report only the files that still fail.
+            for path in files:
+                try:
+                    parts.append(reader.read([path], context))
+                except Exception as exc:
+                    crashes.append(
+                        Crash(
+                            f"reader {reader.name} on {source.display(path)}",
+                            f"{type(exc).__name__}: {exc}",
+                            traceback.format_exc(),
+                        )
+                    )
     dataset = Dataset.concat(parts) if parts else Dataset()
     dataset.issues.extend(collected.issues)
     return dataset, crashes

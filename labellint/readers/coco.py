@@ -49,6 +49,7 @@ class CocoFile(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(CocoFile)
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class CocoReader(Reader):
@@ -70,6 +71,9 @@ class CocoReader(Reader):
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         data = context.read_bytes(path)
+        if data.startswith(UTF8_BOM):
+            # Some Windows tools write one; blank it so offsets (and lines) stay the same.
+            data = b" " * len(UTF8_BOM) + data[len(UTF8_BOM) :]
         source = SourceFile(
             path=display,
             reader=self.name,
@@ -82,6 +86,10 @@ class CocoReader(Reader):
         except msgspec.ValidationError as exc:
             return _read_leniently(data, source, str(exc))
         except msgspec.DecodeError as exc:
+            if "out of range" in str(exc):
+                # msgspec refuses numbers beyond a double (1e999); Python's json reads them as
+                # infinity, so the record survives and the geometry rules can name it.
+                return _read_leniently(data, source, str(exc))
             return _unreadable(data, source, exc)
         source.meta["info"] = document.info or {}
         return _build(document.images, document.categories, document.annotations, source, [])
@@ -114,7 +122,15 @@ def _pointer_from_validation(message: str) -> str | None:
 
 def _read_leniently(data: bytes, source: SourceFile, first_error: str) -> Dataset:
     """The slow path for files that break COCO's structure: keep every valid record, report the rest."""
-    document = msgspec.json.decode(data)
+    try:
+        document = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        import json
+
+        try:
+            document = json.loads(data)
+        except ValueError as exc:
+            return _unreadable(data, source, exc)
     issues: list[ReaderIssue] = []
     if not isinstance(document, dict):
         issues.append(issue("LL002", "a COCO file must be a JSON object with `images`", source.path, pointer=""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -50,13 +51,20 @@ class VocReader(Reader):
         attributes: dict[int, dict[str, Any]] = {}
         for path in paths:
             display = context.display(path)
-            files.append(SourceFile(path=display, reader=self.name))
+            files.append(SourceFile(path=display, reader=self.name, shared_item_ids=True))
             parsed = _parse(context.read_bytes(path), display, issues)
             if parsed is None:
                 continue
             root, lines = parsed
             if root.tag != "annotation":
-                issues.append(issue("LL002", f"root element is <{root.tag}>, expected <annotation>", display, line=1))
+                issues.append(
+                    issue(
+                        "LL002",
+                        f"root element is <{root.tag}>, expected <annotation>",
+                        display,
+                        line=lines.get(id(root), 1),
+                    )
+                )
                 continue
             item = len(items["id"])
             filename = (root.findtext("filename") or "").strip()
@@ -138,18 +146,15 @@ def _parse(data: bytes, display: str, issues: list[ReaderIssue]) -> tuple[Elemen
         root = parser.close()
     except ParseError as exc:
         line, column = exc.position
-        issues.append(
-            issue(
-                "LL001",
-                f"cannot parse XML: {exc.msg if hasattr(exc, 'msg') else exc}",
-                display,
-                line=line,
-                column=column + 1,
-            )
-        )
+        # expat appends its own 0-based position; the location already says where.
+        reason = re.sub(r": line \d+, column \d+$", "", str(exc))
+        issues.append(issue("LL001", f"cannot parse XML: {reason}", display, line=line, column=column + 1))
         return None
     except DefusedXmlException as exc:
-        issues.append(issue("LL001", f"refused unsafe XML: {exc}", display, line=1))
+        what = {"DTDForbidden": "a DTD (<!DOCTYPE>)", "EntitiesForbidden": "an entity declaration"}
+        reason = what.get(type(exc).__name__, "an external reference")
+        line = parser.parser.CurrentLineNumber
+        issues.append(issue("LL001", f"refused unsafe XML: {reason} is not allowed in label files", display, line=line))
         return None
     return root, builder.lines
 

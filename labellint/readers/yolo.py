@@ -25,9 +25,13 @@ class YoloReader(Reader):
     def sniff(self, path: Path, head: bytes) -> bool:
         if path.suffix.lower() != ".txt" or path.name.lower() in NOT_LABELS:
             return False
-        first = head.split(b"\n", 1)[0].split()
+        if "labels" in path.parts:
+            # YOLO's own layout: whatever is in it is meant as labels, so a file that cannot be
+            # decoded is reported (LL001), not skipped.
+            return True
+        first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].split()
         if not first:  # an empty label file is a YOLO image with no objects
-            return "labels" in path.parts or not head.strip()
+            return not head.strip()
         try:
             int(first[0])
             [float(v) for v in first[1:]]
@@ -51,7 +55,7 @@ class YoloReader(Reader):
             files.append(SourceFile(path=display, reader=self.name, meta=meta))
             item_ids.append(display[:-4] if display.lower().endswith(".txt") else display)
             try:
-                text = context.read_bytes(path).decode("utf-8")
+                text = context.read_bytes(path).decode("utf-8").removeprefix("\ufeff")
             except UnicodeDecodeError as exc:
                 issues.append(issue("LL001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", display))
                 continue
@@ -125,8 +129,10 @@ class YoloReader(Reader):
             found = cache[candidate_folder]
             if found is not None:
                 return found
-        spec_names = context.spec.names_by_id() if context.spec else {}
-        return spec_names, {}
+        if context.spec:
+            return context.spec.names_by_id(), {}
+        # No names anywhere: the index is the only name there is (not a dangling reference).
+        return _IndexNames(), {"names": "index"}
 
 
 def _names_in(folder: Path, context: ReadContext, issues: list[ReaderIssue]) -> tuple[dict[int, str], dict] | None:
@@ -138,17 +144,27 @@ def _names_in(folder: Path, context: ReadContext, issues: list[ReaderIssue]) -> 
         text = context.read_bytes(candidate).decode("utf-8", "replace")
         if name.endswith((".txt", ".names")):
             return {i: n.strip() for i, n in enumerate(text.splitlines()) if n.strip()}, {}
-        from labellint.spec.loader import parse_yaml, to_plain
+        from labellint.spec.loader import YamlSyntaxError, parse_yaml, to_plain
 
         try:
-            document = to_plain(parse_yaml(text, display, ValueError))
-        except ValueError as exc:
-            issues.append(issue("LL001", str(exc).split(": ", 1)[-1], display))
+            document = to_plain(parse_yaml(text))
+        except YamlSyntaxError as exc:
+            issues.append(issue("LL001", f"invalid YAML: {exc.problem}", display, line=exc.line, column=exc.column))
             continue
         if isinstance(document, dict) and "names" in document:
             meta = {k: document[k] for k in ("kpt_shape",) if k in document}
             return _names_map(document["names"]), meta
     return None
+
+
+class _IndexNames(dict):
+    """Class names when none are declared: every index names itself."""
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, int) and key >= 0
+
+    def __missing__(self, key: int) -> str:
+        return str(key)
 
 
 def _names_map(names: Any) -> dict[int, str]:

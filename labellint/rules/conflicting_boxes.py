@@ -8,7 +8,7 @@ import numpy as np
 
 from labellint.problem import Severity
 from labellint.rules._classes import spec_name_per_class
-from labellint.rules._geometry import class_setting, pair_iou, per_annotation, same_item_pairs
+from labellint.rules._geometry import pair_iou, per_annotation, same_item_pairs
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
 DEFAULT_CONFLICT_IOU = 0.9
@@ -40,7 +40,7 @@ class ConflictingBoxes(Rule):
         )
         names = spec_name_per_class(context) if spec else [None] * len(ds.classes)
         display = [n or ref.name for n, ref in zip(names, ds.classes, strict=True)]
-        allowed = {frozenset(p) for p in (class_setting(context, "allow_overlap")[-1] or [])}
+        allowed = _allowed_pairs(spec)
         rank = _priority_rank(spec.priority if spec else [])
         for k in np.flatnonzero(iou >= limit):
             a, b = int(first[k]), int(second[k])
@@ -57,6 +57,14 @@ class ConflictingBoxes(Rule):
                 annotation=loser,
                 identity=ds.annotation_identity(kept),
             )
+
+
+def _allowed_pairs(spec) -> set[frozenset[str]]:
+    """Class pairs that may overlap: the dataset-wide list plus every class's own list."""
+    if spec is None:
+        return set()
+    geometries = [spec.geometry, *(c.geometry for c in spec.classes.values() if c.geometry)]
+    return {frozenset(pair) for g in geometries for pair in (g.allow_overlap or [])}
 
 
 def _priority_rank(priority: list[list[str]]) -> dict[tuple[str, str], str]:

@@ -26,9 +26,16 @@ class DegenerateBbox(Rule):
         for a in np.flatnonzero(present & ~finite):
             yield Finding(f"box {fmt_box(boxes[a])} has a coordinate that is not a finite number", annotation=int(a))
         for a in np.flatnonzero(present & flat):
-            w, h = boxes[a, 2], boxes[a, 3]
-            side = "width and height" if w <= 0 and h <= 0 else ("width" if w <= 0 else "height")
-            yield Finding(
-                f"box {fmt_box(boxes[a])} has {'no' if min(w, h) == 0 else 'negative'} {side}",
-                annotation=int(a),
-            )
+            yield Finding(f"box {fmt_box(boxes[a])} has {_sides(boxes[a, 2], boxes[a, 3])}", annotation=int(a))
+
+
+def _sides(width: float, height: float) -> str:
+    """ "no height", "negative width and height", "negative width and no height"."""
+
+    def kind(value: float) -> str:
+        return "" if value > 0 else "no" if value == 0 else "negative"
+
+    w, h = kind(width), kind(height)
+    if w and h:
+        return f"{w} width and height" if w == h else f"{w} width and {h} height"
+    return f"{w} width" if w else f"{h} height"

@@ -30,13 +30,12 @@ class DuplicateBox(Rule):
         for k in np.flatnonzero(iou >= limit):
             a, b = int(first[k]), int(second[k])
             other = ds.annotation_location(a)
-            ref = (
-                f"annotation {other.annotation}"
-                if other.annotation
-                else f"line {other.line}"
-                if other.line
-                else "another box"
-            )
+            if other.annotation:
+                ref = f"annotation {other.annotation}"
+            elif other.line:
+                ref = f"the box on line {other.line}"
+            else:
+                ref = f"the box at {other.pointer}"
             yield Finding(
                 f"duplicate {ds.class_name(b)!r} box: IoU {iou[k]:.2f} with {ref} (limit {limit[k]:g})",
                 annotation=b,

@@ -18,12 +18,11 @@ class DuplicateId(Rule):
 
     def check(self, context: RuleContext) -> Iterator[Finding]:
         ds = context.dataset
-        # Ids are a namespace per file when a file holds many items (COCO); one-item-per-file
-        # formats (VOC) share one namespace per reader, so two XML files naming one image clash.
-        items_per_file = np.bincount(ds.item_file, minlength=len(ds.files))
+        # COCO ids are a namespace per file; formats whose item id names the image itself
+        # (VOC's <filename>) share one namespace per reader, so two XML files naming one image clash.
         reader_of = {r: k for k, r in enumerate(sorted({f.reader for f in ds.files}))}
         namespace = np.array(
-            [k if items_per_file[k] > 1 else -1 - reader_of[f.reader] for k, f in enumerate(ds.files)],
+            [-1 - reader_of[f.reader] if f.shared_item_ids else k for k, f in enumerate(ds.files)],
             np.int64,
         )
         for later, first in _repeats(namespace[ds.item_file] if ds.n_items else ds.item_file, ds.item_ids):

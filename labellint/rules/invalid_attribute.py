@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -34,8 +35,10 @@ class InvalidAttribute(Rule):
         for a, attributes in sorted(ds.ann_attributes.items()):
             for name, value in attributes.items():
                 if name not in allowed:
+                    hint = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
+                    suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
                     yield Finding(
-                        f"attribute {name!r} is not declared in the spec",
+                        f"attribute {name!r} is not declared in the spec{suggestion}",
                         annotation=a,
                         identity=f"unknown:{name}",
                     )

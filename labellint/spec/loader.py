@@ -41,7 +41,10 @@ def load_spec(path: Path, display: str | None = None) -> LabelSpec:
 
 def load_spec_text(text: str, display: str = "labelspec.yaml") -> LabelSpec:
     """Validates spec text; raises SpecError listing every problem as `file:line:col: where: what`."""
-    document = parse_yaml(text, display, SpecError)
+    try:
+        document = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise SpecError(f"{exc.where(display)}: invalid YAML: {exc.problem}") from None
     if not isinstance(document, dict):
         raise SpecError(f"{display}: the spec must be a mapping of keys (spec, version, classes, ...)")
     try:
@@ -52,8 +55,19 @@ def load_spec_text(text: str, display: str = "labelspec.yaml") -> LabelSpec:
         raise SpecError(f"invalid spec: {lines[0]}{more}", details=lines) from None
 
 
-def parse_yaml(text: str, display: str, error: type[Exception]) -> Any:
-    """Round-trip YAML parse (keeps line numbers); a syntax error names its line and column."""
+class YamlSyntaxError(ValueError):
+    """A YAML file that does not parse, with the 1-based position the parser names (if any)."""
+
+    def __init__(self, problem: str, line: int | None, column: int | None) -> None:
+        super().__init__(problem)
+        self.problem, self.line, self.column = problem, line, column
+
+    def where(self, display: str) -> str:
+        return f"{display}:{self.line}:{self.column}" if self.line else display
+
+
+def parse_yaml(text: str) -> Any:
+    """Round-trip YAML parse (keeps line numbers); raises YamlSyntaxError with the position."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -62,10 +76,10 @@ def parse_yaml(text: str, display: str, error: type[Exception]) -> Any:
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"{display}:{mark.line + 1}:{mark.column + 1}" if mark else display
-        raise error(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
+        problem = str(exc.problem or exc.context)
+        raise YamlSyntaxError(problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except YAMLError as exc:
-        raise error(f"{display}: invalid YAML: {exc}") from None
+        raise YamlSyntaxError(str(exc), None, None) from None
 
 
 def to_plain(node: Any) -> Any:
