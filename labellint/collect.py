@@ -10,7 +10,7 @@ from pathlib import Path
 from labellint.model import ReaderIssue
 from labellint.readers import Reader, get_reader, sniff_reader
 from labellint.readers.base import issue
-from labellint.sources import WorkTree
+from labellint.sources import Source
 
 SNIFF_BYTES = 4096
 # Files that sit beside labels but are not labels.
@@ -46,21 +46,20 @@ class Collected:
         return sum(len(files) for _, files, _ in self.groups.values())
 
 
-def collect(targets: Sequence[Target], source: WorkTree, base: Path) -> Collected:
+def collect(targets: Sequence[Target], source: Source, base: Path) -> Collected:
     """Expands every target; files named explicitly must be readable, found ones are sniffed."""
     out = Collected()
     for target in targets:
         pattern = target.pattern
         path = Path(pattern) if Path(pattern).is_absolute() else base / pattern
         forced = get_reader(target.reader) if target.reader else None
-        if path.is_dir():
+        if source.is_dir(path):
             for found in source.walk(path):
                 _add(out, found, forced, target.options, source, explicit=False)
-        elif path.is_file():
+        elif source.is_file(path):
             _add(out, path, forced, target.options, source, explicit=True)
         elif glob.has_magic(pattern):
-            matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
-            files = [m for m in matches if m.is_file()]
+            files = source.glob(path)
             if not files:
                 out.missing.append(pattern)
             for found in files:
@@ -70,7 +69,7 @@ def collect(targets: Sequence[Target], source: WorkTree, base: Path) -> Collecte
     return out
 
 
-def _add(out: Collected, path: Path, forced: Reader | None, options: dict, source: WorkTree, explicit: bool) -> None:
+def _add(out: Collected, path: Path, forced: Reader | None, options: dict, source: Source, explicit: bool) -> None:
     if path.name in NOT_LABEL_FILES:
         return
     if forced is not None:
@@ -78,8 +77,7 @@ def _add(out: Collected, path: Path, forced: Reader | None, options: dict, sourc
             out.add(forced, path, options)
         return
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(SNIFF_BYTES)
+        head = source.head(path, SNIFF_BYTES)
     except OSError as exc:
         out.issues.append(issue("LL001", f"cannot read the file: {exc.strerror}", source.display(path)))
         return

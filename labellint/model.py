@@ -75,6 +75,8 @@ class Dataset:
     item_width: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
     item_height: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
     item_normalized: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    # The item's text for text tasks (classification, NER); empty list when no item has text.
+    item_text: list[str | None] = field(default_factory=list)
     # annotations
     ann_ids: np.ndarray = field(default_factory=lambda: np.empty(0, object))
     ann_item: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
@@ -83,9 +85,19 @@ class Dataset:
     ann_file: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     ann_line: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     ann_index: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    # Character offsets [start, end) of text spans (NER); -1 where the annotation is no span.
+    # An empty array means no annotation has a span (it is filled in when datasets merge).
+    ann_span: np.ndarray = field(default_factory=lambda: np.empty((0, 2), np.int64))
+    # Who made each annotation: an index into `annotators`, -1 when the source does not say.
+    ann_annotator: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    annotators: list[str] = field(default_factory=list)
     # Sparse per-annotation data, keyed by annotation index.
     ann_attributes: dict[int, dict[str, Any]] = field(default_factory=dict)
     ann_segmentation: dict[int, Any] = field(default_factory=dict)
+    # The text a span says it covers, as written in the file (checked against the offsets).
+    ann_text: dict[int, str] = field(default_factory=dict)
+    # Keypoints as written ([x, y, v, ...]), for pose labels.
+    ann_keypoints: dict[int, list[float]] = field(default_factory=dict)
     # References that did not resolve: annotation index -> the raw value written in the file.
     unresolved_item: dict[int, Any] = field(default_factory=dict)
     unresolved_class: dict[int, Any] = field(default_factory=dict)
@@ -98,6 +110,21 @@ class Dataset:
     @property
     def n_annotations(self) -> int:
         return len(self.ann_item)
+
+    def spans(self) -> np.ndarray:
+        """(n, 2) span offsets, -1 rows for annotations without a span."""
+        if len(self.ann_span) == self.n_annotations:
+            return self.ann_span
+        return np.full((self.n_annotations, 2), -1, np.int64)
+
+    def annotator_index(self) -> np.ndarray:
+        """Annotator index per annotation, -1 where unknown."""
+        if len(self.ann_annotator) == self.n_annotations:
+            return self.ann_annotator
+        return np.full(self.n_annotations, -1, np.int32)
+
+    def text_of(self, item: int) -> str | None:
+        return self.item_text[item] if self.item_text else None
 
     @property
     def class_names(self) -> list[str]:
@@ -162,6 +189,9 @@ class Dataset:
             return parts[0]
         out = cls()
         class_index: dict[ClassRef, int] = {}
+        annotator_index: dict[str, int] = {}
+        any_text = any(p.item_text for p in parts)
+        any_span = any(len(p.ann_span) for p in parts)
         item_arrays: dict[str, list[np.ndarray]] = {}
         ann_arrays: dict[str, list[np.ndarray]] = {}
         item_offset = ann_offset = file_offset = 0
@@ -170,8 +200,16 @@ class Dataset:
             remap[-1] = -1  # index -1 (unresolved) stays -1
             for k, ref in enumerate(part.classes):
                 remap[k] = class_index.setdefault(ref, len(class_index))
+            annotator_remap = np.array(
+                [annotator_index.setdefault(name, len(annotator_index)) for name in part.annotators] + [-1], np.int32
+            )
             out.files.extend(part.files)
             out.item_names.extend(part.item_names)
+            if any_text:
+                out.item_text.extend(part.item_text or [None] * part.n_items)
+            if any_span:
+                _collect(ann_arrays, "ann_span", part.spans())
+            _collect(ann_arrays, "ann_annotator", annotator_remap[part.annotator_index()])
             _collect(item_arrays, "item_ids", part.item_ids)
             _collect(item_arrays, "item_file", part.item_file + file_offset)
             for name in ("item_line", "item_index", "item_width", "item_height", "item_normalized"):
@@ -182,13 +220,22 @@ class Dataset:
             _collect(ann_arrays, "ann_file", part.ann_file + file_offset)
             for name in ("ann_box", "ann_line", "ann_index"):
                 _collect(ann_arrays, name, getattr(part, name))
-            for name in ("ann_attributes", "ann_segmentation", "unresolved_item", "unresolved_class"):
+            sparse = (
+                "ann_attributes",
+                "ann_segmentation",
+                "ann_text",
+                "ann_keypoints",
+                "unresolved_item",
+                "unresolved_class",
+            )
+            for name in sparse:
                 getattr(out, name).update({k + ann_offset: v for k, v in getattr(part, name).items()})
             out.issues.extend(part.issues)
             item_offset += part.n_items
             ann_offset += part.n_annotations
             file_offset += len(part.files)
         out.classes = list(class_index)
+        out.annotators = list(annotator_index)
         for name, arrays in {**item_arrays, **ann_arrays}.items():
             setattr(out, name, _concat_arrays(arrays))
         return out

@@ -14,7 +14,7 @@ from labellint.model import Dataset
 from labellint.readers.base import ReadContext
 from labellint.report import Crash, Report
 from labellint.rules import select_rules
-from labellint.sources import WorkTree
+from labellint.sources import Source, WorkTree
 from labellint.spec.model import LabelSpec
 
 
@@ -40,7 +40,7 @@ def targets_for(request: CheckRequest, config: Config) -> tuple[list[Target], Pa
 
 
 def read_dataset(
-    request: CheckRequest, config: Config, spec: LabelSpec | None, source: WorkTree
+    request: CheckRequest, config: Config, spec: LabelSpec | None, source: Source
 ) -> tuple[Dataset, list[Crash]]:
     """Every target read into one dataset; a reader that crashes is reported, the rest go on."""
     targets, base = targets_for(request, config)

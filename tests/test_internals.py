@@ -64,7 +64,7 @@ def test_pair_iou_matches_definition() -> None:
 LAYERS = [
     {"errors", "problem", "plugins", "_yaml_errors"},
     {"model", "spec"},
-    {"config", "sources"},
+    {"config", "sources", "git"},
     {"readers", "rules", "quality"},
     {"collect", "engine", "report"},
     {"reporters", "runner", "testing"},

@@ -1,0 +1,108 @@
+"""The only GitPython user (imported lazily): read revisions without touching the work tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from labellint.errors import GitError
+
+if TYPE_CHECKING:
+    from git import Repo
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    """One commit as `log` shows it."""
+
+    sha: str
+    author: str
+    email: str
+    date: str
+    message: str
+    parents: tuple[str, ...]
+
+
+def open_repo(path: Path) -> Repo:
+    """The repository that holds `path`; a clear GitError when there is none or git is missing."""
+    try:
+        import git
+    except ImportError as exc:  # GitPython imports but cannot find the git executable
+        raise GitError(f"git is not available: {exc}") from None
+    try:
+        return git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise GitError(f"{path}: not inside a git repository") from None
+
+
+def repo_root(repo: Repo) -> Path:
+    return Path(repo.working_tree_dir).resolve()
+
+
+def resolve(repo: Repo, rev: str) -> str:
+    """The full sha of a revision; says so when a shallow clone lacks the history."""
+    import git
+
+    try:
+        return repo.commit(rev).hexsha
+    except (git.BadName, ValueError, git.GitCommandError):
+        shallow = (Path(repo.git_dir) / "shallow").exists()
+        hint = " (this clone is shallow: fetch more history, e.g. `git fetch --unshallow` or fetch-depth: 0)"
+        raise GitError(f"unknown revision {rev!r}{hint if shallow else ''}") from None
+
+
+def read_at(repo: Repo, rev: str, relative: str) -> bytes | None:
+    """The bytes of a file at a revision (repository-relative posix path), or None if absent."""
+    import git
+
+    sha = resolve(repo, rev)
+    try:
+        blob = repo.commit(sha).tree / relative
+    except KeyError:
+        return None
+    if blob.type != "blob":
+        return None
+    try:
+        return blob.data_stream.read()
+    except git.GitCommandError as exc:  # pragma: no cover - corrupt objects
+        raise GitError(f"cannot read {relative} at {rev}: {exc}") from None
+
+
+def files_at(repo: Repo, rev: str, under: str = "") -> list[str]:
+    """Every file (repository-relative) in the tree of `rev`, optionally below a folder."""
+    sha = resolve(repo, rev)
+    output = repo.git.ls_tree("-r", "--name-only", "-z", sha, "--", under or ".")
+    return sorted(p for p in output.split("\0") if p)
+
+
+def changed_files(repo: Repo, base: str | None = None, *, staged: bool = False) -> list[str]:
+    """Repository-relative paths changed since `base` (work tree, untracked included), or staged."""
+    if staged:
+        output = repo.git.diff("--cached", "--name-only", "-z", "--no-renames")
+        return sorted(p for p in output.split("\0") if p)
+    sha = resolve(repo, base or "HEAD")
+    output = repo.git.diff(sha, "--name-only", "-z", "--no-renames")
+    untracked = repo.git.ls_files("--others", "--exclude-standard", "-z")
+    return sorted({p for p in (output + "\0" + untracked).split("\0") if p})
+
+
+def commits(
+    repo: Repo, rev_range: str, paths: list[str] | None = None, max_count: int | None = None
+) -> list[CommitInfo]:
+    """Commits in `rev_range` that touch `paths`, newest first."""
+    try:
+        found = list(repo.iter_commits(rev_range, paths=paths or [], max_count=max_count))
+    except Exception as exc:  # GitPython raises GitCommandError subclasses for bad ranges
+        raise GitError(f"cannot list commits in {rev_range!r}: {str(exc).strip().splitlines()[-1]}") from None
+    return [
+        CommitInfo(
+            sha=c.hexsha,
+            author=c.author.name or "",
+            email=c.author.email or "",
+            date=c.committed_datetime.isoformat(),
+            message=c.message.strip(),
+            parents=tuple(p.hexsha for p in c.parents),
+        )
+        for c in found
+    ]
