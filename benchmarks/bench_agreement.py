@@ -1,11 +1,16 @@
 """Time the agreement statistics on one million synthetic ratings (a script, not a test)."""
 
-# Run from anywhere:  .venv/bin/python benchmarks/bench_agreement.py [--items N --raters M]
+# Run from anywhere:  .venv/bin/python benchmarks/bench_agreement.py [--items N --raters M] [--no-cli]
+# The last part writes the ratings as a CSV (string ids, as a real export has) and runs
+# `labellint agree TABLE --format json` on it end to end in a fresh process.
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +48,7 @@ def main() -> None:
     parser.add_argument("--raters", type=int, default=10)
     parser.add_argument("--classes", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-cli", action="store_true", help="Skip the end-to-end `labellint agree` run.")
     args = parser.parse_args()
 
     columns = synthetic_long_form(args.items, args.raters, args.classes, args.seed)
@@ -56,6 +62,30 @@ def main() -> None:
     timed("krippendorff_alpha ordinal", lambda: agreement.krippendorff_alpha(ratings, "ordinal"))
     timed("top_confusions", lambda: agreement.top_confusions(ratings, limit=5))
     print(f"alpha={alpha.value:.4f} fleiss={fleiss.value:.4f} P-bar={pbar.value:.4f}")
+    if not args.no_cli:
+        end_to_end(columns)
+
+
+def end_to_end(columns) -> None:
+    """`labellint agree` on the same ratings written as a CSV, timed as a user runs it."""
+    with tempfile.TemporaryDirectory() as folder:
+        table = Path(folder) / "ratings.csv"
+        start = time.perf_counter()
+        items, raters, labels = columns
+        lines = np.char.add(
+            np.char.add(np.char.add(np.char.add("item", items.astype(str)), ",worker"), raters.astype(str)),
+            np.char.add(",class", labels.astype(str)),
+        )
+        table.write_text("item,annotator,label\n" + "\n".join(lines.tolist()) + "\n")
+        print(f"{'write CSV':<36} {time.perf_counter() - start:8.3f} s  ({table.stat().st_size / 1e6:.1f} MB)")
+        executable = Path(sys.executable).with_name("labellint")
+        command = [str(executable), "agree", str(table), "--format", "json"]
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"labellint agree failed: {done.stderr}")
+        print(f"{'labellint agree (CSV, end to end)':<36} {elapsed:8.3f} s")
 
 
 if __name__ == "__main__":

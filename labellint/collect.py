@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,12 +34,16 @@ class Collected:
     groups: dict[str, tuple[Reader, list[Path], dict]] = field(default_factory=dict)
     issues: list[ReaderIssue] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # (reader, path) pairs already added: a set, since a list scan made 100k files quadratic.
+    seen: set[tuple[str, Path]] = field(default_factory=set)
 
     def add(self, reader: Reader, path: Path, options: dict) -> None:
-        key = reader.name
+        # Datasets that use one reader with different options are read apart.
+        key = reader.name if not options else f"{reader.name} {json.dumps(options, sort_keys=True, default=str)}"
         if key not in self.groups:
             self.groups[key] = (reader, [], options)
-        if path not in self.groups[key][1]:
+        if (key, path) not in self.seen:
+            self.seen.add((key, path))
             self.groups[key][1].append(path)
 
     @property

@@ -26,6 +26,8 @@ class DatasetEntry(Section):
     path: str
     reader: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+    # The spec version these labels were made under (LL503 stale-labels reports an older MAJOR).
+    spec_version: str | None = None
 
 
 class Config(Section):
@@ -37,6 +39,16 @@ class Config(Section):
     extend_select: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)
     reader: str | None = None
+    # Globs (relative to the config's folder) of label files not to read at all.
+    exclude: list[str] = Field(default_factory=list)
+    # Glob -> rule selectors whose problems are dropped for matching files.
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    # Per-rule settings by selector (code, prefix or name): `severity` and the rule's options.
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Local rule modules (paths relative to the config); they run code, so only the config names them.
+    plugins: list[str] = Field(default_factory=list)
+    # Bump per spec change kind, over DESIGN §3's defaults: `[spec-policy] "example-added" = "minor"`.
+    spec_policy: dict[str, str] = Field(default_factory=dict)
 
     # Where the config file was found: relative paths in it are relative to this folder.
     root: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -46,9 +46,10 @@ def _problem(kind: type[Rule], finding: Finding, dataset: Dataset) -> Problem:
         location, identity = finding.location, finding.identity
     elif finding.annotation is not None:
         location = dataset.annotation_location(finding.annotation)
-        identity = dataset.annotation_identity(finding.annotation) + (
-            f"|{finding.identity}" if finding.identity else ""
-        )
+        identity = dataset.annotation_identity(finding.annotation)
+        if finding.pair is not None:
+            identity = "pair:" + "|".join(sorted([identity, dataset.annotation_identity(finding.pair)]))
+        identity += f"|{finding.identity}" if finding.identity else ""
     elif finding.item is not None:
         location = dataset.item_location(finding.item)
         identity = f"item:{location.item}" + (f"|{finding.identity}" if finding.identity else "")

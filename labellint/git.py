@@ -106,3 +106,32 @@ def commits(
         )
         for c in found
     ]
+
+
+def merge_base(repo: Repo, rev: str, head: str = "HEAD") -> str:
+    """Where `head` branched from `rev` (what a pull request is compared against); a clear
+    GitError when a shallow clone lacks the history to find it."""
+    import git
+
+    base = resolve(repo, rev)
+    try:
+        head_sha = repo.commit(head).hexsha
+    except (git.BadName, ValueError, git.GitCommandError):
+        return base  # no commit yet: everything in the work tree is new relative to `rev`
+    try:
+        found = repo.git.merge_base(base, head_sha).strip()
+    except git.GitCommandError:
+        found = ""
+    if found:
+        return found
+    if (Path(repo.git_dir) / "shallow").exists():
+        raise GitError(
+            f"history too shallow to compare with {rev!r}: no common ancestor with {head} in this shallow clone "
+            "(run `git fetch --unshallow`, or use `fetch-depth: 0` with actions/checkout)"
+        )
+    raise GitError(f"{rev!r} and {head} have no common ancestor")
+
+
+def has_commits(repo: Repo) -> bool:
+    """Whether the repository has any commit yet (a first commit compares against nothing)."""
+    return repo.head.is_valid()

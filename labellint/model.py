@@ -23,6 +23,10 @@ class SourceFile:
     # Prefixes of the JSON pointers of item and annotation records ("/images", "/annotations").
     item_pointer: str | None = None
     annotation_pointer: str | None = None
+    # Full JSON pointers per record index, for nested formats (Label Studio `/0/annotations/1/result/2`);
+    # when set they win over the prefixes above.
+    item_pointers: list[str] | None = None
+    annotation_pointers: list[str] | None = None
     locator: PointerLocator | None = None
     # Item ids name images across files (VOC's <filename>), not records inside this file (COCO).
     shared_item_ids: bool = False
@@ -98,6 +102,8 @@ class Dataset:
     ann_text: dict[int, str] = field(default_factory=dict)
     # Keypoints as written ([x, y, v, ...]), for pose labels.
     ann_keypoints: dict[int, list[float]] = field(default_factory=dict)
+    # The area a source stores beside a segmentation (COCO `area`), checked against it by LL208.
+    ann_area: dict[int, float] = field(default_factory=dict)
     # References that did not resolve: annotation index -> the raw value written in the file.
     unresolved_item: dict[int, Any] = field(default_factory=dict)
     unresolved_class: dict[int, Any] = field(default_factory=dict)
@@ -136,6 +142,8 @@ class Dataset:
         src = self.files[int(self.item_file[i])]
         line = int(self.item_line[i]) or None
         pointer = f"{src.item_pointer}/{int(self.item_index[i])}" if src.item_pointer else None
+        if src.item_pointers is not None:
+            pointer = src.item_pointers[int(self.item_index[i])]
         return Location(path=src.path, line=line, pointer=pointer, item=str(self.item_ids[i]))
 
     def annotation_location(self, a: int) -> Location:
@@ -145,6 +153,8 @@ class Dataset:
         pointer = None
         if src.annotation_pointer is not None:
             pointer = f"{src.annotation_pointer}/{int(self.ann_index[a])}"
+        if src.annotation_pointers is not None:
+            pointer = src.annotation_pointers[int(self.ann_index[a])]
         item = int(self.ann_item[a])
         item_id = str(self.item_ids[item]) if item >= 0 else _raw(self.unresolved_item.get(a))
         ann_id = self.ann_ids[a] if len(self.ann_ids) else None
@@ -166,6 +176,8 @@ class Dataset:
             return f"{item_key}#{ann_id}"
         cls = int(self.ann_class[a])
         cls_name = self.classes[cls].name if cls >= 0 else _raw(self.unresolved_class.get(a))
+        if len(self.ann_span) == self.n_annotations and self.ann_span[a, 0] >= 0:
+            return f"{item_key}#{cls_name}@{int(self.ann_span[a, 0])}:{int(self.ann_span[a, 1])}"
         box = ",".join(f"{v:.4g}" for v in self.ann_box[a])
         return f"{item_key}#{cls_name}@{box}"
 
@@ -225,6 +237,7 @@ class Dataset:
                 "ann_segmentation",
                 "ann_text",
                 "ann_keypoints",
+                "ann_area",
                 "unresolved_item",
                 "unresolved_class",
             )

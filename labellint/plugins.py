@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 
@@ -27,3 +32,21 @@ def load_group(group: str) -> tuple[list[tuple[str, Any]], list[BrokenPlugin]]:
         except Exception as exc:  # a plugin's import error must not take the built-ins down
             broken.append(BrokenPlugin(group, point.name, point.value, f"{type(exc).__name__}: {exc}"))
     return loaded, broken
+
+
+def load_module(path: Path, prefix: str = "labellint_local") -> ModuleType:
+    """Imports a Python file as a module (a local plugin named in the config); raises what it raises."""
+    name = f"{prefix}_{hashlib.sha1(str(path.resolve()).encode(), usedforsecurity=False).hexdigest()[:8]}_{path.stem}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path} is not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module

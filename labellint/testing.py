@@ -53,15 +53,36 @@ def load_folder_spec(folder: Path) -> LabelSpec | None:
 
 def run_rule(folder: Path, half: str, rule: str | type[Rule]) -> list[Problem]:
     """Problems of ONE rule on `folder/half`, read with the normal readers (sniffing) and run
-    through the real engine; paths are shown relative to `folder`. Crashes raise RuleCrashed."""
+    through the real engine; paths are shown relative to `folder`. The spec is `half/labelspec.yaml`
+    when there is one, else the folder's. A change rule's half holds `before/` and `after/` (each a
+    spec and labels), compared as BASE and HEAD. Crashes raise RuleCrashed."""
     folder = Path(folder).resolve()
-    spec = load_folder_spec(folder)
+    if (folder / half / "before").is_dir() and (folder / half / "after").is_dir():
+        return run_change_rule(folder, half, resolve_rule(rule))
+    spec, spec_display = load_folder_spec(folder), SPEC_FILE
+    if (folder / half / SPEC_FILE).is_file():
+        # A spec-only rule's halves are specs: `good/labelspec.yaml` overrides the folder's.
+        spec_display = f"{half}/{SPEC_FILE}"
+        spec = load_spec(folder / half / SPEC_FILE, spec_display)
     request = CheckRequest(paths=[str(folder / half)])
     dataset, crashes = read_dataset(request, Config(root=folder), spec, WorkTree(cwd=folder))
-    report = run_rules(dataset, spec, [resolve_rule(rule)()], SPEC_FILE if spec else None)
+    report = run_rules(dataset, spec, [resolve_rule(rule)()], spec_display if spec else None)
     crashes = [*crashes, *report.crashes]
     if crashes:
         raise RuleCrashed("\n".join(f"{c.source} crashed on {half}/: {c.error}\n{c.traceback}" for c in crashes))
+    return report.problems
+
+
+def run_change_rule(folder: Path, half: str, rule: type[Rule]) -> list[Problem]:
+    """Problems of ONE change rule from `folder/half/before` (BASE) to `folder/half/after` (HEAD)."""
+    from labellint.spec_check import change_context, folder_side, run_change_rules
+
+    base = folder_side(folder / half / "before", "before", folder)
+    head = folder_side(folder / half / "after", "after", folder)
+    context = change_context(base, head, None, Config(root=folder), datasets_root=True)
+    report = run_change_rules(context, [rule()])
+    if report.crashes:
+        raise RuleCrashed("\n".join(f"{c.source} crashed on {half}/: {c.error}\n{c.traceback}" for c in report.crashes))
     return report.problems
 
 

@@ -65,9 +65,9 @@ LAYERS = [
     {"errors", "problem", "plugins", "_yaml_errors"},
     {"model", "spec"},
     {"config", "sources", "git"},
-    {"readers", "rules", "quality"},
-    {"collect", "engine", "report"},
-    {"reporters", "runner", "testing"},
+    {"readers", "rules", "quality", "diff"},
+    {"collect", "engine", "report", "policy", "baseline"},
+    {"reporters", "runner", "testing", "catalogue", "changes", "spec_check"},
     {"cli", "__main__"},
 ]
 

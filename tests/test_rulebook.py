@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from labellint.rules import all_rules
+from labellint.rules import installed_rules
 from labellint.testing import (
     README_SECTIONS,
     check_rulebook_folder,
@@ -28,7 +28,7 @@ def test_rule_folder(folder: Path) -> None:
 
 
 def test_every_rule_has_a_folder_and_every_folder_a_rule() -> None:
-    registered = {code: rule.name for code, rule in all_rules().items()}
+    registered = {code: rule.name for code, rule in installed_rules().items()}
     folders = {folder_code(f): f.name for f in FOLDERS}
     assert sorted(set(registered) - set(folders)) == [], "registered rules without a rulebook folder"
     assert sorted(set(folders) - set(registered)) == [], "rulebook folders without a registered rule"

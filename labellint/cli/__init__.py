@@ -51,12 +51,32 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from labellint.cli.check import check
+    from labellint.cli.diff import diff, log
+    from labellint.cli.golden import golden
+    from labellint.cli.init import init
     from labellint.cli.quality import agree
+    from labellint.cli.rules import rule_command, rules_command
+    from labellint.cli.sample import sample
     from labellint.cli.spec import spec
+    from labellint.cli.stats import stats
+    from labellint.cli.suspects import suspects
 
     main.add_command(check)
     main.add_command(spec)
+    from labellint.cli.spec_versions import spec_affected, spec_bump, spec_check_command, spec_diff
+
+    for command in (spec_diff, spec_check_command, spec_bump, spec_affected):
+        spec.add_command(command)
     main.add_command(agree)
+    main.add_command(diff)
+    main.add_command(log)
+    main.add_command(rules_command)
+    main.add_command(rule_command)
+    main.add_command(golden)
+    main.add_command(init)
+    main.add_command(sample)
+    main.add_command(stats)
+    main.add_command(suspects)
 
 
 _register()

@@ -54,6 +54,11 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
         return
     target = Path(output)
+    if target.exists() and not target.is_file():
+        # /dev/null, /dev/stdout, a FIFO: write through; a rename would replace the device with a file.
+        with open(target, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        return
     if target.parent and not target.parent.exists():
         raise UsageError(f"{output}: the folder does not exist")
     handle, temp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from labellint.cli._common import resolve_settings, split_list, write_output
+from labellint.cli._adopt import adoption_options, fill_request, report_broken_plugins, show_settings
+from labellint.cli._common import resolve_settings, split_list
 
 
 @click.command()
@@ -31,15 +32,30 @@ from labellint.cli._common import resolve_settings, split_list, write_output
     default="text",
     show_default=True,
     metavar="NAME",
-    help="Output format: text, json.",
+    help="Output format: text, json, sarif, github, markdown, junit, gitlab, auto (github under GitHub Actions).",
 )
-@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.option(
+    "--output",
+    "-o",
+    multiple=True,
+    metavar="[FORMAT:]PATH",
+    help="Write a FORMAT report to PATH (repeatable); a bare PATH takes the --format report instead of stdout.",
+)
 @click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (codes, prefixes, names, ALL).")
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Run these rules too.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
 @click.option("--statistics", is_flag=True, help="Add counts per rule.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when stdout is a terminal).")
+@click.option("--changed-since", metavar="REV", help="Report per-file problems only for files changed since REV.")
+@click.option("--staged", is_flag=True, help="Report per-file problems only for files staged for commit.")
+@click.option(
+    "--changed-paths",
+    is_flag=True,
+    help="PATHS are the changed files (as pre-commit passes them): check the config's datasets, "
+    "report per-file problems only for PATHS.",
+)
+@adoption_options
 def check(
     paths,
     spec_file,
@@ -53,15 +69,31 @@ def check(
     statistics,
     exit_zero,
     color,
+    changed_since=None,
+    staged=False,
+    changed_paths=False,
+    **adoption,
 ) -> None:
     """Lint label files (PATHS, or the datasets in the config) against the label spec."""
-    from labellint import __version__
-    from labellint.reporters import RenderOptions, get_reporter
+    from labellint.cli._outputs import plan_outputs, write_reports
     from labellint.runner import CheckRequest, run_check
 
-    reporter = get_reporter(output_format)
+    plan = plan_outputs(output_format, output)
     start = Path(paths[0]) if paths else Path.cwd()
     settings = resolve_settings(config_file, spec_file, start)
+    change = None
+    if changed_since or staged:
+        from labellint.changes import changes_for
+
+        change = changes_for(start if start.is_dir() else start.parent, changed_since, staged)
+    if changed_paths:
+        from labellint.changes import changes_from_paths, hook_paths
+
+        change = changes_from_paths(paths)
+        paths = hook_paths(paths, bool(settings.config.datasets))
+        if not paths and not settings.config.datasets:
+            click.echo("labellint: no label files among the changed files", err=True)
+            sys.exit(0)
     request = CheckRequest(
         paths=list(paths),
         reader=reader,
@@ -69,10 +101,18 @@ def check(
         extend_select=split_list(extend_select),
         ignore=split_list(ignore),
     )
+    fill_request(request, adoption)
+    report_broken_plugins()
+    if adoption.get("show_settings"):
+        click.echo(show_settings(settings, request), nl=False)
+        sys.exit(0)
     report = run_check(request, settings.config, settings.spec, settings.spec_display)
+    if change is not None:
+        from labellint.changes import narrow
+
+        shared = [settings.spec_path, Path(settings.config.source) if settings.config.source else None]
+        report = narrow(report, change, [p for p in shared if p is not None])
     for note in report.notes:
         click.echo(f"labellint: {note}", err=True)
-    use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    text = reporter.render(report, RenderOptions(color=use_color, statistics=statistics, version=__version__))
-    write_output(text, output)
+    write_reports(report, plan, color=color, statistics=statistics)
     sys.exit(report.exit_code(exit_zero))

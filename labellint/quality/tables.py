@@ -9,11 +9,15 @@ when they all are integers), so ordinal, interval and ratio statistics work on t
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import json
 import math
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from labellint.errors import UsageError
 from labellint.quality.ratings import Ratings
@@ -56,15 +60,18 @@ def load_ratings_table(
     names: Sequence[str] | None = None,
     header: bool = True,
     categories: Sequence[str] | None = None,
+    data: bytes | None = None,
+    display: str | None = None,
 ) -> tuple[Ratings, list[RowProblem]]:
     """Reads a long table of ratings; returns the ratings and the rows that were skipped.
 
     ``names`` gives the column names in file order (required with ``header=False``; with a
     header it replaces the header's names). ``categories`` declares the category order.
+    ``data`` gives the file's bytes (e.g. read at a git revision) instead of reading ``path``.
     """
     path = Path(path)
-    display = path.as_posix()
-    if not path.is_file():
+    display = display or path.as_posix()
+    if data is None and not path.is_file():
         raise UsageError(f"{display}: file not found")
     columns = columns or TableColumns()
     problems: list[RowProblem] = []
@@ -72,14 +79,57 @@ def load_ratings_table(
     if path.suffix.lower() in JSONL_SUFFIXES:
         if names or not header:
             raise UsageError(f"{display}: --columns and --no-header apply to CSV/TSV tables, not JSONL")
-        rows = _jsonl_rows(path, display, columns, problems)
+        rows = _jsonl_rows(path, display, columns, problems, data)
     else:
-        rows = _delimited_rows(path, display, columns, names, header, problems)
+        clean = _clean_delimited_columns(path, display, columns, names, header, data)
+        if clean is not None:
+            return _columns_to_ratings(*clean, categories, display), problems
+        rows = _delimited_rows(path, display, columns, names, header, problems, data)
     for triple in rows:
         triples.append(triple)
     if not triples:
         raise UsageError(f"{display}: no ratings could be read ({len(problems)} bad rows)")
     return _to_ratings(triples, categories, display), problems
+
+
+def _clean_delimited_columns(
+    path: Path,
+    display: str,
+    columns: TableColumns,
+    names: Sequence[str] | None,
+    header: bool,
+    data: bytes | None,
+) -> tuple[list[str], list[str], list[str]] | None:
+    """The three columns at C speed when the table is clean, else None (then rows are checked one by one).
+
+    Clean: every row has the needed fields, no value is empty or padded with spaces. Real
+    exports usually are, and checking whole columns avoids a Python step per row (1M rows:
+    about 1 s instead of 9 s); any irregularity falls back to the row-by-row reader, which
+    reports bad rows with their line numbers.
+    """
+    if not header and not names:
+        return None
+    with open_text(path, display, data, newline="") as stream:
+        delimiter = _delimiter(path, stream)
+        try:
+            rows = list(csv.reader(stream, delimiter=delimiter))
+        except (csv.Error, UnicodeDecodeError):
+            return None
+    if header:
+        if not rows:
+            return None
+        field_names = list(names) if names else [name.strip() for name in rows[0]]
+        body = rows[1:]
+    else:
+        field_names, body = list(names or ()), rows
+    indexes = _column_indexes(field_names, columns, display)
+    if not body or min(map(len, body)) < max(indexes) + 1:
+        return None
+    found = [list(map(operator.itemgetter(index), body)) for index in indexes]
+    for column in found:
+        if "" in column or not all(map(str.__eq__, column, map(str.strip, column))):
+            return None
+    return found[0], found[1], found[2]
 
 
 def _delimited_rows(
@@ -89,13 +139,11 @@ def _delimited_rows(
     names: Sequence[str] | None,
     header: bool,
     problems: list[RowProblem],
+    data: bytes | None = None,
 ) -> Iterator[tuple[str, str, str]]:
     if not header and not names:
         raise UsageError(f"{display}: a table without a header needs --columns (e.g. worker,item,label)")
-    try:
-        stream = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"{display}: cannot read: {exc.strerror or exc}") from None
+    stream = open_text(path, display, data, newline="")
     with stream:
         delimiter = _delimiter(path, stream)
         reader = csv.reader(stream, delimiter=delimiter)
@@ -127,6 +175,75 @@ def _delimited_rows(
             raise UsageError(f"{display}:{reader.line_num}: unreadable CSV: {exc}") from None
         except UnicodeDecodeError:
             raise UsageError(f"{display}: not UTF-8 text") from None
+
+
+def open_text(path: Path, display: str, data: bytes | None, newline: str | None = None) -> TextIO:
+    """A text stream over the file, or over ``data`` when the bytes were read elsewhere (git)."""
+    if data is not None:
+        try:
+            return io.StringIO(data.decode("utf-8-sig"), newline=newline)
+        except UnicodeDecodeError:
+            raise UsageError(f"{display}: not UTF-8 text") from None
+    try:
+        return path.open(newline=newline, encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"{display}: cannot read: {exc.strerror or exc}") from None
+
+
+def load_label_pairs(
+    path: str | Path,
+    *,
+    item_col: str | None = None,
+    label_col: str | None = None,
+    data: bytes | None = None,
+    display: str | None = None,
+) -> tuple[dict[str, str], list[RowProblem]]:
+    """An item -> label table (a golden set, or one annotator's labels) from CSV, TSV or JSONL.
+
+    CSV/TSV: a header naming the item and label columns (default ``item`` and ``label``), or
+    no header at all, when the first two columns are taken as item and label (the
+    Get-Another-Label ``gold.txt`` layout). A repeated item keeps its last label.
+    """
+    path = Path(path)
+    display = display or path.as_posix()
+    if data is None and not path.is_file():
+        raise UsageError(f"{display}: file not found")
+    item_key, label_key = item_col or "item", label_col or "label"
+    problems: list[RowProblem] = []
+    pairs: dict[str, str] = {}
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        columns = TableColumns(item=item_key, annotator=item_key, label=label_key)
+        for item, _, label in _jsonl_rows(path, display, columns, problems, data):
+            pairs[item] = label
+        return pairs, problems
+    with open_text(path, display, data, newline="") as stream:
+        delimiter = _delimiter(path, stream)
+        reader = csv.reader(stream, delimiter=delimiter)
+        first = next(reader, None)
+        if first is None:
+            raise UsageError(f"{display}: the table is empty")
+        names = [cell.strip() for cell in first]
+        if item_key in names and label_key in names:
+            item_index, label_index = names.index(item_key), names.index(label_key)
+            rows = reader
+        elif item_col or label_col:
+            raise UsageError(f"{display}: no column {item_key!r} and {label_key!r} (columns: {', '.join(names)})")
+        else:
+            item_index, label_index = 0, 1
+            rows = itertools.chain([first], reader)
+        for row in rows:
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            line = reader.line_num
+            if len(row) <= max(item_index, label_index):
+                problems.append(RowProblem(display, line, f"expected an item and a label, found {len(row)} fields"))
+                continue
+            item, label = row[item_index].strip(), row[label_index].strip()
+            if not item or not label:
+                problems.append(RowProblem(display, line, "empty item or label"))
+                continue
+            pairs[item] = label
+    return pairs, problems
 
 
 def _delimiter(path: Path, stream) -> str:
@@ -162,14 +279,11 @@ def _empty_field(values: Sequence[str], field_names: Sequence[str], indexes: Seq
 
 
 def _jsonl_rows(
-    path: Path, display: str, columns: TableColumns, problems: list[RowProblem]
+    path: Path, display: str, columns: TableColumns, problems: list[RowProblem], data: bytes | None = None
 ) -> Iterator[tuple[str, str, str]]:
     keys = [getattr(columns, role) or DEFAULT_COLUMNS[role] for role in ("item", "annotator", "label")]
     key_choices = [(key,) if isinstance(key, str) else key for key in keys]
-    try:
-        stream = path.open(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"{display}: cannot read: {exc.strerror or exc}") from None
+    stream = open_text(path, display, data)
     seen_any_key = [False, False, False]
     n_objects = 0
     with stream:
@@ -227,7 +341,12 @@ def _json_text(value) -> str:
 def _to_ratings(triples: list[tuple[str, str, str]], categories: Sequence[str] | None, display: str) -> Ratings:
     items = [triple[0] for triple in triples]
     annotators = [triple[1] for triple in triples]
-    labels: list = [triple[2] for triple in triples]
+    return _columns_to_ratings(items, annotators, [triple[2] for triple in triples], categories, display)
+
+
+def _columns_to_ratings(
+    items: list[str], annotators: list[str], labels: list, categories: Sequence[str] | None, display: str
+) -> Ratings:
     declared: list | None = list(categories) if categories is not None else None
     candidates = declared if declared is not None else sorted(set(labels))
     parse = _numeric_parser(candidates)

@@ -38,6 +38,8 @@ class CocoAnnotation(msgspec.Struct, gc=False):
     segmentation: msgspec.Raw = msgspec.Raw()
     area: float | None = None
     iscrowd: int = 0
+    keypoints: list[float] | None = None
+    num_keypoints: int | None = None
     attributes: dict[str, Any] | None = None
 
 
@@ -217,7 +219,39 @@ def _build(
     dataset.ann_segmentation = {
         i: a.segmentation for i, a in enumerate(annotations) if _has_segmentation(a.segmentation)
     }
+    dataset.ann_area = {i: a.area for i, a in enumerate(annotations) if a.area is not None}
+    dataset.ann_keypoints = _keypoints(annotations, source, issues, annotation_index)
     return dataset
+
+
+def _keypoints(
+    annotations: list[CocoAnnotation],
+    source: SourceFile,
+    issues: list[ReaderIssue],
+    annotation_index: list[int] | None,
+) -> dict[int, list[float]]:
+    """COCO keypoints `[x, y, v, ...]` by annotation; a length that is not a multiple of 3, or a
+    `num_keypoints` that is not the number of labelled points (v > 0), is an LL002."""
+    out: dict[int, list[float]] = {}
+    for a, record in enumerate(annotations):
+        points = record.keypoints
+        if points is None:
+            continue
+        index = annotation_index[a] if annotation_index is not None else a
+        where = {"annotation": _str(record.id)}
+        if len(points) % 3:
+            message = f"`keypoints` must be [x, y, v] triples, found {len(points)} numbers"
+            issues.append(issue("LL002", message, source.path, pointer=f"/annotations/{index}/keypoints", **where))
+            continue
+        out[a] = points
+        labelled = sum(1 for v in points[2::3] if v > 0)
+        if record.num_keypoints is not None and record.num_keypoints != labelled:
+            message = (
+                f"`num_keypoints` is {record.num_keypoints} but {labelled} of the "
+                f"{len(points) // 3} keypoints are labelled (visibility > 0)"
+            )
+            issues.append(issue("LL002", message, source.path, pointer=f"/annotations/{index}/num_keypoints", **where))
+    return out
 
 
 def _lookup(keys: np.ndarray, refs: list[Any]) -> np.ndarray:

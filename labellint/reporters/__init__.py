@@ -27,6 +27,11 @@ def available_reporters() -> dict[str, Reporter]:
     return _registry()[0]
 
 
+def broken_reporters() -> tuple[BrokenPlugin, ...]:
+    """Reporter plugins that failed to load."""
+    return _registry()[1]
+
+
 def get_reporter(name: str) -> Reporter:
     """The reporter called `name`; a usage error listing the known ones otherwise."""
     reporters = available_reporters()

@@ -6,9 +6,10 @@ import difflib
 import re
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 from labellint.errors import PluginError, UsageError
-from labellint.plugins import BrokenPlugin, load_group
+from labellint.plugins import BrokenPlugin, load_group, load_module
 from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Scope",
     "all_rules",
     "broken_rules",
+    "load_local_rules",
     "select_rules",
 ]
 
@@ -55,9 +57,53 @@ def _invalid(obj: object, rules: dict[str, type[Rule]], names: dict[str, str]) -
     return None
 
 
+# Rules from local modules named in the config (code -> class), added by `load_local_rules`.
+_LOCAL: dict[str, type[Rule]] = {}
+
+
+def load_local_rules(paths: Iterable[Path]) -> list[BrokenPlugin]:
+    """Imports local rule modules (every Rule subclass defined in each becomes a rule); the ones
+    that fail to import or define an invalid rule are returned, the others are registered.
+    Each call replaces the previous set: local rules belong to one config, not to the process."""
+    _LOCAL.clear()
+    broken: list[BrokenPlugin] = []
+    for path in paths:
+        try:
+            module = load_module(path)
+        except BaseException as exc:  # a local module's error must not take the built-ins down
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            broken.append(BrokenPlugin("local", str(path), str(path), f"{type(exc).__name__}: {exc}"))
+            continue
+        found = [
+            obj
+            for obj in vars(module).values()
+            if isinstance(obj, type) and issubclass(obj, Rule) and obj.__module__ == module.__name__ and obj.code
+        ]
+        if not found:
+            broken.append(BrokenPlugin("local", str(path), str(path), "defines no Rule subclass with a code"))
+        for rule in found:
+            if _LOCAL.get(rule.code) is rule:
+                continue
+            known = {**_registry()[0], **_LOCAL}
+            problem = _invalid(rule, known, {r.name: c for c, r in known.items()})
+            if problem:
+                broken.append(BrokenPlugin("local", f"{path}:{rule.__name__}", str(path), problem))
+            else:
+                _LOCAL[rule.code] = rule
+    return broken
+
+
+def installed_rules() -> dict[str, type[Rule]]:
+    """The rules registered through entry points (built-ins and installed plugins), by code."""
+    return _registry()[0]
+
+
 def all_rules() -> dict[str, type[Rule]]:
-    """Every registered rule, by code, in code order."""
+    """Every registered rule (entry points, then local modules loaded so far), by code, in code order."""
     rules = _registry()[0]
+    if _LOCAL:
+        rules = dict(sorted({**rules, **_LOCAL}.items()))
     if not rules:
         raise PluginError("no rules are registered: is labellint installed (`pip install -e .`)?")
     return rules

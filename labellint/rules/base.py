@@ -45,6 +45,9 @@ class Finding:
     location: Location | None = None
     identity: str = ""
     severity: Severity | None = None
+    # The other annotation of a pair problem (duplicate, overlap): the fingerprint then names both
+    # ends in a fixed order, so it survives reordering even when the other box becomes the one reported.
+    pair: int | None = None
 
 
 @dataclass(slots=True)

@@ -55,7 +55,7 @@ class ConflictingBoxes(Rule):
                 f"{display[ds.ann_class[loser]]!r} box overlaps a {display[ds.ann_class[kept]]!r} box "
                 f"at IoU {iou[k]:.2f} (limit {limit[k]:g}){advice}",
                 annotation=loser,
-                identity=ds.annotation_identity(kept),
+                pair=kept,
             )
 
 

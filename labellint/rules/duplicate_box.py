@@ -39,5 +39,5 @@ class DuplicateBox(Rule):
             yield Finding(
                 f"duplicate {ds.class_name(b)!r} box: IoU {iou[k]:.2f} with {ref} (limit {limit[k]:g})",
                 annotation=b,
-                identity=ds.annotation_identity(a),
+                pair=a,
             )

@@ -39,8 +39,10 @@ class DuplicateId(Rule):
             yield Finding(
                 f"annotation id {_show(ds.ann_ids[a])} is used again (first at {_where(ds.annotation_location(b))})",
                 annotation=a,
-                # Not the position in the file: that changes when records are reordered.
-                identity="dup:" + ",".join(f"{v:.4g}" for v in ds.ann_box[a]) + f"@{ds.class_name(a)}",
+                # Both records (reordering can swap which one comes "again"), and what each says,
+                # since they share the id that would otherwise tell them apart.
+                pair=b,
+                identity="dup:" + "|".join(sorted(_content(ds, k) for k in (a, b))),
             )
 
 
@@ -65,6 +67,11 @@ def _repeats(namespace: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, int]
             yield index, seen[key]
         else:
             seen[key] = index
+
+
+def _content(ds, a: int) -> str:
+    """What an annotation says (its box and class), to tell records that share an id apart."""
+    return ",".join(f"{v:.4g}" for v in ds.ann_box[a]) + f"@{ds.class_name(a)}"
 
 
 def _show(value: object) -> str:

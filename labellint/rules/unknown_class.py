@@ -29,6 +29,8 @@ class UnknownClass(Rule):
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             yield Finding(
                 f"class {name!r} is not defined in the spec{uses}{suggestion}",
-                annotation=first,
+                # Shown at the first use, but identified by the class alone: which annotation comes
+                # first changes when records are reordered, and the fingerprint must not.
+                location=ds.annotation_location(first),
                 identity=f"class:{name}",
             )

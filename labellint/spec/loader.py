@@ -48,11 +48,32 @@ def load_spec_text(text: str, display: str = "labelspec.yaml") -> LabelSpec:
     if not isinstance(document, dict):
         raise SpecError(f"{display}: the spec must be a mapping of keys (spec, version, classes, ...)")
     try:
-        return LabelSpec.model_validate(to_plain(document))
+        spec = LabelSpec.model_validate(to_plain(document))
     except ValidationError as exc:
         lines = describe_errors(exc, LabelSpec, display, lambda loc: yaml_position(document, loc))
         more = f" (+{len(lines) - 1} more; see `labellint spec validate`)" if len(lines) > 1 else ""
         raise SpecError(f"invalid spec: {lines[0]}{more}", details=lines) from None
+    spec._positions = key_positions(document)
+    return spec
+
+
+def key_positions(document: Any) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    """1-based (line, column) of every key and list entry of a round-trip YAML document, by key path."""
+    positions: dict[tuple[str | int, ...], tuple[int, int]] = {}
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            entries = [(str(key), key, node.lc.key(key) if hasattr(node, "lc") else None) for key in node]
+        elif isinstance(node, list):
+            entries = [(i, i, node.lc.item(i) if hasattr(node, "lc") else None) for i in range(len(node))]
+        else:
+            continue
+        for part, key, where in entries:
+            if where is not None:
+                positions[(*path, part)] = (where[0] + 1, where[1] + 1)
+            stack.append(((*path, part), node[key]))
+    return positions
 
 
 class YamlSyntaxError(ValueError):

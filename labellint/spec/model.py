@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 
@@ -115,6 +115,26 @@ class ChangelogEntry(Strict):
     _semver = field_validator("version", mode="before")(classmethod(lambda cls, value: semantic_version(value)))
 
 
+class AcceptedException(Strict):
+    """A problem the team looked at and accepted: not reported again, with the reason on record."""
+
+    code: str = Field(description="The rule code (or name) whose problem is accepted.")
+    item: str = Field(description="The item id as written in the label file.")
+    annotation: str | None = Field(default=None, description="The annotation id; unset: every one on the item.")
+    reason: str = Field(min_length=1, description="Why this is acceptable (required).")
+
+    _as_text = field_validator("item", "annotation", mode="before")(
+        classmethod(lambda cls, value: str(value) if isinstance(value, int) else value)
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("an accepted exception needs a reason")
+        return value
+
+
 class LabelSpec(Strict):
     """`labelspec.yaml`: what every label means, and the rules labels must follow."""
 
@@ -137,6 +157,20 @@ class LabelSpec(Strict):
     geometry: Geometry = Field(default_factory=Geometry)
     golden: str | None = Field(default=None, description="Path of the golden set, if any.")
     changelog: list[ChangelogEntry] = Field(default_factory=list)
+    ignore: list[AcceptedException] = Field(
+        default_factory=list, description="Accepted problems: {code, item, annotation?, reason}."
+    )
+    # 1-based (line, column) of every key and list entry in the file, by path of keys (set by the loader).
+    _positions: dict[tuple[str | int, ...], tuple[int, int]] = PrivateAttr(default_factory=dict)
+
+    def position(self, *path: str | int) -> tuple[int, int] | None:
+        """Where the key at `path` is written (or its nearest written parent); None without positions."""
+        keys = tuple(path)
+        while keys:
+            if keys in self._positions:
+                return self._positions[keys]
+            keys = keys[:-1]
+        return None
 
     @field_validator("spec")
     @classmethod

@@ -1,0 +1,1 @@
+"""An example labellint plugin (see README.md)."""

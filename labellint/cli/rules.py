@@ -1,0 +1,44 @@
+"""`labellint rules` (the catalogue) and `labellint rule CODE|NAME` (one rule's documentation)."""
+
+from __future__ import annotations
+
+import click
+
+
+def _with_config_plugins(config_file: str | None) -> None:
+    """Loads the local rule modules the config names, so `rules` lists them too."""
+    from pathlib import Path
+
+    from labellint.config import find_config, load_config
+    from labellint.rules import load_local_rules
+
+    path = Path(config_file) if config_file else find_config(Path.cwd())
+    config = load_config(path)
+    for plugin in load_local_rules(config.resolve(p) for p in config.plugins):
+        click.echo(f"labellint: warning: local rule module {plugin.name!r} failed to load: {plugin.error}", err=True)
+
+
+@click.command("rules")
+@click.option(
+    "--format", "output_format", default="text", show_default=True, help="Output format: text, json, markdown."
+)
+@click.option("--config", "config_file", metavar="FILE", help="The config (its local rule modules are listed too).")
+def rules_command(output_format: str, config_file: str | None) -> None:
+    """List every rule: code, name, default severity, scope and summary."""
+    from labellint.catalogue import rules_table
+    from labellint.cli._adopt import report_broken_plugins
+
+    _with_config_plugins(config_file)
+    report_broken_plugins()
+    click.echo(rules_table(output_format), nl=False)
+
+
+@click.command("rule")
+@click.argument("rule")
+@click.option("--config", "config_file", metavar="FILE", help="The config (its local rule modules are known too).")
+def rule_command(rule: str, config_file: str | None) -> None:
+    """Show one rule's documentation and options (RULE is a code or a name)."""
+    from labellint.catalogue import find_rule, rule_docs
+
+    _with_config_plugins(config_file)
+    click.echo(rule_docs(find_rule(rule)), nl=False)

@@ -1,0 +1,195 @@
+"""JSON Lines reader for text labels: classification (Prodigy, spaCy `cats`, doccano) and NER spans."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from labellint.model import Dataset, SourceFile
+from labellint.readers._text import LABEL_KEYS, SPAN_KEYS, TextBuilder, parse_span, positive_labels
+from labellint.readers.base import ReadContext, Reader, issue
+
+UTF8_BOM = b"\xef\xbb\xbf"
+DEFAULT_THRESHOLD = 0.5
+
+
+class JsonlReader(Reader):
+    """Reads one JSON object per line: `text` plus labels (`label`, `labels`, `accept`, `cats`)
+    and/or spans (`spans`, `entities`, doccano `label: [[start, end, label], ...]`).
+
+    Options (`[[datasets]] options = {...}`): `text`, `id`, `label`, `spans`, `annotator` name
+    the keys to use; `threshold` is the `cats` score from which a label counts (default 0.5).
+    Prodigy answers: `accept` records are read; `reject` records become items without labels
+    (what was proposed was wrong, so nothing on them is a label); `ignore` records are skipped
+    (the annotator made no decision) and counted in the file's `meta["ignored"]`.
+    """
+
+    name = "jsonl"
+    suffixes = (".jsonl", ".ndjson")
+    description = "JSON Lines text labels: Prodigy, spaCy cats, doccano; classification and NER spans"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return path.suffix.lower() in self.suffixes and head.removeprefix(UTF8_BOM).lstrip()[:1] in (b"{", b"")
+
+    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
+        return Dataset.concat([self.read_one(path, context) for path in paths])
+
+    def read_one(self, path: Path, context: ReadContext) -> Dataset:
+        display = context.display(path)
+        builder = TextBuilder(SourceFile(path=display, reader=self.name))
+        data = context.read_bytes(path).removeprefix(UTF8_BOM)
+        try:
+            options = _Options.of(context.options)
+        except msgspec.ValidationError as exc:
+            builder.issues.append(issue("LL002", f"invalid jsonl reader options: {exc}", display))
+            return builder.build()
+        ignored = 0
+        decoder = msgspec.json.Decoder()
+        fast = _FAST_DECODER if options == _Options() else None
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            if fast is not None and _read_fast(fast, raw, number, builder):
+                continue
+            try:
+                record = decoder.decode(raw)
+            except msgspec.DecodeError as exc:
+                builder.issues.append(issue("LL001", f"cannot parse JSON on this line: {exc}", display, line=number))
+                continue
+            if not isinstance(record, dict):
+                message = f"a JSON Lines record must be an object, found {type(record).__name__}"
+                builder.issues.append(issue("LL002", message, display, line=number, column=1))
+                continue
+            if record.get("answer") == "ignore":
+                ignored += 1
+                continue
+            problem = _read_record(record, number, options, builder)
+            if problem:
+                builder.issues.append(issue("LL002", problem, display, line=number, column=1))
+        builder.source.meta["ignored"] = ignored
+        return builder.build()
+
+
+class _FastSpan(msgspec.Struct, gc=False):
+    start: int
+    end: int
+    label: str
+    text: str | None = None
+
+
+class _FastRecord(msgspec.Struct, gc=False):
+    """The common Prodigy/spaCy NER record, decoded by msgspec in C. Any classification key
+    present (kept raw, never decoded) sends the record down the general path."""
+
+    text: str
+    spans: list[_FastSpan] | None = None
+    answer: str | None = None
+    id: int | str | None = None
+    annotator_id: str | int | None = msgspec.field(default=None, name="_annotator_id")
+    annotator: msgspec.Raw = msgspec.Raw()
+    label: msgspec.Raw = msgspec.Raw()
+    labels: msgspec.Raw = msgspec.Raw()
+    accept: msgspec.Raw = msgspec.Raw()
+    cats: msgspec.Raw = msgspec.Raw()
+    category: msgspec.Raw = msgspec.Raw()
+    class_: msgspec.Raw = msgspec.field(default=msgspec.Raw(), name="class")
+    entities: msgspec.Raw = msgspec.Raw()
+
+
+_FAST_DECODER = msgspec.json.Decoder(_FastRecord)
+
+
+def _read_fast(decoder: msgspec.json.Decoder, raw: bytes, line: int, builder: TextBuilder) -> bool:
+    """Reads a plain span record on the fast path; False sends it to the general path."""
+    try:
+        record = decoder.decode(raw)
+    except msgspec.DecodeError:  # includes ValidationError: another shape, or a broken record
+        return False
+    r = record
+    others = r.annotator, r.label, r.labels, r.accept, r.cats, r.category, r.class_, r.entities
+    if r.answer in ("ignore", "reject") or sum(map(len, others)):
+        return False
+    if record.spans and not all(s.label for s in record.spans):
+        return False  # the general path names the empty label
+    item_id = record.id if record.id is not None else line
+    item = builder.add_item(item_id, record.text, line=line)
+    if record.spans:
+        spans = record.spans
+        builder.add_spans(
+            item,
+            [s.start for s in spans],
+            [s.end for s in spans],
+            [s.label for s in spans],
+            [s.text for s in spans],
+            line,
+            None if record.annotator_id is None else str(record.annotator_id),
+        )
+    return True
+
+
+class _Options(msgspec.Struct, forbid_unknown_fields=True):
+    text: str = "text"
+    id: str = "id"
+    label: str | None = None
+    spans: str | None = None
+    annotator: str | None = None
+    threshold: float = DEFAULT_THRESHOLD
+
+    @classmethod
+    def of(cls, options: dict[str, Any]) -> _Options:
+        return msgspec.convert(options, cls) if options else cls()
+
+
+def _read_record(record: dict[str, Any], line: int, options: _Options, builder: TextBuilder) -> str | None:
+    """Adds one record's item and annotations; returns what is wrong with it, if anything."""
+    text = record.get(options.text)
+    if text is None and options.text == "text" and isinstance(record.get("data"), str):
+        text = record["data"]  # doccano's older exports
+    if not isinstance(text, str):
+        return f"record has no `{options.text}` string"
+    spans_value, labels_value = _fields(record, options)
+    annotator = _annotator(record, options)
+    rejected = record.get("answer") == "reject"
+    checked: list[tuple[int, int, str, str | None]] = []
+    if spans_value is not None:
+        if not isinstance(spans_value, list):
+            return "spans must be a list"
+        for k, span in enumerate(spans_value):
+            parsed = parse_span(span)
+            if isinstance(parsed, str):
+                return f"span {k}: {parsed}"
+            checked.append(parsed)
+    labels: list[str] = []
+    if labels_value is not None:
+        found = positive_labels(labels_value, options.threshold)
+        if isinstance(found, str):
+            return found
+        labels = found
+    item_id = record.get(options.id, line)
+    item = builder.add_item(item_id if isinstance(item_id, int | str) else line, text, line=line)
+    if rejected:
+        return None
+    for label in labels:
+        builder.add_annotation(item, label, line=line, annotator=annotator)
+    for start, end, label, stated in checked:
+        builder.add_annotation(item, label, line=line, span=(start, end), text=stated, annotator=annotator)
+    return None
+
+
+def _fields(record: dict[str, Any], options: _Options) -> tuple[Any, Any]:
+    """(spans, labels) values of a record, honouring configured keys."""
+    spans = record.get(options.spans) if options.spans else next((record[k] for k in SPAN_KEYS if k in record), None)
+    labels = record.get(options.label) if options.label else next((record[k] for k in LABEL_KEYS if k in record), None)
+    if spans is None and isinstance(labels, list) and labels and all(isinstance(v, list) for v in labels):
+        spans, labels = labels, None  # doccano sequence labelling: `label: [[start, end, label], ...]`
+    return spans, labels
+
+
+def _annotator(record: dict[str, Any], options: _Options) -> str | None:
+    value = record.get(options.annotator) if options.annotator else None
+    if value is None:
+        value = record.get("_annotator_id", record.get("annotator"))
+    return None if value is None else str(value)

@@ -1,0 +1,76 @@
+"""Helpers shared by the CI reporters: repository-relative paths, rule links, rule docs."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from labellint.config import repository_root
+from labellint.problem import Problem, Severity, fingerprint
+
+# Where the rulebook lives; every built-in rule has a folder `rules/<CODE>-<name>/` there.
+REPOSITORY_URL = "https://github.com/labellint/labellint"
+RULEBOOK_URL = f"{REPOSITORY_URL}/tree/main/rules"
+
+
+@cache
+def _root(cwd: str) -> Path | None:
+    return repository_root(Path(cwd))
+
+
+def repo_path(path: str | None) -> str | None:
+    """A problem's path (relative to the working directory) made relative to the repository root,
+    as code-scanning tools and CI annotations expect; unchanged outside a repository."""
+    if path is None:
+        return None
+    cwd = Path.cwd().resolve()
+    root = _root(str(cwd))
+    if root is None:
+        return path
+    absolute = Path(os.path.normpath(cwd / path))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
+def rule_url(code: str, name: str) -> str | None:
+    """The rulebook page of a built-in rule (plugin rules have none here)."""
+    rule = _rule_class(code)
+    if rule is None or not rule.__module__.startswith("labellint.rules"):
+        return None
+    return f"{RULEBOOK_URL}/{code}-{name}"
+
+
+def rule_description(code: str) -> str:
+    """The rule's whole docstring as one paragraph per blank-line block."""
+    rule = _rule_class(code)
+    doc = (rule.__doc__ or "").strip() if rule is not None else ""
+    blocks = [" ".join(line.strip() for line in block.splitlines()) for block in doc.split("\n\n")]
+    return "\n\n".join(b for b in blocks if b)
+
+
+def _rule_class(code: str):
+    from labellint.rules import all_rules
+
+    return all_rules().get(code)
+
+
+def sarif_level(severity: Severity) -> str:
+    return {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}[severity]
+
+
+def unique_fingerprints(problems: list[Problem]) -> list[str]:
+    """Each problem's fingerprint over its repository-relative path (so it does not depend on the
+    folder labellint ran from), with `:2`, `:3`… appended to repeats so tools that key on it
+    (GitLab, code scanning) keep every problem; the order of repeats follows the report."""
+    seen: dict[str, int] = {}
+    out = []
+    for problem in problems:
+        path = repo_path(problem.location.path)
+        base = fingerprint(problem.code, path, problem.identity) if problem.identity else problem.fingerprint
+        count = seen.get(base, 0) + 1
+        seen[base] = count
+        out.append(base if count == 1 else f"{base}:{count}")
+    return out

@@ -1,0 +1,100 @@
+"""The markdown reporter: a summary a reviewer reads in the pull request ($GITHUB_STEP_SUMMARY)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from labellint.problem import Severity
+from labellint.report import Report
+from labellint.reporters._common import repo_path, rule_url
+from labellint.reporters.base import RenderOptions, Reporter
+
+FIRST_PROBLEMS = 50
+WORST_FILES = 10
+
+
+def cell(text: str) -> str:
+    """Text made safe inside a table cell: no pipes, no line breaks, no stray HTML."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\r", " ").replace("\n", " ")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+class MarkdownReporter(Reporter):
+    """Totals, problems by rule (each linked to its rulebook page), the worst files, the first problems."""
+
+    name = "markdown"
+    description = "a markdown summary for pull requests (GitHub step summary, GitLab notes)"
+    first_problems = FIRST_PROBLEMS
+    worst_files = WORST_FILES
+
+    def render(self, report: Report, options: RenderOptions) -> str:
+        out: list[str] = []
+        scanned = (
+            f"{_plural(report.files, 'file')}, {_plural(report.items, 'item')}, "
+            f"{_plural(report.annotations, 'annotation')}"
+        )
+        if report.crashes:
+            status = "💥 a rule crashed"
+        elif report.errors:
+            status = "❌ " + _plural(report.errors, "error")
+        elif report.problems:
+            status = "⚠️ no errors"
+        else:
+            status = "✅ all checks passed"
+        out.append(f"## labellint: {status}")
+        out.append("")
+        infos = report.count(Severity.INFO)
+        parts = [_plural(report.errors, "error"), _plural(report.warnings, "warning")]
+        parts += [f"{infos:,} info"] if infos else []
+        out.append(f"Checked {scanned}: **{_plural(len(report.problems), 'problem')}** ({', '.join(parts)}).")
+        for crash in report.crashes:
+            out.append("")
+            out.append(f"> **Internal error:** `{cell(crash.source)}` crashed: {cell(crash.error)}")
+        for note in report.notes:
+            out.append("")
+            out.append(f"> {cell(note)}")
+        if not report.problems:
+            return "\n".join(out) + "\n"
+
+        out += ["", "### Problems by rule", "", "| Rule | Severity | Problems |", "|---|---|---:|"]
+        by_rule = Counter((p.code, p.name, p.severity.value) for p in report.problems)
+        for (code, name, severity), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
+            url = rule_url(code, name)
+            label = f"[{code} {name}]({url})" if url else f"{code} {name}"
+            out.append(f"| {label} | {severity} | {n:,} |")
+
+        per_file: dict[str, Counter] = defaultdict(Counter)
+        for p in report.problems:
+            per_file[repo_path(p.location.path) or "(dataset)"][p.severity] += 1
+        worst = sorted(per_file.items(), key=lambda kv: (-kv[1][Severity.ERROR], -kv[1].total(), kv[0]))
+        out += [
+            "",
+            "### Files with the most problems",
+            "",
+            "| File | Errors | Warnings | Problems |",
+            "|---|---:|---:|---:|",
+        ]
+        for path, n in worst[: self.worst_files]:
+            out.append(f"| `{cell(path)}` | {n[Severity.ERROR]:,} | {n[Severity.WARNING]:,} | {n.total():,} |")
+        if len(worst) > self.worst_files:
+            out.append(f"\n…and {_plural(len(worst) - self.worst_files, 'more file')} with problems.")
+
+        shown = report.problems[: self.first_problems]
+        title = "All problems" if len(shown) == len(report.problems) else f"First {len(shown)} problems"
+        out += ["", f"### {title}", "", "| Location | Rule | Message |", "|---|---|---|"]
+        for p in shown:
+            loc = p.location
+            where = repo_path(loc.path) or "(dataset)"
+            if loc.line:
+                where += f":{loc.line}:{loc.column or 1}"
+            message = p.message + (f" (`{loc.pointer}`)" if loc.pointer else "")
+            severity = "" if p.severity is Severity.ERROR else f" ({p.severity.value})"
+            out.append(f"| `{cell(where)}` | {p.code}{severity} | {cell(message)} |")
+        if len(report.problems) > len(shown):
+            rest = len(report.problems) - len(shown)
+            out.append(f"\n…and {_plural(rest, 'more problem')}: see the job log or the SARIF report.")
+        out += ["", f"<sub>labellint {options.version}</sub>"]
+        return "\n".join(out) + "\n"

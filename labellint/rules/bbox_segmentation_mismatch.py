@@ -1,0 +1,120 @@
+"""LL208 bbox-segmentation-mismatch: a box not enclosing its polygon or mask, or a stored area that disagrees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from pydantic import Field
+
+from labellint.problem import Severity
+from labellint.rules._geometry import fmt_box, item_sizes
+from labellint.rules._segmentation import part_areas, part_extents, rle_area_and_box, segmentations
+from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
+
+
+class Options(RuleOptions):
+    tolerance: float = Field(1.0, ge=0, description="Pixels a polygon or mask may reach outside its box.")
+    normalized_tolerance: float = Field(0.001, ge=0, description="The same allowance for normalized (0-1) coordinates.")
+    area_tolerance: float = Field(
+        0.1,
+        ge=0,
+        description="Largest relative difference between a stored area and the polygon or mask area.",
+    )
+
+
+class BboxSegmentationMismatch(Rule):
+    """A box that does not enclose its polygon or RLE mask beyond `tolerance`, or a stored `area`
+    that differs from the polygon (shoelace) or mask (pixel count) area by more than `area_tolerance`."""
+
+    code = "LL208"
+    name = "bbox-segmentation-mismatch"
+    scope = Scope.ANNOTATION
+    Options = Options
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        ds = context.dataset
+        options: Options = self.options  # type: ignore[assignment]
+        seg = segmentations(context)
+        n = ds.n_annotations
+        # Tight extent [x0, y0, x1, y1] and area of each annotation's segmentation.
+        extent = np.full((n, 4), np.nan)
+        area = np.full(n, np.nan)
+        if len(seg.part_size):
+            parts = part_extents(seg)
+            extent[:, :2] = np.inf
+            extent[:, 2:] = -np.inf
+            np.minimum.at(extent[:, 0], seg.part_ann, parts[:, 0])
+            np.minimum.at(extent[:, 1], seg.part_ann, parts[:, 1])
+            np.maximum.at(extent[:, 2], seg.part_ann, parts[:, 2])
+            np.maximum.at(extent[:, 3], seg.part_ann, parts[:, 3])
+            has_polygon = np.zeros(n, bool)
+            has_polygon[seg.part_ann] = True
+            extent[~has_polygon] = np.nan
+            area[has_polygon] = 0.0
+            np.add.at(area, seg.part_ann, part_areas(seg))
+        # Annotations with a broken part are LL207's; their extent and area would mislead here.
+        broken = {a for a, _, _ in seg.odd_parts} | set(seg.malformed)
+        findings: list[Finding] = []
+        width, height, normalized = item_sizes(context)
+        for a, (mask_h, mask_w, runs) in seg.rle.items():
+            mask_area, box = rle_area_and_box(mask_h, mask_w, runs)
+            area[a] = mask_area
+            if box is not None:
+                extent[a] = (box[0], box[1], box[0] + box[2], box[1] + box[3])
+            if ds.ann_item[a] >= 0 and np.isfinite(width[a]) and (mask_w, mask_h) != (width[a], height[a]):
+                findings.append(
+                    Finding(
+                        f"RLE mask size {mask_w}x{mask_h} differs from the {width[a]:g}x{height[a]:g} image",
+                        annotation=a,
+                        identity="rle-size",
+                    )
+                )
+        box = ds.ann_box
+        tolerance = np.where(normalized, options.normalized_tolerance, options.tolerance)
+        with np.errstate(invalid="ignore"):
+            overshoot = np.stack(
+                [
+                    box[:, 0] - extent[:, 0],
+                    box[:, 1] - extent[:, 1],
+                    extent[:, 2] - (box[:, 0] + box[:, 2]),
+                    extent[:, 3] - (box[:, 1] + box[:, 3]),
+                ],
+                axis=1,
+            )
+            worst = np.nan_to_num(overshoot, nan=-np.inf).max(axis=1)
+        sides = ("left", "top", "right", "bottom")
+        for a in np.flatnonzero(worst > tolerance):
+            if int(a) in broken:
+                continue
+            side = sides[int(np.nanargmax(overshoot[a]))]
+            what = "mask" if int(a) in seg.rle else "polygon"
+            unit = "" if normalized[a] else " px"
+            tight = [extent[a, 0], extent[a, 1], extent[a, 2] - extent[a, 0], extent[a, 3] - extent[a, 1]]
+            findings.append(
+                Finding(
+                    f"the {what} reaches {worst[a]:.4g}{unit} past the {side} of its box {fmt_box(box[a])} "
+                    f"(the {what}'s own box is {fmt_box(np.asarray(tight))}; tolerance {tolerance[a]:g})",
+                    annotation=int(a),
+                    identity="box",
+                )
+            )
+        for a, stored in ds.ann_area.items():
+            computed = area[a]
+            if a in broken or not np.isfinite(computed) or not np.isfinite(stored):
+                continue
+            difference = abs(stored - computed)
+            larger = max(abs(stored), computed)
+            if larger > 0 and difference / larger > options.area_tolerance:
+                what = "mask pixel count" if a in seg.rle else "polygon area"
+                findings.append(
+                    Finding(
+                        f"stored area {stored:.6g} differs from the {what} {computed:.6g} by "
+                        f"{difference / larger:.0%} (tolerance {options.area_tolerance:.0%})",
+                        annotation=int(a),
+                        identity="area",
+                        severity=Severity.WARNING,
+                    )
+                )
+        findings.sort(key=lambda f: (f.annotation, f.identity))
+        yield from findings

@@ -1,0 +1,109 @@
+"""LL303 conflicting-duplicates: the same content (normalized text, image file hash) labelled differently."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from labellint.rules._spans import quote
+from labellint.rules.base import Finding, Rule, RuleContext, Scope
+
+
+class ConflictingDuplicates(Rule):
+    """Two items with the same content, the same text once case-folded and whitespace-collapsed
+    or the same image file bytes, carry different labels (one problem per later item)."""
+
+    code = "LL303"
+    name = "conflicting-duplicates"
+    scope = Scope.DATASET
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        ds = context.dataset
+        if not ds.n_items:
+            return
+        keys = _content_keys(context)
+        groups: dict[str, list[int]] = {}
+        for item, key in enumerate(keys):
+            if key is not None:
+                groups.setdefault(key, []).append(item)
+        repeated = [members for members in groups.values() if len(members) > 1]
+        if not repeated:
+            return
+        labels = _label_sets(ds)
+        single = _single_annotator(ds)
+        for members in repeated:
+            # Items several annotators labelled disagree by design; that is agreement's business.
+            members = [m for m in members if single[m]]
+            if len(members) < 2:
+                continue
+            first = members[0]
+            for item in members[1:]:
+                if labels[item] == labels[first]:
+                    continue
+                where = ds.item_location(first)
+                at = f"line {where.line}" if where.line else (where.pointer or f"item {where.item}")
+                if ds.item_file[first] != ds.item_file[item]:
+                    at = f"{where.path} {at}"
+                what = "text" if ds.text_of(item) is not None else "image file"
+                yield Finding(
+                    f"same {what} as the item at {at}, labelled {_show(labels[first])} there "
+                    f"but {_show(labels[item])} here",
+                    item=item,
+                    identity=f"{ds.item_ids[first]}",
+                )
+
+
+def _content_keys(context: RuleContext) -> list[str | None]:
+    """Normalized text per item, else a hash of its image file when that file is present."""
+    ds = context.dataset
+    keys: list[str | None] = []
+    texts = ds.item_text or [None] * ds.n_items
+    for item, text in enumerate(texts):
+        if text is not None:
+            keys.append("t:" + " ".join(text.split()).casefold())
+            continue
+        name = ds.item_names[item] if item < len(ds.item_names) else None
+        keys.append(_image_hash(Path(ds.files[int(ds.item_file[item])].path).parent, name))
+    return keys
+
+
+def _image_hash(folder: Path, name: str | None) -> str | None:
+    if not name:
+        return None
+    for candidate in (folder / name, folder.parent / "images" / name, folder / "images" / name):
+        if candidate.is_file():
+            return "i:" + hashlib.blake2b(candidate.read_bytes(), digest_size=16).hexdigest()
+    return None
+
+
+def _label_sets(ds) -> list[tuple]:
+    """Per item, its labels: the set of class names, plus (start, end, class) for spans."""
+    out: list[set] = [set() for _ in range(ds.n_items)]
+    spans = ds.spans()
+    items = ds.ann_item.tolist()
+    has_span = (spans[:, 0] >= 0).tolist()
+    names = ds.class_names
+    for a, (item, cls) in enumerate(zip(items, ds.ann_class.tolist(), strict=True)):
+        if item < 0:
+            continue
+        name = names[cls] if cls >= 0 else ds.class_name(a)
+        out[item].add((int(spans[a, 0]), int(spans[a, 1]), name) if has_span[a] else name)
+    return [tuple(sorted(labels, key=str)) for labels in out]
+
+
+def _single_annotator(ds) -> np.ndarray:
+    """Whether each item's annotations come from at most one annotator (unknown counts as one)."""
+    known = (ds.annotator_index() >= 0) & (ds.ann_item >= 0)
+    pairs = np.unique(np.stack([ds.ann_item[known], ds.annotator_index()[known]]), axis=1)
+    per_item = np.bincount(pairs[0], minlength=ds.n_items) if pairs.size else np.zeros(ds.n_items, np.int64)
+    return per_item <= 1
+
+
+def _show(labels: tuple) -> str:
+    if not labels:
+        return "with no label"
+    parts = [f"{lab[2]}@[{lab[0]}, {lab[1]})" if isinstance(lab, tuple) else lab for lab in labels]
+    return quote(", ".join(parts), 80)

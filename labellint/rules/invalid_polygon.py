@@ -1,0 +1,160 @@
+"""LL207 invalid-polygon: fewer than 3 points, an odd coordinate count, zero area, or self-intersecting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from labellint.rules._segmentation import PAIR_CHUNK, Segmentations, next_point, segmentations
+from labellint.rules.base import Finding, Rule, RuleContext, Scope
+
+# A part whose point spread is flatter than this (relative to its size) has all its points on one line.
+ZERO_AREA_FRACTION = 1e-10
+
+
+class InvalidPolygon(Rule):
+    """A polygon with fewer than 3 points, an odd number of coordinates, zero area, or edges that
+    cross or touch each other (one problem per polygon; RLE masks are not polygons)."""
+
+    code = "LL207"
+    name = "invalid-polygon"
+    scope = Scope.ANNOTATION
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        seg = segmentations(context)
+        found: list[tuple[int, int, str]] = []
+        for a, why in seg.malformed.items():
+            found.append((a, -1, why))
+        for a, number, count in seg.odd_parts:
+            found.append((a, number, f"{_part(seg, a, number)}has {count} coordinates, an odd number (x y pairs)"))
+        few = seg.part_size < 3
+        for k in np.flatnonzero(few):
+            a, number = int(seg.part_ann[k]), int(seg.part_number[k])
+            found.append((a, number, f"{_part(seg, a, number)}has {seg.part_size[k]} points; a polygon needs 3"))
+        flat = ~few & _collinear(seg)
+        for k in np.flatnonzero(flat):
+            a, number = int(seg.part_ann[k]), int(seg.part_number[k])
+            found.append((a, number, f"{_part(seg, a, number)}has zero area (all its points lie on one line)"))
+        crossing = first_crossings(seg, ~few & ~flat)
+        for k, (i, j, count) in crossing.items():
+            a, number = int(seg.part_ann[k]), int(seg.part_number[k])
+            start = int(seg.part_start[k])
+            size = int(seg.part_size[k])
+            others = f" (and {count - 1} more crossing pair{'s' if count > 2 else ''})" if count > 1 else ""
+            found.append(
+                (
+                    a,
+                    number,
+                    f"{_part(seg, a, number)}crosses itself: edge {_edge(i - start, size)} "
+                    f"meets edge {_edge(j - start, size)}{others}",
+                )
+            )
+        for a, number, message in sorted(found):
+            yield Finding(message, annotation=a, identity=f"part:{number}")
+
+
+def _part(seg: Segmentations, a: int, number: int) -> str:
+    """`polygon ` or `polygon 2 of 3 ` for annotations with several parts."""
+    parts = int((seg.part_ann == a).sum()) + sum(1 for b, _, _ in seg.odd_parts if b == a)
+    return f"polygon {number + 1} of {parts} " if parts > 1 else "polygon "
+
+
+def _edge(local: int, size: int) -> str:
+    """An edge named by its 1-based end points, as a person counts the points in the file."""
+    return f"{local + 1}-{(local + 1) % size + 1}"
+
+
+def _collinear(seg: Segmentations) -> np.ndarray:
+    """Parts whose points all lie on one line: the 2x2 covariance of their points is singular.
+
+    (The shoelace area cannot tell: a figure-eight has zero signed area without being flat.)
+    """
+    if not len(seg.part_size):
+        return np.empty(0, bool)
+    starts, sizes = seg.part_start, seg.part_size
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    centred = seg.points - (np.add.reduceat(seg.points, starts) / sizes[:, None])[owner]
+    sxx = np.add.reduceat(centred[:, 0] ** 2, starts)
+    syy = np.add.reduceat(centred[:, 1] ** 2, starts)
+    sxy = np.add.reduceat(centred[:, 0] * centred[:, 1], starts)
+    return sxx * syy - sxy**2 <= ZERO_AREA_FRACTION * (sxx + syy) ** 2
+
+
+def first_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[int, int, int]]:
+    """For each listed part that crosses or touches itself: (first edge, second edge, pairs found).
+
+    Edges are point index -> next point; zero-length edges (a repeated point) are dropped first,
+    so a point written twice in a row is not a crossing. Every pair of non-adjacent edges of a
+    part is tested with orientation signs (exact for collinear and touching cases), in chunks.
+    """
+    following = next_point(seg)
+    points = seg.points
+    edge_part = np.repeat(np.arange(len(seg.part_size)), seg.part_size)
+    keep = parts[edge_part] & (points != points[following]).any(axis=1) if len(points) else np.zeros(0, bool)
+    edges = np.flatnonzero(keep)  # edge e goes from point e to following[e]
+    if not len(edges):
+        return {}
+    owner = edge_part[edges]
+    # Position of each kept edge inside its part's kept edges, and how many its part keeps.
+    counts = np.bincount(owner, minlength=len(seg.part_size))
+    first_of_part = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    local = np.arange(len(edges)) - first_of_part[owner]
+    size = counts[owner]
+    # Partners of edge i: i+2 .. size-1, except the last edge when i is the first (they share a point).
+    partners = np.maximum(size - 2 - local, 0) - ((local == 0) & (size >= 3))
+    partners = np.maximum(partners, 0)
+    result: dict[int, tuple[int, int, int]] = {}
+    cumulative = np.cumsum(partners)
+    start = 0
+    while start < len(edges):
+        base = cumulative[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(cumulative, base + PAIR_CHUNK, side="right")))
+        block = np.arange(start, min(stop, len(edges)))
+        block_counts = partners[block]
+        total = int(block_counts.sum())
+        if total:
+            first = np.repeat(block, block_counts)
+            offsets = np.arange(total) - np.repeat(np.cumsum(block_counts) - block_counts, block_counts)
+            second = first + 2 + offsets
+            hit = _segments_meet(points, following, edges[first], edges[second])
+            for f, s in zip(first[hit].tolist(), second[hit].tolist(), strict=True):
+                k = int(owner[f])
+                if k in result:
+                    i, j, n = result[k]
+                    result[k] = (i, j, n + 1)
+                else:
+                    result[k] = (int(edges[f]), int(edges[s]), 1)
+        start = int(block[-1]) + 1
+    return result
+
+
+def _orientation(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Sign of the turn p -> q -> r: 1 left, -1 right, 0 collinear."""
+    return np.sign((q[:, 0] - p[:, 0]) * (r[:, 1] - p[:, 1]) - (q[:, 1] - p[:, 1]) * (r[:, 0] - p[:, 0]))
+
+
+def _on_segment(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Whether r, known to be collinear with p-q, lies within the segment's bounding box."""
+    return (
+        (np.minimum(p[:, 0], q[:, 0]) <= r[:, 0])
+        & (r[:, 0] <= np.maximum(p[:, 0], q[:, 0]))
+        & (np.minimum(p[:, 1], q[:, 1]) <= r[:, 1])
+        & (r[:, 1] <= np.maximum(p[:, 1], q[:, 1]))
+    )
+
+
+def _segments_meet(points: np.ndarray, following: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
+    """Whether segments e1 and e2 share any point (proper crossing, touching, or collinear overlap)."""
+    p1, p2 = points[e1], points[following[e1]]
+    p3, p4 = points[e2], points[following[e2]]
+    d1, d2 = _orientation(p3, p4, p1), _orientation(p3, p4, p2)
+    d3, d4 = _orientation(p1, p2, p3), _orientation(p1, p2, p4)
+    proper = (d1 * d2 < 0) & (d3 * d4 < 0)
+    touching = (
+        ((d1 == 0) & _on_segment(p3, p4, p1))
+        | ((d2 == 0) & _on_segment(p3, p4, p2))
+        | ((d3 == 0) & _on_segment(p1, p2, p3))
+        | ((d4 == 0) & _on_segment(p1, p2, p4))
+    )
+    return proper | touching

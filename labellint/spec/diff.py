@@ -1,0 +1,689 @@
+"""Semantic diff of two spec versions: what changed in the labels' meaning, and the bump each needs.
+
+Classes are matched first, so that one change is reported once and in plain words:
+
+* **renamed**: a removed class and an added class with the same `id`; or, without ids, an added
+  class that alone names the removed one (in its aliases, definition or include examples, or in a
+  new changelog entry that names both).
+* **merged**: removed classes that name the same single head class (which may be an existing
+  class that absorbs them, or a new class that replaces two or more of them).
+* **split**: a removed class named by two or more head classes.
+
+Exclude examples never count as naming a class: they name look-alikes on purpose ("person
+riding a bicycle (cyclist)"). Texts are compared as meaning: a change of case, spacing,
+punctuation or a one-word typo is a rewording (PATCH by default), any other edit a change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from labellint.spec.model import Geometry, LabelSpec
+from labellint.spec.versioning import Bump
+
+# DESIGN.md §3: would an already-labelled sample be labelled differently? MAJOR. Purely additive?
+# MINOR. A clarification that changes no decision? PATCH. Overridable per kind (`[spec-policy]`).
+DEFAULT_POLICY: dict[str, Bump] = {
+    "task-changed": Bump.MAJOR,
+    "decision-changed": Bump.MAJOR,
+    "decision-reworded": Bump.PATCH,
+    "description-changed": Bump.PATCH,
+    "name-changed": Bump.PATCH,
+    "class-added": Bump.MINOR,
+    "class-removed": Bump.MAJOR,
+    "class-renamed": Bump.MAJOR,
+    "class-merged": Bump.MAJOR,
+    "class-split": Bump.MAJOR,
+    "class-id-changed": Bump.MAJOR,
+    "definition-changed": Bump.MAJOR,
+    "definition-reworded": Bump.PATCH,
+    "definition-added": Bump.PATCH,
+    "example-added": Bump.PATCH,
+    "example-removed": Bump.MAJOR,
+    "example-reworded": Bump.PATCH,
+    "alias-added": Bump.PATCH,
+    "alias-removed": Bump.MINOR,
+    "edge-case-added": Bump.MAJOR,
+    "edge-case-removed": Bump.MAJOR,
+    "edge-case-changed": Bump.MAJOR,
+    "edge-case-reworded": Bump.PATCH,
+    "edge-case-classes-changed": Bump.MAJOR,
+    "edge-case-example-added": Bump.PATCH,
+    "edge-case-example-removed": Bump.MAJOR,
+    "priority-added": Bump.MAJOR,
+    "priority-removed": Bump.MAJOR,
+    "priority-reversed": Bump.MAJOR,
+    "unsure-added": Bump.MINOR,
+    "unsure-removed": Bump.MAJOR,
+    "unsure-path-changed": Bump.MAJOR,
+    "unsure-criteria-added": Bump.MAJOR,
+    "unsure-criteria-removed": Bump.MAJOR,
+    "unsure-criteria-reworded": Bump.PATCH,
+    "attribute-added-optional": Bump.MINOR,
+    "attribute-added-required": Bump.MAJOR,
+    "attribute-removed": Bump.MAJOR,
+    "attribute-made-required": Bump.MAJOR,
+    "attribute-made-optional": Bump.MINOR,
+    "attribute-values-added": Bump.MINOR,
+    "attribute-schema-changed": Bump.MAJOR,
+    "attribute-description-changed": Bump.PATCH,
+    "geometry-tightened": Bump.MAJOR,
+    "geometry-loosened": Bump.MINOR,
+    "golden-changed": Bump.PATCH,
+}
+
+GEOMETRY_FIELDS = (
+    "min_width",
+    "min_height",
+    "min_area",
+    "aspect_ratio",
+    "inside_image",
+    "duplicate_iou",
+    "conflict_iou",
+)
+GEOMETRY_WORDS = {
+    "min_width": "minimum width",
+    "min_height": "minimum height",
+    "min_area": "minimum area",
+    "aspect_ratio": "aspect ratio range",
+    "inside_image": "inside-image tolerance",
+    "duplicate_iou": "duplicate IoU",
+    "conflict_iou": "conflict IoU",
+    "allow_overlap": "allowed overlaps",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change of meaning: its kind, where it is (`classes.pedestrian.include`), the bump it
+    needs, a plain-words detail, and the classes whose labels it touches (base and head names;
+    empty for dataset-wide changes, which touch every class)."""
+
+    kind: str
+    where: str
+    bump: Bump
+    detail: str
+    classes: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "where": self.where, "bump": self.bump.value, "detail": self.detail}
+
+
+@dataclass(slots=True)
+class ClassMatch:
+    """How base classes map to head classes."""
+
+    same: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # base name -> head name
+    merged: dict[str, list[str]] = field(default_factory=dict)  # head name -> base names merged into it
+    split: dict[str, list[str]] = field(default_factory=dict)  # base name -> head names it became
+    removed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    reasons: dict[tuple[str, str], str] = field(default_factory=dict)  # (base, head) -> why they match
+
+
+def resolve_policy(overrides: Mapping[str, str] | None) -> dict[str, Bump]:
+    """The default policy with `overrides` (kind -> major|minor|patch|none); ValueError names a bad key."""
+    policy = dict(DEFAULT_POLICY)
+    for kind, level in (overrides or {}).items():
+        if kind not in policy:
+            hint = difflib.get_close_matches(kind, list(policy), n=1)
+            raise ValueError(f"unknown spec change kind {kind!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        try:
+            policy[kind] = Bump(str(level).lower())
+        except ValueError:
+            raise ValueError(f"{kind}: bump {level!r} is not one of major, minor, patch, none") from None
+    return policy
+
+
+def required_bump(changes: Iterable[Change]) -> Bump:
+    """The largest bump any change needs (NONE when nothing changed)."""
+    return max((c.bump for c in changes), key=lambda b: b.rank, default=Bump.NONE)
+
+
+def diff_specs(base: LabelSpec, head: LabelSpec, policy: Mapping[str, Bump] | None = None) -> list[Change]:
+    """Every change of meaning from `base` to `head`, in the order a reader expects."""
+    return _Differ(base, head, policy or DEFAULT_POLICY).run()
+
+
+# ----------------------------------------------------------------------------- texts
+def normalize_text(text: str | None) -> str:
+    """Text as meaning: case, spacing and punctuation do not count."""
+    return " ".join(re.sub(r"[^\w\s%]", " ", (text or "").casefold()).split())
+
+
+def is_rewording(before: str | None, after: str | None) -> bool:
+    """Same meaning: equal once normalized, or one word differs by a small typo (not by a negation)."""
+    a, b = normalize_text(before).split(), normalize_text(after).split()
+    if a == b:
+        return True
+    if len(a) != len(b):
+        return False
+    differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    negations = {"not", "no", "never", "non", "without", "except"}
+    return (
+        len(differing) == 1
+        and not ({*differing[0]} & negations)
+        and _typo(*differing[0])
+        and not (differing[0][0].isdigit() or differing[0][1].isdigit())
+    )
+
+
+def _typo(a: str, b: str) -> bool:
+    """One letter apart in a word of five or more letters, two in one of nine or more (`pedestrain`);
+    shorter words and closer calls (`include`/`exclude`, `visible`/`invisible`) are changes."""
+    shortest = min(len(a), len(b))
+    if shortest < 5:
+        return False
+    return _edit_distance(a, b) <= (2 if shortest >= 9 else 1)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def mentions(text: str | None, name: str, *, affirmative: bool = False) -> bool:
+    """Whether `text` names the class `name` (`traffic_light` also as `traffic light`, plurals too);
+    with `affirmative`, a mention right after a negation ("not a van") does not count."""
+    words = [re.escape(w) for w in re.split(r"[\s_\-]+", name.strip()) if w]
+    if not words or not text:
+        return False
+    pattern = r"(?<![\w])" + r"[\s_\-]+".join(words) + r"(?:s|es)?(?![\w])"
+    for found in re.finditer(pattern, text, flags=re.IGNORECASE):
+        before = normalize_text(text[: found.start()]).split()[-3:]
+        if not affirmative or not {"not", "no", "never", "except", "excluding", "without"} & set(before):
+            return True
+    return False
+
+
+def _quote(items: Iterable[str]) -> str:
+    items = [f"'{i}'" for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# ----------------------------------------------------------------------------- the differ
+class _Differ:
+    def __init__(self, base: LabelSpec, head: LabelSpec, policy: Mapping[str, Bump]) -> None:
+        self.base, self.head, self.policy = base, head, policy
+        self.changes: list[Change] = []
+
+    def add(self, kind: str, where: str, detail: str, classes: Iterable[str] = ()) -> None:
+        self.changes.append(Change(kind, where, self.policy.get(kind, DEFAULT_POLICY[kind]), detail, tuple(classes)))
+
+    def run(self) -> list[Change]:
+        base, head = self.base, self.head
+        if base.task != head.task:
+            self.add("task-changed", "task", f"the task changed from {base.task.value} to {head.task.value}")
+        self._text("decision", base.decision, head.decision, "decision-changed", "decision-reworded", "the decision")
+        if normalize_text(base.description) != normalize_text(head.description):
+            self.add("description-changed", "description", "the description changed")
+        if base.name != head.name:
+            self.add("name-changed", "name", f"the spec's name changed from {base.name!r} to {head.name!r}")
+        match = match_classes(base, head)
+        self._classes(match)
+        self._edge_cases(match)
+        self._priority(match)
+        self._unsure()
+        self._attributes()
+        self._geometry(match)
+        if base.golden != head.golden:
+            self.add("golden-changed", "golden", f"the golden set moved from {base.golden!r} to {head.golden!r}")
+        return self.changes
+
+    # ------------------------------------------------------------------ classes
+    def _classes(self, match: ClassMatch) -> None:
+        for old, new in match.renamed.items():
+            self.add(
+                "class-renamed",
+                f"classes.{new}",
+                f"class '{old}' was renamed to '{new}' ({match.reasons[(old, new)]}); "
+                f"label files that say '{old}' must say '{new}'",
+                (old, new),
+            )
+        for target, sources in match.merged.items():
+            into = "existing class" if target in self.base.classes else "new class"
+            reasons = "; ".join(match.reasons[(s, target)] for s in sources)
+            self.add(
+                "class-merged",
+                f"classes.{target}",
+                f"{_quote(sources)} {'was' if len(sources) == 1 else 'were'} merged into the {into} '{target}' "
+                f"({reasons}); their labels become '{target}'",
+                (*sources, target),
+            )
+        for source, targets in match.split.items():
+            reasons = "; ".join(match.reasons[(source, t)] for t in targets)
+            self.add(
+                "class-split",
+                f"classes.{source}",
+                f"class '{source}' was split into {_quote(targets)} ({reasons}); every '{source}' label must be "
+                f"relabelled as one of them",
+                (source, *targets),
+            )
+        for name in match.removed:
+            self.add(
+                "class-removed",
+                f"classes.{name}",
+                f"class '{name}' was removed; its labels have no class any more",
+                (name,),
+            )
+        for name in match.added:
+            self.add("class-added", f"classes.{name}", f"class '{name}' was added", (name,))
+        pairs = [(n, n) for n in match.same] + list(match.renamed.items())
+        for old, new in pairs:
+            self._class_body(old, new)
+
+    def _class_body(self, old: str, new: str) -> None:
+        before, after = self.base.classes[old], self.head.classes[new]
+        where = f"classes.{new}"
+        touched = (old, new) if old != new else (new,)
+        if before.id != after.id and before.id is not None and after.id is not None:
+            self.add(
+                "class-id-changed",
+                f"{where}.id",
+                f"class '{new}' changed id from {before.id} to {after.id}; files that write ids (COCO, YOLO) "
+                f"now mean another class",
+                touched,
+            )
+        if before.definition is None and after.definition is not None:
+            self.add("definition-added", f"{where}.definition", f"class '{new}' got a definition", touched)
+        else:
+            self._text(
+                f"{where}.definition",
+                before.definition,
+                after.definition,
+                "definition-changed",
+                "definition-reworded",
+                f"the definition of '{new}'",
+                touched,
+            )
+        for side in ("include", "exclude"):
+            self._examples(f"{where}.{side}", getattr(before, side), getattr(after, side), new, side, touched)
+        for alias in sorted(set(after.aliases) - set(before.aliases)):
+            self.add("alias-added", f"{where}.aliases", f"'{alias}' is now an alias of '{new}'", touched)
+        for alias in sorted(set(before.aliases) - set(after.aliases)):
+            self.add(
+                "alias-removed",
+                f"{where}.aliases",
+                f"'{alias}' is no longer an alias of '{new}'; files that use it fail",
+                touched,
+            )
+
+    def _examples(self, where: str, before: list[str], after: list[str], cls: str, side: str, touched) -> None:
+        word = "include" if side == "include" else "exclude"
+        removed, added = [e for e in before if e not in after], [e for e in after if e not in before]
+        for old in list(removed):
+            twin = next((new for new in added if is_rewording(old, new)), None)
+            if twin is not None:
+                removed.remove(old)
+                added.remove(twin)
+                self.add("example-reworded", where, f"{word} example of '{cls}' reworded: '{old}' -> '{twin}'", touched)
+        for example in removed:
+            self.add(
+                "example-removed",
+                where,
+                f"{word} example '{example}' was removed from '{cls}'; samples like it may now be labelled differently",
+                touched,
+            )
+        for example in added:
+            self.add("example-added", where, f"{word} example '{example}' was added to '{cls}'", touched)
+
+    def _text(self, where, before, after, changed_kind, reworded_kind, what, classes=()) -> None:
+        if (before or "") == (after or ""):
+            return
+        if is_rewording(before, after):
+            self.add(reworded_kind, where, f"{what} was reworded without changing its meaning", classes)
+        else:
+            self.add(changed_kind, where, f"{what} changed: '{before or ''}' -> '{after or ''}'", classes)
+
+    # ------------------------------------------------------------------ edge cases, priority, unsure
+    def _renamed(self, match: ClassMatch, names: Iterable[str]) -> list[str]:
+        return [match.renamed.get(n, n) for n in names]
+
+    def _edge_cases(self, match: ClassMatch) -> None:
+        before = {case.id: case for case in self.base.edge_cases}
+        after = {case.id: case for case in self.head.edge_cases}
+        for key in after.keys() - before.keys():
+            case = after[key]
+            self.add("edge-case-added", f"edge_cases.{key}", f"edge case '{key}' was added: {case.rule}", case.classes)
+        for key in before.keys() - after.keys():
+            case = before[key]
+            self.add("edge-case-removed", f"edge_cases.{key}", f"edge case '{key}' was removed", case.classes)
+        for key in [k for k in after if k in before]:
+            old, new = before[key], after[key]
+            classes = sorted({*old.classes, *new.classes})
+            where = f"edge_cases.{key}"
+            self._text(
+                f"{where}.rule",
+                old.rule,
+                new.rule,
+                "edge-case-changed",
+                "edge-case-reworded",
+                f"the rule of edge case '{key}'",
+                classes,
+            )
+            if sorted(self._renamed(match, old.classes)) != sorted(new.classes):
+                self.add(
+                    "edge-case-classes-changed",
+                    f"{where}.classes",
+                    f"edge case '{key}' now applies to {_quote(new.classes) if new.classes else 'no class'} "
+                    f"(before: {_quote(old.classes) if old.classes else 'no class'})",
+                    classes,
+                )
+            gone = [e for e in old.examples if e not in new.examples]
+            new_examples = [e for e in new.examples if e not in old.examples]
+            for example in list(gone):
+                twin = next((n for n in new_examples if is_rewording(example, n)), None)
+                if twin is not None:
+                    gone.remove(example)
+                    new_examples.remove(twin)
+                    self.add(
+                        "edge-case-reworded", f"{where}.examples", f"example reworded: '{example}' -> '{twin}'", classes
+                    )
+            for example in gone:
+                self.add("edge-case-example-removed", f"{where}.examples", f"example '{example}' removed", classes)
+            for example in new_examples:
+                self.add("edge-case-example-added", f"{where}.examples", f"example '{example}' added", classes)
+
+    def _priority(self, match: ClassMatch) -> None:
+        def wins(spec: LabelSpec, rename: bool) -> set[tuple[str, str]]:
+            pairs = set()
+            for chain in spec.priority:
+                names = self._renamed(match, chain) if rename else list(chain)
+                pairs |= {(names[i], names[j]) for i in range(len(names)) for j in range(i + 1, len(names))}
+            return pairs
+
+        # Pairs with a class that no longer exists (removed, merged, split) are told by that change.
+        before = {pair for pair in wins(self.base, True) if all(name in self.head.classes for name in pair)}
+        after = wins(self.head, False)
+        for winner, loser in sorted(after - before):
+            if (loser, winner) in before:
+                self.add(
+                    "priority-reversed",
+                    "priority",
+                    f"'{winner}' now wins over '{loser}' (before, '{loser}' won)",
+                    (winner, loser),
+                )
+            else:
+                self.add("priority-added", "priority", f"'{winner}' now wins over '{loser}'", (winner, loser))
+        for winner, loser in sorted(before - after):
+            if (loser, winner) not in after:
+                self.add(
+                    "priority-removed",
+                    "priority",
+                    f"'{winner}' no longer wins over '{loser}'",
+                    (winner, loser),
+                )
+
+    def _unsure(self) -> None:
+        before, after = self.base.unsure, self.head.unsure
+        if before is None and after is None:
+            return
+        if before is None:
+            self.add("unsure-added", "unsure", "an unsure path was added for ambiguous samples")
+            return
+        if after is None:
+            self.add("unsure-removed", "unsure", "the unsure path was removed; ambiguous samples must now be decided")
+            return
+        if (before.attribute, before.class_) != (after.attribute, after.class_):
+            old = f"attribute '{before.attribute}'" if before.attribute else f"class '{before.class_}'"
+            new = f"attribute '{after.attribute}'" if after.attribute else f"class '{after.class_}'"
+            self.add("unsure-path-changed", "unsure", f"unsure samples are now marked by {new} (before: {old})")
+        removed = [c for c in before.criteria if c not in after.criteria]
+        added = [c for c in after.criteria if c not in before.criteria]
+        for old in list(removed):
+            twin = next((new for new in added if is_rewording(old, new)), None)
+            if twin is not None:
+                removed.remove(old)
+                added.remove(twin)
+                self.add("unsure-criteria-reworded", "unsure.criteria", f"criterion reworded: '{old}' -> '{twin}'")
+        for criterion in added:
+            self.add("unsure-criteria-added", "unsure.criteria", f"samples with '{criterion}' are now unsure")
+        for criterion in removed:
+            self.add(
+                "unsure-criteria-removed",
+                "unsure.criteria",
+                f"'{criterion}' is no longer a reason to mark a sample unsure",
+            )
+
+    # ------------------------------------------------------------------ attributes
+    def _attributes(self) -> None:
+        before, after = self.base.attributes, self.head.attributes
+        for name in [n for n in after if n not in before]:
+            if after[name].get("required"):
+                self.add(
+                    "attribute-added-required",
+                    f"attributes.{name}",
+                    f"required attribute '{name}' was added; every existing annotation lacks it",
+                )
+            else:
+                self.add("attribute-added-optional", f"attributes.{name}", f"optional attribute '{name}' was added")
+        for name in [n for n in before if n not in after]:
+            self.add("attribute-removed", f"attributes.{name}", f"attribute '{name}' was removed")
+        for name in [n for n in after if n in before]:
+            self._attribute(name, dict(before[name]), dict(after[name]))
+
+    def _attribute(self, name: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        where = f"attributes.{name}"
+        was_required, is_required = bool(old.pop("required", False)), bool(new.pop("required", False))
+        if is_required and not was_required:
+            self.add("attribute-made-required", where, f"attribute '{name}' is now required")
+        elif was_required and not is_required:
+            self.add("attribute-made-optional", where, f"attribute '{name}' is now optional")
+        notes = ("description", "title", "$comment", "examples")
+        if any(old.get(k) != new.get(k) for k in notes):
+            self.add("attribute-description-changed", where, f"the description of attribute '{name}' changed")
+        old = {k: v for k, v in old.items() if k not in notes}
+        new = {k: v for k, v in new.items() if k not in notes}
+        if old == new:
+            return
+        old_enum, new_enum = old.pop("enum", None), new.pop("enum", None)
+        if old == new and isinstance(old_enum, list) and isinstance(new_enum, list) and set(old_enum) < set(new_enum):
+            added = [v for v in new_enum if v not in old_enum]
+            self.add("attribute-values-added", where, f"attribute '{name}' accepts new values {_fmt(added)}")
+            return
+        if old_enum is not None or new_enum is not None:
+            old["enum"], new["enum"] = old_enum, new_enum
+        self.add(
+            "attribute-schema-changed",
+            where,
+            f"the schema of attribute '{name}' changed ({_describe_schema_change(old, new)})",
+        )
+
+    # ------------------------------------------------------------------ geometry
+    def _geometry(self, match: ClassMatch) -> None:
+        self._geometry_fields("geometry", self.base.geometry, self.head.geometry, "dataset-wide", ())
+        self._overlaps(match)
+        pairs = [(n, n) for n in match.same] + list(match.renamed.items())
+        for old, new in pairs:
+            own_before = self.base.classes[old].geometry or Geometry()
+            own_after = self.head.classes[new].geometry or Geometry()
+            changed = [f for f in GEOMETRY_FIELDS if getattr(own_before, f) != getattr(own_after, f)]
+            if not changed:
+                continue
+            effective_before, effective_after = self.base.class_geometry(old), self.head.class_geometry(new)
+            self._geometry_fields(
+                f"classes.{new}.geometry",
+                effective_before,
+                effective_after,
+                f"for '{new}'",
+                (old, new) if old != new else (new,),
+                only=changed,
+            )
+
+    def _geometry_fields(self, where, before: Geometry, after: Geometry, scope: str, classes, only=None) -> None:
+        for name in only or GEOMETRY_FIELDS:
+            old, new = getattr(before, name), getattr(after, name)
+            if name == "inside_image":
+                old = None if old is None else old.tolerance
+                new = None if new is None else new.tolerance
+            if old == new:
+                continue
+            tighter = _tighter(name, old, new)
+            kind = "geometry-tightened" if tighter else "geometry-loosened"
+            verb = "tightened" if tighter else "loosened"
+            words = GEOMETRY_WORDS[name]
+            detail = f"{scope} {words} {verb}: {_fmt(old) if old is not None else 'none'} -> "
+            detail += f"{_fmt(new) if new is not None else 'none'}"
+            if tighter and name in ("min_width", "min_height", "min_area", "aspect_ratio"):
+                detail += " (labels that met the old rule may now break it)"
+            elif not tighter and name in ("min_width", "min_height", "min_area", "aspect_ratio"):
+                detail += " (smaller or odder-shaped objects are now labelled)"
+            self.add(kind, f"{where}.{name}", detail, classes)
+
+    def _overlaps(self, match: ClassMatch) -> None:
+        def pairs(spec: LabelSpec, rename: bool) -> set[frozenset[str]]:
+            found = set()
+            for a, b in spec.geometry.allow_overlap or []:
+                names = self._renamed(match, (a, b)) if rename else (a, b)
+                found.add(frozenset(names))
+            return found
+
+        before, after = pairs(self.base, True), pairs(self.head, False)
+        for pair in sorted(after - before, key=sorted):
+            self.add(
+                "geometry-loosened",
+                "geometry.allow_overlap",
+                f"boxes of {_quote(sorted(pair))} may now overlap",
+                tuple(sorted(pair)),
+            )
+        for pair in sorted(before - after, key=sorted):
+            self.add(
+                "geometry-tightened",
+                "geometry.allow_overlap",
+                f"boxes of {_quote(sorted(pair))} may no longer overlap",
+                tuple(sorted(pair)),
+            )
+
+
+def _tighter(name: str, old: Any, new: Any) -> bool:
+    """Whether a geometry setting now rejects something it accepted (then it is a tightening)."""
+    if name == "aspect_ratio":
+        if old is None:
+            return True
+        if new is None:
+            return False
+        return new[0] > old[0] or new[1] < old[1]
+    if name in ("min_width", "min_height", "min_area"):
+        return (new or 0) > (old or 0)
+    if name == "inside_image":
+        # Less tolerance rejects more boxes; no setting means 0 (boxes must be inside).
+        return (new or 0) < (old or 0)
+    # IoU limits: a lower limit flags more pairs; unset means the check's own default (off).
+    if old is None:
+        return True
+    if new is None:
+        return False
+    return new < old
+
+
+def _describe_schema_change(old: dict[str, Any], new: dict[str, Any]) -> str:
+    parts = []
+    for key in sorted({*old, *new}):
+        if old.get(key) != new.get(key):
+            parts.append(
+                f"{key}: {_fmt(old.get(key)) if key in old else 'unset'} -> "
+                f"{_fmt(new.get(key)) if key in new else 'unset'}"
+            )
+    return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------- class matching
+def match_classes(base: LabelSpec, head: LabelSpec) -> ClassMatch:
+    """Pairs base and head classes: same name, renamed, merged, split, removed, added (see the module doc)."""
+    match = ClassMatch()
+    match.same = [n for n in head.classes if n in base.classes]
+    removed = [n for n in base.classes if n not in head.classes]
+    added = [n for n in head.classes if n not in base.classes]
+    new_entries = _new_changelog_texts(base, head)
+
+    # Same id, new name: a rename unless something else claims the old class too (then merge/split).
+    head_by_id = {spec.id: name for name, spec in head.classes.items() if spec.id is not None}
+    claims: dict[str, dict[str, str]] = {r: {} for r in removed}
+    for old in removed:
+        old_id = base.classes[old].id
+        strong: dict[str, str] = {}
+        weak: dict[str, str] = {}
+        if old_id is not None and head_by_id.get(old_id) in added:
+            strong[head_by_id[old_id]] = f"same id {old_id}"
+        for name, spec in head.classes.items():
+            if name in strong:
+                continue
+            found = _names(old, name, spec, new_entries)
+            if found is not None:
+                reason, is_strong = found
+                (strong if is_strong else weak)[name] = reason
+        # A definition or an include example may name a class in passing ("person behind a car"):
+        # from an existing class that counts only when nothing stronger places the removed class.
+        claims[old] = dict(strong)
+        for name, reason in weak.items():
+            if name in added or not strong:
+                claims[old][name] = reason
+
+    targets: dict[str, list[str]] = {}
+    for old in removed:
+        named = claims[old]
+        if len(named) >= 2:
+            match.split[old] = list(named)
+            for new, why in named.items():
+                match.reasons[(old, new)] = why
+        elif len(named) == 1:
+            new, why = next(iter(named.items()))
+            match.reasons[(old, new)] = why
+            targets.setdefault(new, []).append(old)
+        else:
+            match.removed.append(old)
+    for new, olds in targets.items():
+        if new in base.classes or len(olds) >= 2:
+            match.merged[new] = olds
+        elif any(new in heads for heads in match.split.values()):
+            # A class born of a split that also absorbs another class: call it a merge too.
+            match.merged[new] = olds
+        else:
+            match.renamed[olds[0]] = new
+    involved = set(match.renamed.values()) | set(match.merged) | {n for ns in match.split.values() for n in ns}
+    match.added = [n for n in added if n not in involved]
+    return match
+
+
+def _names(old: str, name: str, spec, new_entries: list[str]) -> tuple[str, bool] | None:
+    """Why head class `name` names the removed class `old`, and whether that is strong evidence
+    (an alias, a new changelog entry naming both) or weak (its definition or an include example)."""
+    if any(normalize_text(a) == normalize_text(old) for a in spec.aliases):
+        return f"'{name}' lists '{old}' as an alias", True
+    for entry in new_entries:
+        if mentions(entry, old) and mentions(entry, name):
+            return f"the changelog says: {entry}", True
+    if mentions(spec.definition, old, affirmative=True):
+        return f"the definition of '{name}' names '{old}'", False
+    for example in spec.include:
+        if mentions(example, old, affirmative=True):
+            return f"'{name}' includes '{example}'", False
+    return None
+
+
+def _new_changelog_texts(base: LabelSpec, head: LabelSpec) -> list[str]:
+    known = {entry.version for entry in base.changelog}
+    texts = []
+    for entry in head.changelog:
+        if entry.version in known:
+            continue
+        texts.extend([entry.changes] if isinstance(entry.changes, str) else entry.changes)
+    return texts

@@ -1,0 +1,82 @@
+"""The composite GitHub Action (action.yml): its run step executed with bash as the runner would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+from conftest import REFERENCE, REPO_ROOT
+from helpers import SPEC_TEXT, write_coco
+from ruamel.yaml import YAML
+
+IMAGE = {"id": 1, "file_name": "a.jpg", "width": 640, "height": 480}
+
+
+def _action() -> dict:
+    return YAML(typ="safe").load((REPO_ROOT / "action.yml").read_text())
+
+
+def test_action_is_composite_and_uploads_sarif() -> None:
+    action = _action()
+    assert action["runs"]["using"] == "composite"
+    uses = [step.get("uses", "") for step in action["runs"]["steps"]]
+    assert any(u.startswith("actions/setup-python@") for u in uses)
+    upload = next(
+        s for s in action["runs"]["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    )
+    assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
+    for step in action["runs"]["steps"]:  # composite `run` steps must name their shell
+        assert "run" not in step or step["shell"] == "bash"
+
+
+def _run_step(tmp_path: Path, workdir: Path, **inputs: str) -> tuple[subprocess.CompletedProcess, dict]:
+    step = next(s for s in _action()["runs"]["steps"] if s.get("id") == "check")
+    runner = {
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_ACTIONS": "true",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    step_env = {
+        "PATHS": inputs.get("paths", ""),
+        "ARGS": inputs.get("args", ""),
+        "CHANGED_SINCE": inputs.get("changed-since", ""),
+        "SARIF_FILE": inputs.get("sarif-file", "labellint.sarif"),
+    }
+    assert set(step["env"]) == set(step_env)
+    (tmp_path / "summary.md").write_text("# earlier step\n")
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=workdir,
+        env={**os.environ, **runner, **step_env},
+        capture_output=True,
+        text=True,
+    )
+    outputs = dict(line.split("=", 1) for line in (tmp_path / "output").read_text().splitlines())
+    return done, outputs
+
+
+def test_run_step_writes_annotations_sarif_and_summary(tmp_path: Path) -> None:
+    work = tmp_path / "repo"
+    (work / ".git").mkdir(parents=True)
+    (work / "labelspec.yaml").write_text(SPEC_TEXT)
+    bad = [{"id": 1, "image_id": 1, "category_id": 3, "bbox": [600, 10, 100, 50]}]
+    write_coco(work / "labels" / "train.json", [IMAGE], bad)
+    done, outputs = _run_step(tmp_path, work, paths="labels", args="--select LL2 --statistics")
+    assert done.returncode == 0, done.stderr  # the step records the exit code; a later step fails the job
+    assert outputs == {"exit-code": "1"}
+    assert done.stdout.startswith("::error file=labels/train.json,line=")
+    log = json.loads((work / "labellint.sarif").read_text())
+    jsonschema.validate(log, json.loads((REFERENCE / "sarif-schema-2.1.0.json").read_text()))
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["LL201"]
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("# earlier step\n## labellint: ❌ 1 error\n")  # appended, never replaced
+
+    write_coco(work / "labels" / "train.json", [IMAGE], [{**bad[0], "bbox": [10, 10, 100, 50]}])
+    done, outputs = _run_step(tmp_path, work, paths="labels", args="--select LL2")
+    assert outputs == {"exit-code": "0"} and "all checks passed" in (tmp_path / "summary.md").read_text()
