@@ -62,7 +62,7 @@ def test_pair_iou_matches_definition() -> None:
 
 # Layers from the bottom up; a module may import only its own layer or lower ones.
 LAYERS = [
-    {"errors", "problem", "plugins", "_yaml_errors"},
+    {"errors", "problem", "plugins", "_yaml_errors", "atomic"},
     {"model", "spec"},
     {"config", "sources", "git"},
     {"readers", "rules", "quality", "diff"},

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from labellint.atomic import write_atomically
 from labellint.errors import SpecError, UsageError
 
 
@@ -54,21 +54,9 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
         return
     target = Path(output)
-    if target.exists() and not target.is_file():
-        # /dev/null, /dev/stdout, a FIFO: write through; a rename would replace the device with a file.
-        with open(target, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        return
-    if target.parent and not target.parent.exists():
+    if not target.exists() and target.parent and not target.parent.exists():
         raise UsageError(f"{output}: the folder does not exist")
-    handle, temp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(target, text)
 
 
 def split_list(values: tuple[str, ...]) -> list[str]:

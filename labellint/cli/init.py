@@ -6,12 +6,12 @@ import datetime
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 import click
 
+from labellint.atomic import write_atomically
 from labellint.errors import UsageError
 
 SPEC_NAME = "labelspec.yaml"
@@ -184,13 +184,7 @@ def scaffold_config(source: str, reader: str | None) -> str:
 
 def write_new(target: Path, text: str) -> None:
     """Writes a new file atomically and never over an existing one (a hard link fails if it exists)."""
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        try:
-            os.link(temp, target)
-        except FileExistsError:
-            raise UsageError(f"{target.name} appeared while init was running; not overwriting it") from None
-    finally:
-        Path(temp).unlink(missing_ok=True)
+        write_atomically(target, text, replace=False)
+    except FileExistsError:
+        raise UsageError(f"{target.name} appeared while init was running; not overwriting it") from None

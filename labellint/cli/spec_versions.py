@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
+
+from labellint.atomic import write_atomically
 
 SPEC_OPTION = click.option("--spec", "spec_file", metavar="FILE", help="The spec (default: config, else found upward).")
 CONFIG_OPTION = click.option("--config", "config_file", metavar="FILE", help="The config file (default: found upward).")
@@ -90,17 +90,8 @@ def _change_lines(changes) -> list[str]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Replaces `path` with `text` via a temp file in the same folder (its mode kept)."""
-    mode = path.stat().st_mode & 0o7777
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Replaces `path` with `text` atomically, its mode and line endings kept."""
+    write_atomically(path, text, newline="")
 
 
 # ----------------------------------------------------------------------------- spec diff

@@ -9,6 +9,7 @@ import click
 
 from labellint.cli._common import split_list, write_output
 
+# The names only: the command's module must not import numpy just to build its --help.
 FILTERS = (
     "prune_by_noise_rate",
     "prune_by_class",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -29,15 +29,7 @@ FilterBy = Literal[
     "low_normalized_margin",
     "low_self_confidence",
 ]
-FILTER_BY_METHODS: tuple[str, ...] = (
-    "prune_by_noise_rate",
-    "prune_by_class",
-    "both",
-    "confident_learning",
-    "predicted_neq_given",
-    "low_normalized_margin",
-    "low_self_confidence",
-)
+FILTER_BY_METHODS: tuple[str, ...] = get_args(FilterBy)
 ScoreMethod = Literal["self_confidence", "normalized_margin", "confidence_weighted_entropy"]
 SCORE_METHODS: tuple[str, ...] = (
     "self_confidence",

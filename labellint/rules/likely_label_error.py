@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from labellint.problem import Location, Severity
+from labellint.quality.confident import FilterBy
 from labellint.quality.predictions import PredictionsError
 from labellint.quality.suspects import dataset_suspects
 from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
@@ -17,17 +18,6 @@ from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
 # Looked for beside each label file when no `predictions` option is set: labels.csv -> labels.predictions.csv
 # Not .jsonl: walking a folder, the JSONL reader would take such a file for labels.
 SIBLING_SUFFIXES = (".csv", ".npy")
-
-
-FilterBy = Literal[
-    "prune_by_noise_rate",
-    "prune_by_class",
-    "both",
-    "confident_learning",
-    "predicted_neq_given",
-    "low_normalized_margin",
-    "low_self_confidence",
-]
 
 
 class LikelyLabelErrorOptions(RuleOptions):

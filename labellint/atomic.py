@@ -1,0 +1,35 @@
+"""Writes files atomically (temp file in the same folder + rename) so nothing is half-written."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomically(path: Path, text: str, *, replace: bool = True, newline: str | None = None) -> None:
+    """Writes `text` to `path` via a temp file in the same folder.
+
+    `replace=True` swaps the file in with a rename (keeping an existing file's mode); with
+    `replace=False` a hard link publishes it, which fails with FileExistsError rather than
+    overwrite a file that appeared meanwhile. A path that exists but is not a regular file
+    (/dev/null, a FIFO) is written through: a rename would replace the device with a file.
+    """
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8", newline=newline) as stream:
+            stream.write(text)
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    mode = path.stat().st_mode & 0o7777 if replace and path.exists() else None
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
+            stream.write(text)
+        if mode is not None:
+            os.chmod(temp, mode)
+        if replace:
+            os.replace(temp, path)
+        else:
+            os.link(temp, path)
+    finally:
+        Path(temp).unlink(missing_ok=True)
