@@ -1,4 +1,4 @@
-"""Where `labellint check` spends its time: wall time per stage, then optionally cProfile's top functions."""
+"""Where `labellint check` spends its time: CPU time per stage, then optionally cProfile's top functions."""
 
 # .venv/bin/python benchmarks/profile_check.py benchmarks/data/coco_1m.json [--cprofile 25]
 

@@ -54,7 +54,7 @@ class ReaderIssue:
 
 def ids_array(values: Sequence[Any]) -> np.ndarray:
     """Ids as written in the source: int64 when all are integers (fast to compare), else objects."""
-    if all(type(v) is int for v in values):
+    if set(map(type, values)) <= {int}:  # exactly int (bool is not an id); one C-level pass
         return np.asarray(values, dtype=np.int64) if len(values) else np.empty(0, np.int64)
     return np.asarray(list(values), dtype=object)
 

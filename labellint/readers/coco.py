@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 from collections.abc import Sequence
@@ -84,7 +85,7 @@ class CocoReader(Reader):
             locator=lambda pointers: locate_pointers(data, pointers),
         )
         try:
-            document = _DECODER.decode(data)
+            document = _decode(data)
         except msgspec.ValidationError as exc:
             return _read_leniently(data, source, str(exc))
         except msgspec.DecodeError as exc:
@@ -95,6 +96,18 @@ class CocoReader(Reader):
             return _unreadable(data, source, exc)
         source.meta["info"] = document.info or {}
         return _build(document.images, document.categories, document.annotations, source, [])
+
+
+def _decode(data: bytes) -> CocoFile:
+    """The typed decode with the garbage collector paused: the records are `gc=False` structs, but
+    their millions of lists and strings would otherwise trigger collections that find nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _DECODER.decode(data)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _unreadable(data: bytes, source: SourceFile, exc: Exception) -> Dataset:
@@ -216,9 +229,7 @@ def _build(
     for a in np.flatnonzero(dataset.ann_class < 0):
         dataset.unresolved_class[int(a)] = annotations[a].category_id
     dataset.ann_attributes = {i: a.attributes for i, a in enumerate(annotations) if a.attributes}
-    dataset.ann_segmentation = {
-        i: a.segmentation for i, a in enumerate(annotations) if _has_segmentation(a.segmentation)
-    }
+    dataset.ann_segmentation = _segmentations(annotations)
     dataset.ann_area = {i: a.area for i, a in enumerate(annotations) if a.area is not None}
     dataset.ann_keypoints = _keypoints(annotations, source, issues, annotation_index)
     return dataset
@@ -313,9 +324,24 @@ def _boxes(
     return out
 
 
+def _segmentations(annotations: list[CocoAnnotation]) -> dict[int, Any]:
+    """Kept segmentations by annotation index, leaving out absent ones (empty Raw, `null`)."""
+    values = [a.segmentation for a in annotations]
+    if not set(map(type, values)) <= {msgspec.Raw}:
+        return {i: v for i, v in enumerate(values) if _has_segmentation(v)}
+    # All undecoded: sizes are enough, except that a 4-byte value may be `null`.
+    sizes = np.fromiter(map(len, values), np.int64, count=len(values))
+    keep = sizes > 0
+    for i in np.flatnonzero(sizes == 4).tolist():
+        keep[i] = bytes(values[i]) != b"null"
+    return dict(zip(np.flatnonzero(keep).tolist(), itertools.compress(values, keep.tolist()), strict=True))
+
+
 def _has_segmentation(value: Any) -> bool:
     if isinstance(value, msgspec.Raw):
-        return len(value) > 0 and bytes(value) != b"null"
+        # Compare bytes only for a 4-byte value: copying every polygon just to rule out `null` is slow.
+        size = len(value)
+        return size > 0 and (size != 4 or bytes(value) != b"null")
     return value is not None
 
 

@@ -96,13 +96,42 @@ def same_item_pairs(context: RuleContext) -> tuple[np.ndarray, np.ndarray]:
 
 def pair_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """IoU of box pairs (xywh, continuous coordinates, no +1)."""
-    a, b = boxes[first], boxes[second]
-    ix = np.clip(np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2]) - np.maximum(a[:, 0], b[:, 0]), 0, None)
-    iy = np.clip(np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3]) - np.maximum(a[:, 1], b[:, 1]), 0, None)
-    inter = ix * iy
-    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
-    with np.errstate(divide="ignore", invalid="ignore"):
+    x, y, w, h = (np.ascontiguousarray(boxes[:, k]) for k in range(4))  # gathers from columns, no (n, 4) copies
+    ax, bx, ay, by = x[first], x[second], y[first], y[second]
+    aw, bw, ah, bh = w[first], w[second], h[first], h[second]
+    # Broken boxes (inf, NaN) give NaN here, which no limit reaches; the rules that own them report them.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ix = np.clip(np.minimum(ax + aw, bx + bw) - np.maximum(ax, bx), 0, None)
+        iy = np.clip(np.minimum(ay + ah, by + bh) - np.maximum(ay, by), 0, None)
+        inter = ix * iy
+        union = aw * ah + bw * bh - inter
         return np.where(union > 0, inter / union, 0.0)
+
+
+# Slack on the area-ratio bound, far above the rounding of the IoU arithmetic on the boxes it applies to.
+_RATIO_SLACK = 1e-6
+
+
+def may_reach_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Which pairs can have IoU >= `limit` (per pair): IoU <= min(area) / max(area), so a pair of
+    very different sizes cannot, and `pair_iou` need not look at it. Only pairs of plain boxes
+    (finite, positive size, not tiny next to their coordinates, where rounding stays negligible)
+    are ruled out; every other pair is kept for the exact test."""
+    x, y, w, h = (boxes[:, k] for k in range(4))
+    area = w * h
+    with np.errstate(invalid="ignore", over="ignore"):
+        plain = (
+            np.isfinite(boxes).all(axis=1)
+            & np.isfinite(area)
+            & (w > 0)
+            & (h > 0)
+            & (w >= _RATIO_SLACK * np.abs(x))
+            & (h >= _RATIO_SLACK * np.abs(y))
+        )
+    a, b = area[first], area[second]
+    with np.errstate(invalid="ignore"):
+        too_different = np.minimum(a, b) < limit * (1 - _RATIO_SLACK) * np.maximum(a, b)
+    return ~(too_different & plain[first] & plain[second])
 
 
 def fmt_box(box: np.ndarray) -> str:

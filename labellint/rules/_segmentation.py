@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,14 +40,48 @@ def segmentations(context: RuleContext) -> Segmentations:
     return context.cache["segmentations"]
 
 
-def _decode_all(values: dict[int, Any]) -> dict[int, Any]:
-    """Undecoded JSON (msgspec.Raw, kept by readers) decoded in one call rather than one per record."""
-    raw = [(a, v) for a, v in values.items() if isinstance(v, msgspec.Raw)]
-    out = {a: v for a, v in values.items() if not isinstance(v, msgspec.Raw)}
-    if raw:
-        decoded = msgspec.json.decode(b"[" + b",".join(bytes(v) for _, v in raw) + b"]")
-        out.update(zip((a for a, _ in raw), decoded, strict=True))
-    return out
+# COCO segmentations as they almost always are: polygons (lists of numbers) or an RLE object. Validating
+# the whole batch against this type in C is much faster than checking every number in Python.
+_TYPED_BATCH = msgspec.json.Decoder(list[list[list[float]] | dict[str, Any]])
+_TYPED_ONE = msgspec.json.Decoder(list[list[float]] | dict[str, Any])
+
+
+@dataclass(slots=True)
+class _Parts:
+    """Valid polygon parts of some annotations: flat coordinates, x y pairs per part, owner and number."""
+
+    coords: np.ndarray
+    sizes: np.ndarray
+    ann: np.ndarray
+    number: np.ndarray
+
+
+def _decode_typed(values: dict[int, Any]) -> tuple[dict[int, list[list[float]]], dict[int, Any]]:
+    """Raw segmentations (msgspec.Raw, kept by readers) that are polygons or RLE objects, decoded with
+    typed validation; everything else (already decoded values, odd data) decoded as plain JSON."""
+    raw_keys = [a for a, v in values.items() if isinstance(v, msgspec.Raw)]
+    other = {a: v for a, v in values.items() if not isinstance(v, msgspec.Raw)}
+    typed: dict[int, Any] = {}
+    if not raw_keys:
+        return typed, other
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new lists, none cyclic: the collector would only rescan them
+    try:
+        try:
+            decoded = _TYPED_BATCH.decode(b"[" + b",".join([values[a] for a in raw_keys]) + b"]")
+            typed.update(zip(raw_keys, decoded, strict=True))
+        except msgspec.ValidationError:  # some record is odd: sort them out one by one
+            for a in raw_keys:
+                try:
+                    typed[a] = _TYPED_ONE.decode(values[a])
+                except msgspec.ValidationError:
+                    other[a] = msgspec.json.decode(values[a])
+    finally:
+        if collecting:
+            gc.enable()
+    polygons = {a: v for a, v in typed.items() if isinstance(v, list)}
+    other.update((a, v) for a, v in typed.items() if not isinstance(v, list))  # RLE objects
+    return polygons, other
 
 
 def _is_number(value: Any) -> bool:
@@ -54,13 +89,57 @@ def _is_number(value: Any) -> bool:
 
 
 def _flatten(values: dict[int, Any]) -> Segmentations:
+    polygons, other = _decode_typed(values)
+    fast, odd_fast = _flatten_typed(polygons)
+    slow, odd, malformed, rle = _flatten_checked(other)
+    odd.extend(odd_fast)
+    odd.sort()
+    parts = _merge(fast, slow)
+    sizes = parts.sizes
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else np.empty(0, np.int64)
+    return Segmentations(
+        points=parts.coords.reshape(-1, 2),
+        part_start=starts.astype(np.int64),
+        part_size=sizes,
+        part_ann=parts.ann,
+        part_number=parts.number,
+        odd_parts=odd,
+        malformed=dict(sorted(malformed.items())),
+        rle=dict(sorted(rle.items())),
+    )
+
+
+def _flatten_typed(polygons: dict[int, list[list[float]]]) -> tuple[_Parts, list[tuple[int, int, int]]]:
+    """Parts of segmentations already validated as lists of lists of floats, flattened without a Python
+    loop per number; parts with an odd number of coordinates are set aside."""
+    keys = np.fromiter(sorted(polygons), np.int64, count=len(polygons))
+    per_ann = [polygons[a] for a in keys.tolist()]
+    n_parts = np.fromiter(map(len, per_ann), np.int64, count=len(per_ann))
+    parts = list(itertools.chain.from_iterable(per_ann))
+    lengths = np.fromiter(map(len, parts), np.int64, count=len(parts))
+    coords = np.fromiter(itertools.chain.from_iterable(parts), np.float64, count=int(lengths.sum()))
+    ann = np.repeat(keys, n_parts)
+    number = np.arange(len(parts), dtype=np.int64) - np.repeat(np.cumsum(n_parts) - n_parts, n_parts)
+    odd_mask = (lengths % 2).astype(bool)
+    odd = list(zip(ann[odd_mask].tolist(), number[odd_mask].tolist(), lengths[odd_mask].tolist(), strict=True))
+    if odd:
+        coords = coords[np.repeat(~odd_mask, lengths)]
+    even = ~odd_mask
+    return _Parts(coords, lengths[even] // 2, ann[even], number[even]), odd
+
+
+def _flatten_checked(
+    values: dict[int, Any],
+) -> tuple[_Parts, list[tuple[int, int, int]], dict[int, str], dict[int, tuple[int, int, np.ndarray]]]:
+    """Segmentations of any shape, every value checked in Python: RLE masks, flat (YOLO) polygons, and
+    the odd data that gets a precise LL207 message."""
     parts: list[list[float]] = []
     part_ann: list[int] = []
     part_number: list[int] = []
     odd: list[tuple[int, int, int]] = []
     malformed: dict[int, str] = {}
     rle: dict[int, tuple[int, int, np.ndarray]] = {}
-    for a, value in sorted(_decode_all(values).items()):
+    for a, value in sorted(values.items()):
         if isinstance(value, dict):
             mask = decode_rle(value)
             if isinstance(mask, str):
@@ -68,8 +147,10 @@ def _flatten(values: dict[int, Any]) -> Segmentations:
             else:
                 rle[a] = mask
             continue
-        if not isinstance(value, list) or not value:
+        if not isinstance(value, list):
             malformed[a] = f"segmentation must be polygons or an RLE mask, found {type(value).__name__}"
+            continue
+        if not value:  # `[]`: no segmentation (box-only exports such as CVAT's write it)
             continue
         # YOLO writes one flat polygon; COCO a list of polygons.
         candidates = [value] if all(_is_number(v) for v in value) else value
@@ -85,17 +166,26 @@ def _flatten(values: dict[int, Any]) -> Segmentations:
             part_number.append(number)
     sizes = np.fromiter((len(p) // 2 for p in parts), np.int64, count=len(parts))
     flat = np.fromiter(itertools.chain.from_iterable(parts), np.float64, count=int(sizes.sum()) * 2)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else np.empty(0, np.int64)
-    return Segmentations(
-        points=flat.reshape(-1, 2),
-        part_start=starts.astype(np.int64),
-        part_size=sizes,
-        part_ann=np.asarray(part_ann, np.int64),
-        part_number=np.asarray(part_number, np.int64),
-        odd_parts=odd,
-        malformed=malformed,
-        rle=rle,
-    )
+    found = _Parts(flat, sizes, np.asarray(part_ann, np.int64), np.asarray(part_number, np.int64))
+    return found, odd, malformed, rle
+
+
+def _merge(first: _Parts, second: _Parts) -> _Parts:
+    """Both sets of parts in one, ordered by annotation (each annotation comes from one set only)."""
+    if not len(second.sizes):
+        return first
+    if not len(first.sizes):
+        return second
+    sizes = np.concatenate([first.sizes, second.sizes])
+    ann = np.concatenate([first.ann, second.ann])
+    number = np.concatenate([first.number, second.number])
+    coords = np.concatenate([first.coords, second.coords]).reshape(-1, 2)
+    order = np.argsort(ann, kind="stable")
+    source_start = (np.cumsum(sizes) - sizes)[order]
+    sizes = sizes[order]
+    target_start = np.cumsum(sizes) - sizes
+    point = np.arange(int(sizes.sum())) + np.repeat(source_start - target_start, sizes)
+    return _Parts(coords[point].reshape(-1), sizes, ann[order], number[order])
 
 
 def decode_rle(value: dict[str, Any]) -> tuple[int, int, np.ndarray] | str:

@@ -8,7 +8,7 @@ import numpy as np
 
 from labellint.problem import Severity
 from labellint.rules._classes import spec_name_per_class
-from labellint.rules._geometry import pair_iou, per_annotation, same_item_pairs
+from labellint.rules._geometry import may_reach_iou, pair_iou, per_annotation, same_item_pairs
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
 DEFAULT_CONFLICT_IOU = 0.9
@@ -33,11 +33,11 @@ class ConflictingBoxes(Rule):
             (ds.ann_class[first] != ds.ann_class[second]) & (ds.ann_class[first] >= 0) & (ds.ann_class[second] >= 0)
         )
         first, second = first[differ], second[differ]
+        per_class = per_annotation(context, "conflict_iou", DEFAULT_CONFLICT_IOU)
+        limit = np.fmin(per_class[first], per_class[second])
+        possible = may_reach_iou(ds.ann_box, first, second, limit)
+        first, second, limit = first[possible], second[possible], limit[possible]
         iou = pair_iou(ds.ann_box, first, second)
-        limit = np.fmin(
-            per_annotation(context, "conflict_iou", DEFAULT_CONFLICT_IOU)[first],
-            per_annotation(context, "conflict_iou", DEFAULT_CONFLICT_IOU)[second],
-        )
         names = spec_name_per_class(context) if spec else [None] * len(ds.classes)
         display = [n or ref.name for n, ref in zip(names, ds.classes, strict=True)]
         allowed = _allowed_pairs(spec)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from labellint.rules._geometry import pair_iou, per_annotation, same_item_pairs
+from labellint.rules._geometry import may_reach_iou, pair_iou, per_annotation, same_item_pairs
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
 DEFAULT_DUPLICATE_IOU = 0.9
@@ -25,8 +25,10 @@ class DuplicateBox(Rule):
         first, second = same_item_pairs(context)
         same = (ds.ann_class[first] == ds.ann_class[second]) & (ds.ann_class[first] >= 0)
         first, second = first[same], second[same]
-        iou = pair_iou(ds.ann_box, first, second)
         limit = per_annotation(context, "duplicate_iou", DEFAULT_DUPLICATE_IOU)[first]
+        possible = may_reach_iou(ds.ann_box, first, second, limit)
+        first, second, limit = first[possible], second[possible], limit[possible]
+        iou = pair_iou(ds.ann_box, first, second)
         for k in np.flatnonzero(iou >= limit):
             a, b = int(first[k]), int(second[k])
             other = ds.annotation_location(a)

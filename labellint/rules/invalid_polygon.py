@@ -11,6 +11,11 @@ from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
 # A part whose point spread is flatter than this (relative to its size) has all its points on one line.
 ZERO_AREA_FRACTION = 1e-10
+# Far beyond the rounding of the orientation test (about 1e-15 of the coordinates): edges nearer than this
+# (relative to the largest coordinate), or closer to parallel than this angle, get the full test.
+NEAR_MISS = 1e-9
+PARALLEL = 1e-4
+HUGE = 1e150
 
 
 class InvalidPolygon(Rule):
@@ -86,7 +91,8 @@ def first_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[in
 
     Edges are point index -> next point; zero-length edges (a repeated point) are dropped first,
     so a point written twice in a row is not a crossing. Every pair of non-adjacent edges of a
-    part is tested with orientation signs (exact for collinear and touching cases), in chunks.
+    part whose bounding boxes overlap (see `_may_meet`) is tested with orientation signs (exact for
+    collinear and touching cases), in chunks.
     """
     following = next_point(seg)
     points = seg.points
@@ -104,6 +110,10 @@ def first_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[in
     # Partners of edge i: i+2 .. size-1, except the last edge when i is the first (they share a point).
     partners = np.maximum(size - 2 - local, 0) - ((local == 0) & (size >= 3))
     partners = np.maximum(partners, 0)
+    extent = max(abs(float(points.max())), abs(float(points.min())))
+    # NaN, infinite or overflowing coordinates make boxes and directions meaningless: test every pair.
+    margin = NEAR_MISS * (extent + 1.0) if extent < HUGE else None
+    part_end = (first_of_part + counts)[owner]  # one past the last kept edge of each edge's part
     result: dict[int, tuple[int, int, int]] = {}
     cumulative = np.cumsum(partners)
     start = 0
@@ -117,6 +127,10 @@ def first_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[in
             first = np.repeat(block, block_counts)
             offsets = np.arange(total) - np.repeat(np.cumsum(block_counts) - block_counts, block_counts)
             second = first + 2 + offsets
+            span = slice(start, int(part_end[block[-1]]))
+            if margin is not None:
+                near = _may_meet(points, edges[span], following, owner[span], first - start, second - start, margin)
+                first, second = first[near], second[near]
             hit = _segments_meet(points, following, edges[first], edges[second])
             for f, s in zip(first[hit].tolist(), second[hit].tolist(), strict=True):
                 k = int(owner[f])
@@ -127,6 +141,53 @@ def first_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[in
                     result[k] = (int(edges[f]), int(edges[s]), 1)
         start = int(block[-1]) + 1
     return result
+
+
+def _may_meet(
+    points: np.ndarray,
+    edges: np.ndarray,
+    following: np.ndarray,
+    owner: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    margin: float,
+) -> np.ndarray:
+    """Which pairs (first, second; indices into `edges`, a run of kept edges) need the orientation test.
+
+    Two segments can only meet where their bounding boxes overlap. The floating-point orientation signs
+    can still call two nearly collinear edges, or two edges a rounding error apart, "crossing": pairs whose
+    boxes are within `margin` or that are nearly parallel are kept too, so the result stays exactly what
+    testing every pair gives. Computed per run of edges so the arrays stay small.
+    """
+    ends = following[edges]
+    x0, x1 = points[edges, 0], points[ends, 0]
+    y0, y1 = points[edges, 1], points[ends, 1]
+    low_x, high_x = np.minimum(x0, x1) - margin, np.maximum(x0, x1) + margin
+    low_y, high_y = np.minimum(y0, y1) - margin, np.maximum(y0, y1) + margin
+    near = (low_x[second] <= high_x[first]) & (low_x[first] <= high_x[second])
+    near &= (low_y[second] <= high_y[first]) & (low_y[first] <= high_y[second])
+    angle = np.arctan2(y1 - y0, x1 - x0) % np.pi  # direction, ignoring which way the edge runs
+    part = owner - owner[0]
+    counts = np.bincount(part)
+    prone = _has_parallel_edges(angle, counts, np.cumsum(counts) - counts)[part]
+    if prone.any():
+        maybe = np.flatnonzero(prone[first])
+        turn = np.abs(angle[first[maybe]] - angle[second[maybe]])
+        near[maybe[(turn < PARALLEL) | (turn > np.pi - PARALLEL)]] = True
+    return near
+
+
+def _has_parallel_edges(angle: np.ndarray, counts: np.ndarray, first_of_part: np.ndarray) -> np.ndarray:
+    """Per part: whether two of its edges (consecutive in `angle`, `counts` per part) are within
+    PARALLEL of each other in direction. Parts are grouped by edge count and sorted row-wise."""
+    prone = np.zeros(len(counts), bool)
+    for count in np.unique(counts[counts >= 2]).tolist():
+        parts = np.flatnonzero(counts == count)
+        rows = np.sort(angle[first_of_part[parts][:, None] + np.arange(count)], axis=1)
+        closest = np.diff(rows, axis=1).min(axis=1)
+        around = rows[:, 0] + np.pi - rows[:, -1]  # directions wrap at pi
+        prone[parts] = np.minimum(closest, around) < 2 * PARALLEL
+    return prone
 
 
 def _orientation(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
