@@ -325,24 +325,29 @@ def _boxes(
 
 
 def _segmentations(annotations: list[CocoAnnotation]) -> dict[int, Any]:
-    """Kept segmentations by annotation index, leaving out absent ones (empty Raw, `null`)."""
+    """Kept segmentations by annotation index, leaving out absent ones (empty Raw, `null`, `[]`)."""
     values = [a.segmentation for a in annotations]
     if not set(map(type, values)) <= {msgspec.Raw}:
         return {i: v for i, v in enumerate(values) if _has_segmentation(v)}
-    # All undecoded: sizes are enough, except that a 4-byte value may be `null`.
+    # All undecoded: sizes are enough, except that a short value may be `null` or `[]`.
     sizes = np.fromiter(map(len, values), np.int64, count=len(values))
     keep = sizes > 0
-    for i in np.flatnonzero(sizes == 4).tolist():
-        keep[i] = bytes(values[i]) != b"null"
+    for i in np.flatnonzero(keep & (sizes <= _SHORT_EMPTY)).tolist():
+        keep[i] = _has_segmentation(values[i])
     return dict(zip(np.flatnonzero(keep).tolist(), itertools.compress(values, keep.tolist()), strict=True))
 
 
+# Undecoded values at most this long may spell "no segmentation" (`null`, `[]`, `[ ]`); longer ones never do.
+_SHORT_EMPTY = 16
+
+
 def _has_segmentation(value: Any) -> bool:
+    """Whether an annotation has a segmentation: `null` and `[]` (box-only exports write it) do not count."""
     if isinstance(value, msgspec.Raw):
-        # Compare bytes only for a 4-byte value: copying every polygon just to rule out `null` is slow.
+        # Look at the bytes only of a short value: copying every polygon just to rule out `null` is slow.
         size = len(value)
-        return size > 0 and (size != 4 or bytes(value) != b"null")
-    return value is not None
+        return size > _SHORT_EMPTY or (size > 0 and b"".join(bytes(value).split()) not in (b"null", b"[]"))
+    return value is not None and not (isinstance(value, list) and not value)
 
 
 def decode_segmentation(value: Any) -> Any:

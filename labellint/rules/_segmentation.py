@@ -56,32 +56,62 @@ class _Parts:
     number: np.ndarray
 
 
-def _decode_typed(values: dict[int, Any]) -> tuple[dict[int, list[list[float]]], dict[int, Any]]:
+def _decode_typed(
+    values: dict[int, Any],
+) -> tuple[dict[int, list[list[float]]], dict[int, Any], dict[int, str]]:
     """Raw segmentations (msgspec.Raw, kept by readers) that are polygons or RLE objects, decoded with
-    typed validation; everything else (already decoded values, odd data) decoded as plain JSON."""
+    typed validation; everything else (already decoded values, odd data) decoded as plain JSON; and
+    the ones JSON cannot decode at all (a number like 1e400 out of the float range): the reason."""
     raw_keys = [a for a, v in values.items() if isinstance(v, msgspec.Raw)]
     other = {a: v for a, v in values.items() if not isinstance(v, msgspec.Raw)}
     typed: dict[int, Any] = {}
+    undecodable: dict[int, str] = {}
     if not raw_keys:
-        return typed, other
+        return typed, other, undecodable
     collecting = gc.isenabled()
     gc.disable()  # millions of new lists, none cyclic: the collector would only rescan them
     try:
         try:
-            decoded = _TYPED_BATCH.decode(b"[" + b",".join([values[a] for a in raw_keys]) + b"]")
+            # One JSON array built with a single copy: `[` + v1 + `,` + v2 ... + `]`.
+            pieces = [b","] * (2 * len(raw_keys) + 1)
+            pieces[0], pieces[-1] = b"[", b"]"
+            pieces[1::2] = [values[a] for a in raw_keys]
+            decoded = _TYPED_BATCH.decode(b"".join(pieces))
             typed.update(zip(raw_keys, decoded, strict=True))
         except msgspec.ValidationError:  # some record is odd: sort them out one by one
             for a in raw_keys:
                 try:
                     typed[a] = _TYPED_ONE.decode(values[a])
                 except msgspec.ValidationError:
-                    other[a] = msgspec.json.decode(values[a])
+                    try:
+                        other[a] = msgspec.json.decode(values[a])
+                    except msgspec.ValidationError:
+                        undecodable[a] = _out_of_range(values[a])
     finally:
         if collecting:
             gc.enable()
     polygons = {a: v for a, v in typed.items() if isinstance(v, list)}
     other.update((a, v) for a, v in typed.items() if not isinstance(v, list))  # RLE objects
-    return polygons, other
+    return polygons, other, undecodable
+
+
+_PARTS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _out_of_range(value: msgspec.Raw) -> str:
+    """Why a segmentation that is valid JSON still cannot be decoded: a number beyond the float range."""
+    try:
+        parts = _PARTS.decode(value)
+    except msgspec.ValidationError:  # an RLE object or a bare number
+        return "segmentation has a coordinate that is not a finite number"
+    for number, part in enumerate(parts):
+        try:
+            msgspec.json.decode(part)
+        except msgspec.ValidationError:
+            if len(part) and bytes(part)[:1] != b"[":  # YOLO-style flat polygon: the bad number is the part
+                return "polygon 1 has a coordinate that is not a finite number"
+            return f"polygon {number + 1} has a coordinate that is not a finite number"
+    return "segmentation has a coordinate that is not a finite number"
 
 
 def _is_number(value: Any) -> bool:
@@ -89,9 +119,10 @@ def _is_number(value: Any) -> bool:
 
 
 def _flatten(values: dict[int, Any]) -> Segmentations:
-    polygons, other = _decode_typed(values)
+    polygons, other, undecodable = _decode_typed(values)
     fast, odd_fast = _flatten_typed(polygons)
     slow, odd, malformed, rle = _flatten_checked(other)
+    malformed.update(undecodable)
     odd.extend(odd_fast)
     odd.sort()
     parts = _merge(fast, slow)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from labellint.rules._segmentation import PAIR_CHUNK, Segmentations, next_point, segmentations
+from labellint.rules._segmentation import PAIR_CHUNK, Segmentations, next_point, part_extents, segmentations
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
 # A part whose point spread is flatter than this (relative to its size) has all its points on one line.
@@ -16,6 +16,11 @@ ZERO_AREA_FRACTION = 1e-10
 NEAR_MISS = 1e-9
 PARALLEL = 1e-4
 HUGE = 1e150
+# A convex part skips the pairwise test only when each of its turns is this far from straight: every point
+# then lies at least this fraction of the part's size away from the line of every edge it is not on, a
+# million times the rounding of the orientation test, which therefore cannot find a crossing either.
+CONVEX_MARGIN = 1e-9
+CONVEX_CHUNK = 1 << 17
 
 
 class InvalidPolygon(Rule):
@@ -75,15 +80,41 @@ def _collinear(seg: Segmentations) -> np.ndarray:
 
     (The shoelace area cannot tell: a figure-eight has zero signed area without being flat.)
     """
-    if not len(seg.part_size):
-        return np.empty(0, bool)
-    starts, sizes = seg.part_start, seg.part_size
+    flat = np.zeros(len(seg.part_size), bool)
+    for p0, p1, _, _ in _runs(seg):
+        flat[p0:p1] = _collinear_run(seg.points, seg.part_start[p0:p1], seg.part_size[p0:p1])
+    return flat
+
+
+def _collinear_run(points: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """`_collinear` for a run of parts, given by their starts and sizes in `points`."""
+    if not (sizes > 0).all():  # reduceat needs non-empty parts: leave empty ones out (they are not flat)
+        flat = np.zeros(len(sizes), bool)
+        used = np.flatnonzero(sizes > 0)
+        if len(used):
+            flat[used] = _collinear_run(points, starts[used], sizes[used])
+        return flat
+    points = points[starts[0] : starts[-1] + sizes[-1]]
+    starts = starts - starts[0]
     owner = np.repeat(np.arange(len(sizes)), sizes)
-    centred = seg.points - (np.add.reduceat(seg.points, starts) / sizes[:, None])[owner]
+    centred = points - (np.add.reduceat(points, starts) / sizes[:, None])[owner]
     sxx = np.add.reduceat(centred[:, 0] ** 2, starts)
     syy = np.add.reduceat(centred[:, 1] ** 2, starts)
     sxy = np.add.reduceat(centred[:, 0] * centred[:, 1], starts)
     return sxx * syy - sxy**2 <= ZERO_AREA_FRACTION * (sxx + syy) ** 2
+
+
+def _runs(seg: Segmentations) -> Iterator[tuple[int, int, int, int]]:
+    """Runs of whole parts of about CONVEX_CHUNK points: (first part, part after the last, first point, point
+    after the last). Small arrays are reused from the heap, while fresh arrays of millions of values cost more
+    in page faults than the arithmetic on them."""
+    part_end = seg.part_start + seg.part_size
+    n = int(part_end[-1]) if len(part_end) else 0
+    cuts = np.searchsorted(part_end, np.arange(CONVEX_CHUNK, n, CONVEX_CHUNK), side="left") + 1
+    bounds = np.unique(np.concatenate(([0], cuts, [len(seg.part_size)])))
+    for p0, p1 in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if p1 > p0:
+            yield p0, p1, int(seg.part_start[p0]), int(part_end[p1 - 1])
 
 
 def first_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[int, int, int]]:
@@ -97,7 +128,9 @@ def first_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[in
     following = next_point(seg)
     points = seg.points
     edge_part = np.repeat(np.arange(len(seg.part_size)), seg.part_size)
-    keep = parts[edge_part] & (points != points[following]).any(axis=1) if len(points) else np.zeros(0, bool)
+    moving = _moving(points, following)
+    parts = parts & ~_clearly_convex(seg, parts, edge_part, moving, following)
+    keep = parts[edge_part] & moving
     edges = np.flatnonzero(keep)  # edge e goes from point e to following[e]
     if not len(edges):
         return {}
@@ -141,6 +174,76 @@ def first_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[in
                     result[k] = (int(edges[f]), int(edges[s]), 1)
         start = int(block[-1]) + 1
     return result
+
+
+def _moving(points: np.ndarray, following: np.ndarray) -> np.ndarray:
+    """Whether each edge (point -> following point) has non-zero length, in runs (see `_clearly_convex`)."""
+    moving = np.zeros(len(points), bool)
+    for s in range(0, len(points), CONVEX_CHUNK):
+        here, there = points[s : s + CONVEX_CHUNK], points[following[s : s + CONVEX_CHUNK]]
+        moving[s : s + CONVEX_CHUNK] = (here[:, 0] != there[:, 0]) | (here[:, 1] != there[:, 1])
+    return moving
+
+
+def _clearly_convex(
+    seg: Segmentations, parts: np.ndarray, edge_part: np.ndarray, moving: np.ndarray, following: np.ndarray
+) -> np.ndarray:
+    """Listed parts that are strictly convex with a margin, hence simple: no pair of their edges can meet.
+
+    After dropping zero-length edges, every turn from one edge to the next must go the same way, winding
+    once in total (a pentagram turns the same way but winds twice), and each turn's cross product must
+    exceed CONVEX_MARGIN x (longer edge) x (part diagonal). The cross product over an edge's length is the
+    distance of the next point from that edge's line; in a convex polygon the points nearest an edge's line
+    are its neighbours, so every point is that far from every edge it is not on and every orientation sign
+    of the full test is certain. Straight or nearly straight turns, repeated points, NaN or huge
+    coordinates all fail some comparison and get the full test.
+    """
+    convex = np.zeros(len(seg.part_size), bool)
+    if not len(moving):
+        return convex
+    extents = part_extents(seg)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diagonal = np.hypot(extents[:, 2] - extents[:, 0], extents[:, 3] - extents[:, 1])
+    for p0, p1, s, e in _runs(seg):
+        keep = moving[s:e] & parts[edge_part[s:e]]
+        convex[p0:p1] = _convex_run(seg.points[s:e], following[s:e] - s, edge_part[s:e] - p0, keep, diagonal[p0:p1])
+    return convex
+
+
+def _convex_run(
+    points: np.ndarray, following: np.ndarray, owner_of_point: np.ndarray, keep: np.ndarray, diagonal: np.ndarray
+) -> np.ndarray:
+    """`_clearly_convex` for a run of whole parts (indices local to the run)."""
+    convex = np.zeros(len(diagonal), bool)
+    edges = np.flatnonzero(keep)
+    if not len(edges):
+        return convex
+    owner = owner_of_point[edges]
+    counts = np.bincount(owner, minlength=len(diagonal))
+    used = counts > 0
+    first = (np.cumsum(counts) - counts)[used]
+    last = first + counts[used] - 1
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        ends = following[edges]
+        dx = points[ends, 0] - points[edges, 0]
+        dy = points[ends, 1] - points[edges, 1]
+        # The next kept edge of the same part, wrapping around.
+        dx_after, dy_after = np.roll(dx, -1), np.roll(dy, -1)
+        dx_after[last], dy_after[last] = dx[first], dy[first]
+        cross = dx * dy_after - dy * dx_after
+        length = np.hypot(dx, dy)
+        length_after = np.roll(length, -1)
+        length_after[last] = length[first]
+        # Distance of the point after the turn from the first edge's line, and of the point before the turn
+        # from the second edge's line: at least the smaller of the two, cross / longer edge.
+        distance = cross / np.maximum(length, length_after)
+        nearest_left = np.minimum.reduceat(distance, first)
+        nearest_right = np.maximum.reduceat(distance, first)
+        turning = np.add.reduceat(np.arctan2(cross, dx * dx_after + dy * dy_after), first)
+        needed = CONVEX_MARGIN * diagonal[used]
+        one_way = (nearest_left > needed) | (-nearest_right > needed)
+    convex[np.flatnonzero(used)[(counts[used] >= 3) & one_way & (np.abs(np.abs(turning) - 2 * np.pi) < 1.0)]] = True
+    return convex
 
 
 def _may_meet(
