@@ -119,13 +119,15 @@ def _is_number(value: Any) -> bool:
 
 
 def _flatten(values: dict[int, Any]) -> Segmentations:
+    parsed, odd_parsed, values = _parse_raw_polygons(values)
     polygons, other, undecodable = _decode_typed(values)
     fast, odd_fast = _flatten_typed(polygons)
     slow, odd, malformed, rle = _flatten_checked(other)
     malformed.update(undecodable)
     odd.extend(odd_fast)
+    odd.extend(odd_parsed)
     odd.sort()
-    parts = _merge(fast, slow)
+    parts = _merge(_merge(parsed, fast), slow)
     sizes = parts.sizes
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else np.empty(0, np.int64)
     return Segmentations(
@@ -151,12 +153,135 @@ def _flatten_typed(polygons: dict[int, list[list[float]]]) -> tuple[_Parts, list
     coords = np.fromiter(itertools.chain.from_iterable(parts), np.float64, count=int(lengths.sum()))
     ann = np.repeat(keys, n_parts)
     number = np.arange(len(parts), dtype=np.int64) - np.repeat(np.cumsum(n_parts) - n_parts, n_parts)
+    return _even_parts(coords, lengths, ann, number)
+
+
+def _even_parts(
+    coords: np.ndarray, lengths: np.ndarray, ann: np.ndarray, number: np.ndarray
+) -> tuple[_Parts, list[tuple[int, int, int]]]:
+    """Parts given by their flat coordinates and lengths, with those of an odd length set aside."""
     odd_mask = (lengths % 2).astype(bool)
     odd = list(zip(ann[odd_mask].tolist(), number[odd_mask].tolist(), lengths[odd_mask].tolist(), strict=True))
     if odd:
         coords = coords[np.repeat(~odd_mask, lengths)]
     even = ~odd_mask
     return _Parts(coords, lengths[even] // 2, ann[even], number[even]), odd
+
+
+# The raw-bytes parser: the bytes a list of lists of plain JSON numbers is made of (anything else, say a
+# string, `null`, an object or `NaN`, sends the record down the decoding path).
+_NUMBER_AND_SPACE_BYTES = b"0123456789-+.eE \t\r\n"
+_ALLOWED_BYTES = _NUMBER_AND_SPACE_BYTES + b"[],"
+_OPEN, _CLOSE, _COMMA = b"[],"
+_BRACKETS_TO_SPACES = bytes.maketrans(b"[]", b"  ")
+_ALLOWED_TABLE = np.zeros(256, bool)
+_ALLOWED_TABLE[list(_ALLOWED_BYTES)] = True
+_FLAT = msgspec.json.Decoder(list[float])
+_NO_PARTS = _Parts(np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64))
+
+
+def _parse_raw_polygons(values: dict[int, Any]) -> tuple[_Parts, list[tuple[int, int, int]], dict[int, Any]]:
+    """Raw segmentations that are lists of non-empty lists of JSON numbers, parsed from their bytes as one
+    flat list of numbers (no Python list per polygon); returns their parts, their odd parts, and every
+    other value, left for the decoding path.
+
+    Safe because a msgspec.Raw is already valid JSON: with only brackets, commas, white space and number
+    bytes in it, a record nested at most two deep whose outer list holds only lists is a list of lists of
+    numbers, and with its brackets blanked the same msgspec float decoder reads the same numbers in the
+    same order; the commas give each polygon's count. Records it cannot vouch for (empty or one-number
+    polygons, anything else) and batches with a number beyond the float range go the old way.
+    """
+    keys = _raw_keys(values)
+    for _attempt in range(3):  # passes after the first only after dropping records that are not plain polygons
+        if not keys:
+            return _NO_PARTS, [], values
+        records = [values[a] for a in keys]
+        text = bytearray(b",").join(records)
+        eligible, lengths, part_record = _structure(text, records)
+        if not eligible.all():
+            keys = [a for a, fit in zip(keys, eligible.tolist(), strict=True) if fit]
+            continue
+        del records
+        flat = text.translate(_BRACKETS_TO_SPACES)
+        del text
+        flat[0], flat[-1] = _OPEN, _CLOSE  # the first record's `[` and the last one's `]` enclose all numbers
+        try:
+            numbers = _FLAT.decode(flat)
+        except msgspec.ValidationError:  # a number beyond the float range: LL207 words it, the old path
+            return _NO_PARTS, [], values
+        del flat
+        if len(numbers) != int(lengths.sum()):  # cannot happen for valid JSON; never trust a miscount
+            return _NO_PARTS, [], values
+        coords = np.fromiter(numbers, np.float64, count=len(numbers))
+        del numbers
+        first_part = np.searchsorted(part_record, np.arange(len(keys)))
+        number = np.arange(len(part_record), dtype=np.int64) - first_part[part_record]
+        parts, odd = _even_parts(coords, lengths, np.asarray(keys, np.int64)[part_record], number)
+        if len(keys) == len(values):
+            return parts, odd, {}
+        taken = set(keys)
+        return parts, odd, {a: v for a, v in values.items() if a not in taken}
+    return _NO_PARTS, [], values
+
+
+def _raw_keys(values: dict[int, Any]) -> list[int]:
+    """The annotations whose value is a msgspec.Raw, in order; without a Python loop in the usual case
+    where readers kept every value raw and in annotation order."""
+    if set(map(type, values.values())) == {msgspec.Raw}:
+        keys = list(values)
+        ordered = np.fromiter(keys, np.int64, count=len(keys))
+        return keys if (np.diff(ordered) > 0).all() else sorted(keys)
+    return sorted(a for a, v in values.items() if type(v) is msgspec.Raw)
+
+
+def _structure(text: bytearray, records: list[msgspec.Raw]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For records joined by commas into `text`: which ones are lists of non-empty lists of numbers, and
+    (meaningful when all are) the number count and record of every part."""
+    eligible = np.ones(len(records), bool)
+    # The brackets and commas alone, in order: with no strings around, they are the whole structure.
+    structure = text.translate(None, _NUMBER_AND_SPACE_BYTES)
+    if structure.translate(None, b"[],"):  # e.g. a string, whose brackets and commas are not structure
+        sizes = np.fromiter(map(len, records), np.int64, count=len(records))
+        stray = np.flatnonzero(~_ALLOWED_TABLE[np.frombuffer(text, np.uint8)])
+        eligible[np.searchsorted(np.cumsum(sizes + 1), stray, side="right")] = False
+        return eligible, np.empty(0, np.int64), np.empty(0, np.int64)
+    kind = np.frombuffer(structure, np.uint8)
+    if not len(kind) or kind[0] != _OPEN:  # the first record is a bare number
+        eligible[0] = False
+        return eligible, np.empty(0, np.int64), np.empty(0, np.int64)
+    step = (kind == _OPEN).astype(np.int32)
+    step -= kind == _CLOSE
+    depth_before = np.cumsum(step, dtype=np.int32)
+    depth_before -= step
+    # Records are valid JSON, so only the commas joining them sit at depth 0; each record starts after one.
+    record_end = np.flatnonzero((depth_before == 0) & (kind == _COMMA))
+    if len(record_end) != len(records) - 1:  # a bare number among the records
+        eligible[:] = False
+        return eligible, np.empty(0, np.int64), np.empty(0, np.int64)
+    del step
+    # Every record after a joining comma must open with `[` (not be a bare number).
+    after_end = np.minimum(record_end + 1, len(kind) - 1)
+    eligible[1:] &= (record_end + 1 < len(kind)) & (kind[after_end] == _OPEN) & (depth_before[after_end] == 0)
+    # Too deep: something other than numbers inside a part.
+    flagged = [np.flatnonzero(depth_before > 2)]
+    # At the outer level, the outer `[` and every comma must be followed by a part's `[`; else a number (or
+    # nothing, in `[]`) sits there.
+    outer = np.flatnonzero(((depth_before == 0) & (kind == _OPEN)) | ((depth_before == 1) & (kind == _COMMA)))
+    following = np.minimum(outer + 1, len(kind) - 1)
+    flagged.append(outer[(outer + 1 >= len(kind)) | (kind[following] != _OPEN) | (depth_before[following] != 1)])
+    # Entering and leaving depth 2 strictly alternate, so the k-th such `[` pairs with the k-th such `]`;
+    # the tokens between are the part's commas.
+    part_open = np.flatnonzero((kind == _OPEN) & (depth_before == 1))
+    part_close = np.flatnonzero((kind == _CLOSE) & (depth_before == 2))
+    lengths = (part_close - part_open).astype(np.int64)
+    # `[` directly followed by its `]` is empty or holds one number: leave those to the decoding path.
+    flagged.append(part_open[lengths == 1])
+    bad = np.concatenate(flagged)
+    if len(bad):
+        eligible[np.searchsorted(record_end, bad)] = False
+    parts_before = np.searchsorted(part_open, record_end)
+    part_record = np.repeat(np.arange(len(records)), np.diff(parts_before, prepend=0, append=len(part_open)))
+    return eligible, lengths, part_record
 
 
 def _flatten_checked(
