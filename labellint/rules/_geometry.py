@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -73,25 +74,34 @@ def same_item_pairs(context: RuleContext) -> tuple[np.ndarray, np.ndarray]:
     counts = run_end - np.arange(len(order)) - 1
     firsts: list[np.ndarray] = []
     seconds: list[np.ndarray] = []
-    start = 0
-    cumulative = np.cumsum(counts)
-    while start < len(order):
-        # Take as many positions as fit in one chunk of pairs (at least one).
-        base = cumulative[start - 1] if start else 0
-        stop = max(start + 1, int(np.searchsorted(cumulative, base + PAIR_CHUNK, side="right")))
-        block = np.arange(start, min(stop, len(order)))
-        block_counts = counts[block]
-        total = int(block_counts.sum())
-        if total:
-            first_pos = np.repeat(block, block_counts)
-            offsets = np.arange(total) - np.repeat(np.cumsum(block_counts) - block_counts, block_counts)
-            firsts.append(order[first_pos])
-            seconds.append(order[first_pos + 1 + offsets])
-        start = int(block[-1]) + 1
+    for _block, first_pos, offsets in pair_blocks(counts, PAIR_CHUNK):
+        firsts.append(order[first_pos])
+        seconds.append(order[first_pos + 1 + offsets])
     first = np.concatenate(firsts) if firsts else np.empty(0, np.int64)
     second = np.concatenate(seconds) if seconds else np.empty(0, np.int64)
     context.cache["pairs"] = (first, second)
     return first, second
+
+
+def pair_blocks(counts: np.ndarray, chunk: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Enumerates pairs (position i, its k-th partner) for `counts[i]` partners each, in blocks of
+    about `chunk` pairs (at least one position per block) so memory stays bounded.
+
+    Yields (block, first, offsets): the positions of the block, and per pair its position and k.
+    """
+    cumulative = np.cumsum(counts)
+    start = 0
+    while start < len(counts):
+        base = cumulative[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(cumulative, base + chunk, side="right")))
+        block = np.arange(start, min(stop, len(counts)))
+        block_counts = counts[block]
+        total = int(block_counts.sum())
+        if total:
+            first = np.repeat(block, block_counts)
+            offsets = np.arange(total) - np.repeat(np.cumsum(block_counts) - block_counts, block_counts)
+            yield block, first, offsets
+        start = int(block[-1]) + 1
 
 
 def pair_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from labellint.rules._geometry import pair_blocks
 from labellint.rules._segmentation import PAIR_CHUNK, Segmentations, next_point, part_extents, segmentations
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
@@ -148,31 +149,21 @@ def first_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[in
     margin = NEAR_MISS * (extent + 1.0) if extent < HUGE else None
     part_end = (first_of_part + counts)[owner]  # one past the last kept edge of each edge's part
     result: dict[int, tuple[int, int, int]] = {}
-    cumulative = np.cumsum(partners)
-    start = 0
-    while start < len(edges):
-        base = cumulative[start - 1] if start else 0
-        stop = max(start + 1, int(np.searchsorted(cumulative, base + PAIR_CHUNK, side="right")))
-        block = np.arange(start, min(stop, len(edges)))
-        block_counts = partners[block]
-        total = int(block_counts.sum())
-        if total:
-            first = np.repeat(block, block_counts)
-            offsets = np.arange(total) - np.repeat(np.cumsum(block_counts) - block_counts, block_counts)
-            second = first + 2 + offsets
-            span = slice(start, int(part_end[block[-1]]))
-            if margin is not None:
-                near = _may_meet(points, edges[span], following, owner[span], first - start, second - start, margin)
-                first, second = first[near], second[near]
-            hit = _segments_meet(points, following, edges[first], edges[second])
-            for f, s in zip(first[hit].tolist(), second[hit].tolist(), strict=True):
-                k = int(owner[f])
-                if k in result:
-                    i, j, n = result[k]
-                    result[k] = (i, j, n + 1)
-                else:
-                    result[k] = (int(edges[f]), int(edges[s]), 1)
-        start = int(block[-1]) + 1
+    for block, first, offsets in pair_blocks(partners, PAIR_CHUNK):
+        start = int(block[0])
+        second = first + 2 + offsets
+        span = slice(start, int(part_end[block[-1]]))
+        if margin is not None:
+            near = _may_meet(points, edges[span], following, owner[span], first - start, second - start, margin)
+            first, second = first[near], second[near]
+        hit = _segments_meet(points, following, edges[first], edges[second])
+        for f, s in zip(first[hit].tolist(), second[hit].tolist(), strict=True):
+            k = int(owner[f])
+            if k in result:
+                i, j, n = result[k]
+                result[k] = (i, j, n + 1)
+            else:
+                result[k] = (int(edges[f]), int(edges[s]), 1)
     return result
 
 
