@@ -156,6 +156,21 @@ def normalize_text(text: str | None) -> str:
     return " ".join(re.sub(r"[^\w\s%]", " ", (text or "").casefold()).split())
 
 
+def list_changes(before: list[str], after: list[str]) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """(removed, added, reworded pairs) between two lists of phrases; a removed phrase whose
+    rewording was added is a rewording, not a removal and an addition."""
+    removed = [e for e in before if e not in after]
+    added = [e for e in after if e not in before]
+    reworded: list[tuple[str, str]] = []
+    for old in list(removed):
+        twin = next((new for new in added if is_rewording(old, new)), None)
+        if twin is not None:
+            removed.remove(old)
+            added.remove(twin)
+            reworded.append((old, twin))
+    return removed, added, reworded
+
+
 def is_rewording(before: str | None, after: str | None) -> bool:
     """Same meaning: equal once normalized, or one word differs by a small typo (not by a negation)."""
     a, b = normalize_text(before).split(), normalize_text(after).split()
@@ -328,13 +343,9 @@ class _Differ:
 
     def _examples(self, where: str, before: list[str], after: list[str], cls: str, side: str, touched) -> None:
         word = "include" if side == "include" else "exclude"
-        removed, added = [e for e in before if e not in after], [e for e in after if e not in before]
-        for old in list(removed):
-            twin = next((new for new in added if is_rewording(old, new)), None)
-            if twin is not None:
-                removed.remove(old)
-                added.remove(twin)
-                self.add("example-reworded", where, f"{word} example of '{cls}' reworded: '{old}' -> '{twin}'", touched)
+        removed, added, reworded = list_changes(before, after)
+        for old, twin in reworded:
+            self.add("example-reworded", where, f"{word} example of '{cls}' reworded: '{old}' -> '{twin}'", touched)
         for example in removed:
             self.add(
                 "example-removed",
@@ -387,16 +398,11 @@ class _Differ:
                     f"(before: {_quote(old.classes) if old.classes else 'no class'})",
                     classes,
                 )
-            gone = [e for e in old.examples if e not in new.examples]
-            new_examples = [e for e in new.examples if e not in old.examples]
-            for example in list(gone):
-                twin = next((n for n in new_examples if is_rewording(example, n)), None)
-                if twin is not None:
-                    gone.remove(example)
-                    new_examples.remove(twin)
-                    self.add(
-                        "edge-case-reworded", f"{where}.examples", f"example reworded: '{example}' -> '{twin}'", classes
-                    )
+            gone, new_examples, reworded = list_changes(old.examples, new.examples)
+            for example, twin in reworded:
+                self.add(
+                    "edge-case-reworded", f"{where}.examples", f"example reworded: '{example}' -> '{twin}'", classes
+                )
             for example in gone:
                 self.add("edge-case-example-removed", f"{where}.examples", f"example '{example}' removed", classes)
             for example in new_examples:
@@ -446,14 +452,9 @@ class _Differ:
             old = f"attribute '{before.attribute}'" if before.attribute else f"class '{before.class_}'"
             new = f"attribute '{after.attribute}'" if after.attribute else f"class '{after.class_}'"
             self.add("unsure-path-changed", "unsure", f"unsure samples are now marked by {new} (before: {old})")
-        removed = [c for c in before.criteria if c not in after.criteria]
-        added = [c for c in after.criteria if c not in before.criteria]
-        for old in list(removed):
-            twin = next((new for new in added if is_rewording(old, new)), None)
-            if twin is not None:
-                removed.remove(old)
-                added.remove(twin)
-                self.add("unsure-criteria-reworded", "unsure.criteria", f"criterion reworded: '{old}' -> '{twin}'")
+        removed, added, reworded = list_changes(before.criteria, after.criteria)
+        for old, twin in reworded:
+            self.add("unsure-criteria-reworded", "unsure.criteria", f"criterion reworded: '{old}' -> '{twin}'")
         for criterion in added:
             self.add("unsure-criteria-added", "unsure.criteria", f"samples with '{criterion}' are now unsure")
         for criterion in removed:
