@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import msgspec
+from run import measure  # this folder's harness: fresh processes, wall/CPU/RSS
 
 LABELLINT = str(Path(sys.executable).with_name("labellint"))
 LABELS = ["PER", "ORG", "LOC", "MISC", "DATE"]
@@ -75,21 +73,6 @@ def generate(path: Path, spans: int, per_record: int = 10, seed: int = 0) -> tup
     return records, written
 
 
-def measure(cmd: list[str], runs: int) -> dict[str, float]:
-    """Best and median wall time and peak RSS (MiB) of `runs` fresh processes."""
-    times, peaks, cpu = [], [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        if os.waitstatus_to_exitcode(status) not in (0, 1):
-            sys.exit(f"{' '.join(cmd)} failed with status {status}")
-        peaks.append(usage.ru_maxrss / 1024)
-        cpu.append(usage.ru_utime + usage.ru_stime)  # wall time suffers on a shared machine; CPU time less
-    return {"best": min(times), "median": statistics.median(times), "rss": max(peaks), "cpu": min(cpu)}
-
-
 def decode_floor(path: Path) -> float:
     """Seconds to decode every line with msgspec (no checks): the practical floor for reading."""
     decoder = msgspec.json.Decoder()
@@ -114,7 +97,7 @@ def main() -> None:
         print(f"{path.name}: {records:,} records, {spans:,} spans, {size:.0f} MiB")
         print(f"msgspec decode (floor, in process): {decode_floor(path):.2f} s")
         cmd = [LABELLINT, "check", "--spec", str(root / "labelspec.yaml"), "--statistics", str(path)]
-        result = measure(cmd, args.runs)
+        result = measure(cmd, args.runs, ok=(0, 1))
         print(
             f"labellint check (default rules): best {result['best']:.2f} s, median {result['median']:.2f} s, "
             f"CPU {result['cpu']:.2f} s, peak RSS {result['rss']:.0f} MiB"

@@ -9,12 +9,12 @@ import cProfile
 import os
 import pstats
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from run import measure  # this folder's harness: fresh processes, wall/CPU/RSS
 
 HERE = Path(__file__).resolve().parent
 LABELLINT = str(Path(sys.executable).with_name("labellint"))
@@ -37,20 +37,6 @@ def generate(root: Path, files: int, seed: int = 0) -> int:
         boxes += len(lines)
         (labels / f"{index:06d}.txt").write_text("".join(lines))
     return boxes
-
-
-def measure(cmd: list[str], runs: int) -> dict[str, float]:
-    """Best and median wall time and peak RSS (MiB) of `runs` fresh processes."""
-    times, peaks = [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        if os.waitstatus_to_exitcode(status) not in (0, 1):
-            sys.exit(f"{' '.join(cmd)} failed with status {status}")
-        peaks.append(usage.ru_maxrss / 1024)
-    return {"best": min(times), "median": statistics.median(times), "rss": max(peaks)}
 
 
 def breakdown(root: Path) -> None:
@@ -118,7 +104,7 @@ def main() -> None:
         }
         print("| command | files | best s | median s | peak RSS MiB |\n|---|---:|---:|---:|---:|")
         for name, cmd in cases.items():
-            r = measure(cmd, args.runs)
+            r = measure(cmd, args.runs, ok=(0, 1))
             print(f"| {name} | {args.files} | {r['best']:.2f} | {r['median']:.2f} | {r['rss']:.0f} |", flush=True)
         breakdown(root)
         if args.profile:
