@@ -7,9 +7,12 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from click.testing import CliRunner, Result
 
 from labellint.cli import main
+from labellint.rules import invalid_polygon
+from labellint.rules._segmentation import Segmentations, next_point
 
 SPEC_TEXT = """\
 spec: 1
@@ -79,3 +82,21 @@ def write_coco(path: Path, images: list[dict], annotations: list[dict], categori
 def problems_of(result: Result) -> list[dict]:
     """The problems of a `--format json` run."""
     return json.loads(result.stdout)["problems"]
+
+
+def every_pair_crossings(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[int, int, int]]:
+    """The reference: every pair of non-adjacent non-zero-length edges of a part, through the orientation test."""
+    following = next_point(seg)
+    result: dict[int, tuple[int, int, int]] = {}
+    for k in np.flatnonzero(parts).tolist():
+        start, size = int(seg.part_start[k]), int(seg.part_size[k])
+        edges = [e for e in range(start, start + size) if (seg.points[e] != seg.points[following[e]]).any()]
+        pairs = [(i, j) for i in range(len(edges)) for j in range(i + 2, len(edges)) if (i, j) != (0, len(edges) - 1)]
+        if not pairs:
+            continue
+        first = np.array([edges[i] for i, _ in pairs])
+        second = np.array([edges[j] for _, j in pairs])
+        hit = np.flatnonzero(invalid_polygon._segments_meet(seg.points, following, first, second))
+        if len(hit):
+            result[k] = (int(first[hit[0]]), int(second[hit[0]]), len(hit))
+    return result

@@ -7,6 +7,7 @@ import random
 
 import numpy as np
 import pytest
+from helpers import every_pair_crossings
 
 from labellint.rules import invalid_polygon
 from labellint.rules._segmentation import Segmentations, next_point
@@ -21,24 +22,6 @@ def _segmentations(polygons: list[list[tuple[float, float]]]) -> Segmentations:
         part_ann=np.arange(len(sizes)),
         part_number=np.zeros(len(sizes), np.int64),
     )
-
-
-def _every_pair(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[int, int, int]]:
-    """The reference: every pair of non-adjacent non-zero-length edges of a part, through the orientation test."""
-    following = next_point(seg)
-    result: dict[int, tuple[int, int, int]] = {}
-    for k in np.flatnonzero(parts).tolist():
-        start, size = int(seg.part_start[k]), int(seg.part_size[k])
-        edges = [e for e in range(start, start + size) if (seg.points[e] != seg.points[following[e]]).any()]
-        pairs = [(i, j) for i in range(len(edges)) for j in range(i + 2, len(edges)) if (i, j) != (0, len(edges) - 1)]
-        if not pairs:
-            continue
-        first = np.array([edges[i] for i, _ in pairs])
-        second = np.array([edges[j] for _, j in pairs])
-        hit = np.flatnonzero(invalid_polygon._segments_meet(seg.points, following, first, second))
-        if len(hit):
-            result[k] = (int(first[hit[0]]), int(second[hit[0]]), len(hit))
-    return result
 
 
 def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -142,7 +125,7 @@ def test_convex_shortcut_changes_no_crossing() -> None:
     polygons, stars = _shapes(random.Random(11))
     seg = _segmentations(polygons)
     parts = np.ones(len(polygons), bool)
-    expected = _every_pair(seg, parts)
+    expected = every_pair_crossings(seg, parts)
     assert invalid_polygon.first_crossings(seg, parts) == expected
     chunk = invalid_polygon.CONVEX_CHUNK
     try:  # runs cut every few points (whole parts each) give the same answer
@@ -182,7 +165,7 @@ def test_convex_shortcut_on_simple_cases() -> None:
         ]
     )
     parts = np.ones(7, bool)
-    assert 6 in _every_pair(seg, parts)
+    assert 6 in every_pair_crossings(seg, parts)
     edge_part = np.repeat(np.arange(7), seg.part_size)
     following = next_point(seg)
     moving = (seg.points != seg.points[following]).any(axis=1)

@@ -8,9 +8,10 @@ import random
 import msgspec
 import numpy as np
 import pytest
+from helpers import every_pair_crossings
 
 from labellint.rules import invalid_polygon
-from labellint.rules._segmentation import Segmentations, _flatten, next_point
+from labellint.rules._segmentation import Segmentations, _flatten
 
 
 def _segmentation_values(rng: random.Random, count: int, odd: bool) -> list[object]:
@@ -61,26 +62,6 @@ def test_raw_segmentations_flatten_as_decoded_ones(odd: bool) -> None:
     _assert_same(_flatten(mixed), checked)
 
 
-def _all_pairs(seg: Segmentations, parts: np.ndarray) -> dict[int, tuple[int, int, int]]:
-    """The reference: every pair of non-adjacent kept edges of a part, through the orientation test."""
-    following = next_point(seg)
-    result: dict[int, tuple[int, int, int]] = {}
-    for k in np.flatnonzero(parts).tolist():
-        start, size = int(seg.part_start[k]), int(seg.part_size[k])
-        edges = [e for e in range(start, start + size) if (seg.points[e] != seg.points[following[e]]).any()]
-        pairs = [
-            (i, j) for i in range(len(edges)) for j in range(i + 2, len(edges)) if not (i == 0 and j == len(edges) - 1)
-        ]
-        if not pairs:
-            continue
-        first = np.array([edges[i] for i, _ in pairs])
-        second = np.array([edges[j] for _, j in pairs])
-        hit = np.flatnonzero(invalid_polygon._segments_meet(seg.points, following, first, second))
-        if len(hit):
-            result[k] = (int(first[hit[0]]), int(second[hit[0]]), len(hit))
-    return result
-
-
 def test_box_filter_keeps_every_crossing_including_rounding_ones() -> None:
     """Nearly collinear decimal points make the orientation signs round either way; the filtered test
     must still report exactly the pairs (and counts) that testing every pair reports."""
@@ -108,7 +89,7 @@ def test_box_filter_keeps_every_crossing_including_rounding_ones() -> None:
     )
     parts = np.ones(len(sizes), bool)
     parts[::7] = False
-    expected = _all_pairs(seg, parts)
+    expected = every_pair_crossings(seg, parts)
     assert len(expected) > 500
     assert invalid_polygon.first_crossings(seg, parts) == expected
     # Chunks cut inside polygons give the same answer.
