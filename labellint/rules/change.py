@@ -16,8 +16,8 @@ from labellint.model import Dataset
 from labellint.problem import Location
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
 from labellint.sources import Source
-from labellint.spec.diff import Change
 from labellint.spec.model import LabelSpec
+from labellint.spec.policy import Change
 
 
 @dataclass(slots=True)

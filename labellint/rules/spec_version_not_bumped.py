@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from labellint.rules.base import Finding
 from labellint.rules.change import ChangeContext, ChangeRule
-from labellint.spec.diff import required_bump
+from labellint.spec.policy import required_bump
 from labellint.spec.versioning import Bump, bump_made, is_downgrade, next_version, satisfies
 
 
