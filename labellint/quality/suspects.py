@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from labellint.quality import confident
+from labellint.quality import confident, confident_joint, label_scores
 
 METHODS = ("confident-learning", "self-confidence", "normalized-margin", "high-loss")
 # How many items the ranking-only methods flag comes from the confident-joint estimate, as in
@@ -43,11 +43,11 @@ class SuspectResult:
 def suspicion_scores(given: np.ndarray, probs: np.ndarray, method: str) -> np.ndarray:
     """Per-row suspicion (higher = more likely wrong) for a single-label method."""
     if method in ("confident-learning", "self-confidence"):
-        return 1.0 - confident.self_confidence(given, probs)
+        return 1.0 - label_scores.self_confidence(given, probs)
     if method == "normalized-margin":
-        return 1.0 - confident.normalized_margin(given, probs)
+        return 1.0 - label_scores.normalized_margin(given, probs)
     if method == "high-loss":
-        return confident.cross_entropy_loss(given, probs)
+        return label_scores.cross_entropy_loss(given, probs)
     raise ValueError(f"unknown method {method!r} (one of {', '.join(METHODS)})")
 
 
@@ -87,7 +87,7 @@ def find_suspects(
     mask = confident.find_label_issues(given, probs, filter_by=chosen_filter)
     flagged = np.flatnonzero(mask)
     if method == "confident-learning":
-        rows = confident.rank_label_issues(flagged, given, probs, rank_by="self_confidence")
+        rows = label_scores.rank_label_issues(flagged, given, probs, rank_by="self_confidence")
     else:
         suspicion = suspicion_scores(given, probs, method)
         # Highest suspicion first; ties keep item order (stable sort on the negated score).
@@ -106,7 +106,7 @@ def find_suspects(
 
 def noise_summary(given: np.ndarray, probs: np.ndarray) -> dict:
     """The confident-learning noise estimate as plain lists (class order = the probability columns)."""
-    estimate = confident.estimate_noise(given, probs)
+    estimate = confident_joint.estimate_noise(given, probs)
     return {
         "estimated_label_issues": confident.num_label_issues(given, probs),
         "joint": estimate.joint.tolist(),
@@ -123,7 +123,7 @@ def _multilabel(given: np.ndarray, probs: np.ndarray, method: str, filter_by: st
     if method == "normalized-margin":
         per_cell = 1.0 - (own - (1.0 - own) + 1.0) / 2.0
     elif method == "high-loss":
-        per_cell = -np.log(np.clip(own, confident.MIN_PROBABILITY, None))
+        per_cell = -np.log(np.clip(own, label_scores.MIN_PROBABILITY, None))
     else:
         per_cell = 1.0 - own
     flagged = np.flatnonzero(per_class.any(axis=1))
@@ -134,7 +134,7 @@ def _multilabel(given: np.ndarray, probs: np.ndarray, method: str, filter_by: st
     rates = []
     for cls in range(probs.shape[1]):
         binary = np.column_stack([1.0 - probs[:, cls], probs[:, cls]])
-        estimate = confident.estimate_noise(given[:, cls], binary)
+        estimate = confident_joint.estimate_noise(given[:, cls], binary)
         # noise_rate_given[1]: share of "present" labels that are wrong; [0]: share of "absent" ones.
         rates.append(
             {
