@@ -113,6 +113,41 @@ def union_classes(base: Dataset, head: Dataset) -> tuple[list[str], np.ndarray, 
     return list(names), per_version[0], per_version[1]
 
 
+@dataclass(slots=True)
+class _Side:
+    """One version's annotations as the passes compare them; `item` is the BASE item index (-1: none)."""
+
+    dataset: Dataset
+    item: np.ndarray
+    cls: np.ndarray  # index into the union of both versions' class names
+    kind: np.ndarray
+    box: np.ndarray
+    span: np.ndarray
+    seg: np.ndarray | None = None  # segmentation digests, filled in by the identical-content pass
+
+
+@dataclass(slots=True)
+class _Pairing:
+    """The pairs found so far: base -> head and head -> base (-1: none), and how each was found."""
+
+    b2h: np.ndarray
+    h2b: np.ndarray
+    via: np.ndarray
+
+    @classmethod
+    def empty(cls, n_base: int, n_head: int) -> _Pairing:
+        return cls(np.full(n_base, -1, np.int64), np.full(n_head, -1, np.int64), np.zeros(n_base, np.int8))
+
+    def accept(self, a: np.ndarray, b: np.ndarray, how: int) -> None:
+        self.b2h[a] = b
+        self.h2b[b] = a
+        self.via[a] = how
+
+    def free(self, old: _Side, new: _Side) -> tuple[np.ndarray, np.ndarray]:
+        """The still unpaired annotations of each version whose item is in both."""
+        return np.flatnonzero((self.b2h < 0) & (old.item >= 0)), np.flatnonzero((self.h2b < 0) & (new.item >= 0))
+
+
 def match_annotations(
     base: Dataset, head: Dataset, options: MatchOptions = MatchOptions(), progress: Callable[[str], None] | None = None
 ) -> MatchResult:
@@ -120,94 +155,103 @@ def match_annotations(
     say = progress or (lambda _message: None)
     item_b2h, item_h2b = match_items(base, head)
     names, class_base, class_head = union_classes(base, head)
-    # Both versions' annotations keyed by the BASE item index; -1 where the item has no counterpart.
+    old, new = _sides(base, head, item_h2b, class_base, class_head)
+    pairing = _Pairing.empty(base.n_annotations, head.n_annotations)
+    say("matching identical annotations")
+    _pair_identical(old, new, pairing)
+    say("matching by id")
+    ids_trusted = _pair_trusted_ids(old, new, pairing, options.id_trust)
+    say("matching by content")
+    _pair_by_content(old, new, pairing, options)
+    if options.pair_lone:
+        _pair_lone_leftovers(old, new, pairing)
+    b2h, h2b, via = pairing.b2h, pairing.h2b, pairing.via
+    return MatchResult(item_b2h, item_h2b, b2h, h2b, via, names, class_base, class_head, ids_trusted, old.seg, new.seg)
+
+
+def _sides(
+    base: Dataset, head: Dataset, item_h2b: np.ndarray, class_base: np.ndarray, class_head: np.ndarray
+) -> tuple[_Side, _Side]:
+    """Both versions' annotations keyed by the BASE item index."""
     item_base = np.where(base.ann_item >= 0, base.ann_item, -1).astype(np.int64)
     if head.n_items:
         item_head = np.where(head.ann_item >= 0, item_h2b[np.maximum(head.ann_item, 0)], -1).astype(np.int64)
     else:  # no items at all (annotations may still dangle)
         item_head = np.full(head.n_annotations, -1, np.int64)
-    kind_base, kind_head = annotation_kind(base), annotation_kind(head)
-    box_base, box_head = base.ann_box, head.ann_box
-    span_base, span_head = base.spans(), head.spans()
+    old = _Side(base, item_base, class_base, annotation_kind(base), base.ann_box, base.spans())
+    new = _Side(head, item_head, class_head, annotation_kind(head), head.ann_box, head.spans())
+    return old, new
 
-    b2h = np.full(base.n_annotations, -1, np.int64)
-    h2b = np.full(head.n_annotations, -1, np.int64)
-    via = np.zeros(base.n_annotations, np.int8)
 
-    def accept(a: np.ndarray, b: np.ndarray, how: int) -> None:
-        b2h[a] = b
-        h2b[b] = a
-        via[a] = how
+def _pair_identical(old: _Side, new: _Side, pairing: _Pairing) -> None:
+    """Passes 1 and 2: identical content (item, class, geometry), which pairs most annotations of a
+    real change; then the same polygon on the same item (a corrected box or a new class keeps it)."""
+    old.seg, new.seg = segmentation_digests(old.dataset), segmentation_digests(new.dataset)
+    cols_base = [old.item, old.cls, old.kind, old.seg, *old.box.T, *old.span.T]
+    cols_head = [new.item, new.cls, new.kind, new.seg, *new.box.T, *new.span.T]
+    a, b = _pair_equal_rows(cols_base, cols_head, old.item >= 0, new.item >= 0)
+    pairing.accept(a, b, VIA_EXACT)
+    if old.dataset.ann_segmentation and new.dataset.ann_segmentation:
+        a, b = _pair_segmentations(old.seg, new.seg, old.item, new.item, pairing.b2h < 0, pairing.h2b < 0)
+        pairing.accept(a, b, VIA_EXACT)
 
-    # 1. identical content (item, class, geometry): most annotations of a real change.
-    say("matching identical annotations")
-    seg_base, seg_head = segmentation_digests(base), segmentation_digests(head)
-    cols_base = [item_base, class_base, kind_base, seg_base, *box_base.T, *span_base.T]
-    cols_head = [item_head, class_head, kind_head, seg_head, *box_head.T, *span_head.T]
-    a, b = _pair_equal_rows(cols_base, cols_head, item_base >= 0, item_head >= 0)
-    accept(a, b, VIA_EXACT)
 
-    # 2. the same polygon on the same item (a corrected box or a new class keeps its polygon).
-    if base.ann_segmentation and head.ann_segmentation:
-        a, b = _pair_segmentations(seg_base, seg_head, item_base, item_head, b2h < 0, h2b < 0)
-        accept(a, b, VIA_EXACT)
+def _pair_trusted_ids(old: _Side, new: _Side, pairing: _Pairing, id_trust: float) -> bool | None:
+    """Pass 3: the same source id on the same item, when ids are trustworthy across the versions;
+    returns whether they are (None: no shared ids to judge)."""
+    ids_base, ids_head = old.dataset.ann_ids, new.dataset.ann_ids
+    if not (len(ids_base) and len(ids_head)):
+        return None
+    a, b = _pair_ids(ids_base, ids_head, old.item, new.item)
+    ids_trusted = _ids_trusted(ids_base, ids_head, a, b, pairing.b2h, id_trust)
+    if ids_trusted:
+        free = (pairing.b2h[a] < 0) & (pairing.h2b[b] < 0)
+        a, b = a[free], b[free]
+        score = _scores(a, b, old.kind, old.box, new.box, old.span, new.span)
+        compatible = (old.kind[a] == new.kind[b]) & ((old.cls[a] == new.cls[b]) | (score > 0))
+        pairing.accept(a[compatible], b[compatible], VIA_ID)
+    return ids_trusted
 
-    # 3. the same source id on the same item, when ids are trustworthy across the versions.
-    say("matching by id")
-    ids_trusted = None
-    if len(base.ann_ids) and len(head.ann_ids):
-        a, b = _pair_ids(base.ann_ids, head.ann_ids, item_base, item_head)
-        ids_trusted = _ids_trusted(base.ann_ids, head.ann_ids, a, b, b2h, options.id_trust)
-        if ids_trusted:
-            free = (b2h[a] < 0) & (h2b[b] < 0)
-            a, b = a[free], b[free]
-            score = _scores(a, b, kind_base, box_base, box_head, span_base, span_head)
-            compatible = (kind_base[a] == kind_head[b]) & ((class_base[a] == class_head[b]) | (score > 0))
-            accept(a[compatible], b[compatible], VIA_ID)
 
-    # 4. content: IoU (boxes; of the polygon's extent where there is one), overlap (spans), the item
-    #    (labels); one-to-one per item, same class first, then any class (relabels), then far moves.
-    say("matching by content")
-    same_class = lambda a, b: class_base[a] == class_head[b]  # noqa: E731
+def _pair_by_content(old: _Side, new: _Side, pairing: _Pairing, options: MatchOptions) -> None:
+    """Pass 4: IoU (boxes; of the polygon's extent where there is one), overlap (spans), the item
+    (labels); one-to-one per item, same class first, then any class (relabels), then far moves."""
+    same_class = lambda a, b: old.cls[a] == new.cls[b]  # noqa: E731
     any_class = lambda a, b: np.ones(len(a), bool)  # noqa: E731
     passes = [(options.iou, same_class), (options.iou, any_class), (options.min_iou, same_class)]
     match_box_base = match_box_head = None
     for threshold, class_test in passes:
-        free_a = np.flatnonzero((b2h < 0) & (item_base >= 0))
-        free_b = np.flatnonzero((h2b < 0) & (item_head >= 0))
+        free_a, free_b = pairing.free(old, new)
         if not len(free_a) or not len(free_b):
             break
         if match_box_base is None:  # only for annotations still unpaired: decoding polygons is slow
-            match_box_base = _match_boxes(base, free_a)
-            match_box_head = _match_boxes(head, free_b)
-        pa, pb = _pairs_on_same_item(item_base[free_a], item_head[free_b])
+            match_box_base = _match_boxes(old.dataset, free_a)
+            match_box_head = _match_boxes(new.dataset, free_b)
+        pa, pb = _pairs_on_same_item(old.item[free_a], new.item[free_b])
         pa, pb = free_a[pa], free_b[pb]
-        keep = (kind_base[pa] == kind_head[pb]) & class_test(pa, pb)
+        keep = (old.kind[pa] == new.kind[pb]) & class_test(pa, pb)
         pa, pb = pa[keep], pb[keep]
-        score = _scores(pa, pb, kind_base, match_box_base, match_box_head, span_base, span_head)
+        score = _scores(pa, pb, old.kind, match_box_base, match_box_head, old.span, new.span)
         allowed = (score >= threshold) & (score > 0)
-        a, b = _assign(pa[allowed], pb[allowed], score[allowed], item_base[pa[allowed]])
-        accept(a, b, VIA_CONTENT)
+        a, b = _assign(pa[allowed], pb[allowed], score[allowed], old.item[pa[allowed]])
+        pairing.accept(a, b, VIA_CONTENT)
 
-    # 5. the one leftover of a class on an item in both versions is the same object, moved far
-    #    (a rotated or flipped image): reported as moved with its IoU, not as removed + added.
-    if options.pair_lone:
-        free_a = np.flatnonzero((b2h < 0) & (item_base >= 0))
-        free_b = np.flatnonzero((h2b < 0) & (item_head >= 0))
-        key_a = _hash_rows([item_base[free_a], class_base[free_a], kind_base[free_a]])
-        key_b = _hash_rows([item_head[free_b], class_head[free_b], kind_head[free_b]])
-        lone_a, lone_b = _lone(key_a), _lone(key_b)
-        a, b = _pair_by_key(key_a[lone_a], key_b[lone_b])
-        a, b = free_a[lone_a][a], free_b[lone_b][b]
-        # ...if it kept its size (a flip or rotation keeps the area; a different object rarely does).
-        area_a = np.abs(box_base[a, 2] * box_base[a, 3])
-        area_b = np.abs(box_head[b, 2] * box_head[b, 3])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            similar = (kind_base[a] != KIND_BOX) | (np.minimum(area_a, area_b) >= np.maximum(area_a, area_b) / 1.5)
-        accept(a[similar], b[similar], VIA_CONTENT)
-    return MatchResult(
-        item_b2h, item_h2b, b2h, h2b, via, names, class_base, class_head, ids_trusted, seg_base, seg_head
-    )
+
+def _pair_lone_leftovers(old: _Side, new: _Side, pairing: _Pairing) -> None:
+    """Pass 5: the one leftover of a class on an item in both versions is the same object, moved far
+    (a rotated or flipped image): reported as moved with its IoU, not as removed + added."""
+    free_a, free_b = pairing.free(old, new)
+    key_a = _hash_rows([old.item[free_a], old.cls[free_a], old.kind[free_a]])
+    key_b = _hash_rows([new.item[free_b], new.cls[free_b], new.kind[free_b]])
+    lone_a, lone_b = _lone(key_a), _lone(key_b)
+    a, b = _pair_by_key(key_a[lone_a], key_b[lone_b])
+    a, b = free_a[lone_a][a], free_b[lone_b][b]
+    # ...if it kept its size (a flip or rotation keeps the area; a different object rarely does).
+    area_a = np.abs(old.box[a, 2] * old.box[a, 3])
+    area_b = np.abs(new.box[b, 2] * new.box[b, 3])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        similar = (old.kind[a] != KIND_BOX) | (np.minimum(area_a, area_b) >= np.maximum(area_a, area_b) / 1.5)
+    pairing.accept(a[similar], b[similar], VIA_CONTENT)
 
 
 # --------------------------------------------------------------------------- helpers
