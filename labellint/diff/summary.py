@@ -119,34 +119,34 @@ def diff_datasets(
     unchanged = ~(relabeled | moved | attributes)
     removed = np.flatnonzero(b2h < 0)
     added = np.flatnonzero(h2b < 0)
-
-    items = _item_counts(base, head, result, removed, added, pa[~unchanged])
     names = result.class_names
     transitions = Counter(
         zip(result.class_base[pa[relabeled]].tolist(), result.class_head[pb[relabeled]].tolist(), strict=True)
     )
-    transition_list = [
-        {"from": names[f], "to": names[t], "count": c}
-        for (f, t), c in sorted(transitions.items(), key=lambda kv: (-kv[1], names[kv[0][0]], names[kv[0][1]]))
-    ]
-    classes = _class_counts(base, head, result)
-    moved_iou = iou[moved]
-    geometry = {
-        "tolerance": options.tolerance,
-        "normalized_tolerance": options.normalized_tolerance,
-        "moved": int(moved.sum()),
-        "median_iou": _round(np.median(moved_iou)) if len(moved_iou) and np.isfinite(moved_iou).any() else None,
-        "min_iou": _round(np.nanmin(moved_iou)) if len(moved_iou) and np.isfinite(moved_iou).any() else None,
-        "max_shift": _round(np.nanmax(shift[moved])) if moved.any() and np.isfinite(shift[moved]).any() else None,
-    }
-    via = result.via[pa]
-    matching = {
-        "ids_trusted": result.ids_trusted,
-        "identical": int((via == VIA_EXACT).sum()),
-        "by_id": int((via == VIA_ID).sum()),
-        "by_content": int((via == VIA_CONTENT).sum()),
-    }
-    counts = {
+    counts = _annotation_counts(added, removed, relabeled, moved, attributes, unchanged)
+    diff = LabelDiff(
+        items=_item_counts(base, head, result, removed, added, pa[~unchanged]),
+        annotations=counts,
+        transitions=_transition_list(transitions, names),
+        classes=_class_counts(base, head, result),
+        class_changes=_class_changes(base, head, transitions, names),
+        geometry=_geometry_summary(moved, iou, shift, options),
+        matching=_matching_summary(result, pa),
+        changes=_details(base, head, result, pa, pb, relabeled, moved, attributes, iou, removed, added),
+        items_added=[_item_name(head, i) for i in np.flatnonzero(result.item_head_to_base < 0)],
+        items_removed=[_item_name(base, i) for i in np.flatnonzero(result.item_base_to_head < 0)],
+    )
+    problem = _mass_relabel(counts["relabeled"], base.n_annotations, diff.transitions, options.max_relabel)
+    if problem is not None:
+        diff.problems.append(problem)
+    return diff
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _annotation_counts(added, removed, relabeled, moved, attributes, unchanged) -> dict[str, int]:
+    return {
         "added": len(added),
         "removed": len(removed),
         "relabeled": int(relabeled.sum()),
@@ -154,34 +154,57 @@ def diff_datasets(
         "attributes_changed": int(attributes.sum()),
         "unchanged": int(unchanged.sum()),
     }
-    diff = LabelDiff(
-        items=items,
-        annotations=counts,
-        transitions=transition_list,
-        classes=classes,
-        class_changes=_class_changes(base, head, transitions, names),
-        geometry=geometry,
-        matching=matching,
-        changes=_details(base, head, result, pa, pb, relabeled, moved, attributes, iou, removed, added),
-        items_added=[_item_name(head, i) for i in np.flatnonzero(result.item_head_to_base < 0)],
-        items_removed=[_item_name(base, i) for i in np.flatnonzero(result.item_base_to_head < 0)],
-    )
-    share = counts["relabeled"] / base.n_annotations if base.n_annotations else 0.0
-    if options.max_relabel is not None and counts["relabeled"] and share > options.max_relabel:
-        diff.problems.append(
-            {
-                "code": "LL505",
-                "name": "mass-relabel",
-                "severity": "error",
-                "message": (
-                    f"this change relabels {counts['relabeled']} of {base.n_annotations} annotations "
-                    f"({share:.1%}, more than the {options.max_relabel:.0%} allowed): "
-                    "review it as a change of the labels' meaning"
-                    + (f" (largest: {top})" if (top := _top_transitions(transition_list)) else "")
-                ),
-            }
-        )
-    return diff
+
+
+def _transition_list(transitions: Counter, names: list[str]) -> list[dict[str, Any]]:
+    """Relabels from one class to another, most frequent first (ties by the class names)."""
+    return [
+        {"from": names[f], "to": names[t], "count": c}
+        for (f, t), c in sorted(transitions.items(), key=lambda kv: (-kv[1], names[kv[0][0]], names[kv[0][1]]))
+    ]
+
+
+def _geometry_summary(moved: np.ndarray, iou: np.ndarray, shift: np.ndarray, options: DiffOptions) -> dict[str, Any]:
+    moved_iou = iou[moved]
+    return {
+        "tolerance": options.tolerance,
+        "normalized_tolerance": options.normalized_tolerance,
+        "moved": int(moved.sum()),
+        "median_iou": _round(np.median(moved_iou)) if len(moved_iou) and np.isfinite(moved_iou).any() else None,
+        "min_iou": _round(np.nanmin(moved_iou)) if len(moved_iou) and np.isfinite(moved_iou).any() else None,
+        "max_shift": _round(np.nanmax(shift[moved])) if moved.any() and np.isfinite(shift[moved]).any() else None,
+    }
+
+
+def _matching_summary(result: MatchResult, pa: np.ndarray) -> dict[str, Any]:
+    """How the matched pairs were found."""
+    via = result.via[pa]
+    return {
+        "ids_trusted": result.ids_trusted,
+        "identical": int((via == VIA_EXACT).sum()),
+        "by_id": int((via == VIA_ID).sum()),
+        "by_content": int((via == VIA_CONTENT).sum()),
+    }
+
+
+def _mass_relabel(
+    relabeled: int, total: int, transitions: list[dict[str, Any]], max_relabel: float | None
+) -> dict[str, Any] | None:
+    """The LL505 problem when more than `max_relabel` of the `total` base annotations were relabelled."""
+    share = relabeled / total if total else 0.0
+    if max_relabel is not None and relabeled and share > max_relabel:
+        return {
+            "code": "LL505",
+            "name": "mass-relabel",
+            "severity": "error",
+            "message": (
+                f"this change relabels {relabeled} of {total} annotations "
+                f"({share:.1%}, more than the {max_relabel:.0%} allowed): "
+                "review it as a change of the labels' meaning"
+                + (f" (largest: {top})" if (top := _top_transitions(transitions)) else "")
+            ),
+        }
+    return None
 
 
 # --------------------------------------------------------------------------- parts
