@@ -31,46 +31,22 @@ class MarkdownReporter(Reporter):
     worst_files = WORST_FILES
 
     def render(self, report: Report, options: RenderOptions) -> str:
-        out: list[str] = []
-        scanned = (
-            f"{_plural(report.files, 'file')}, {_plural(report.items, 'item')}, "
-            f"{_plural(report.annotations, 'annotation')}"
-        )
-        if report.crashes:
-            status = "💥 a rule crashed"
-        elif report.errors:
-            status = "❌ " + _plural(report.errors, "error")
-        elif report.problems:
-            status = "⚠️ no errors"
-        else:
-            status = "✅ all checks passed"
-        out.append(f"## labellint: {status}")
-        out.append("")
-        infos = report.count(Severity.INFO)
-        parts = [_plural(report.errors, "error"), _plural(report.warnings, "warning")]
-        parts += [f"{infos:,} info"] if infos else []
-        out.append(f"Checked {scanned}: **{_plural(len(report.problems), 'problem')}** ({', '.join(parts)}).")
-        for crash in report.crashes:
-            out.append("")
-            out.append(f"> **Internal error:** `{cell(crash.source)}` crashed: {cell(crash.error)}")
-        for note in report.notes:
-            out.append("")
-            out.append(f"> {cell(note)}")
+        out = _summary(report)
         if not report.problems:
             return "\n".join(out) + "\n"
+        out += _problems_by_rule(report)
+        out += self._worst_files(report)
+        out += self._first_problems(report)
+        out += ["", f"<sub>labellint {options.version}</sub>"]
+        return "\n".join(out) + "\n"
 
-        out += ["", "### Problems by rule", "", "| Rule | Severity | Problems |", "|---|---|---:|"]
-        by_rule = Counter((p.code, p.name, p.severity.value) for p in report.problems)
-        for (code, name, severity), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
-            url = rule_url(code, name)
-            label = f"[{code} {name}]({url})" if url else f"{code} {name}"
-            out.append(f"| {label} | {severity} | {n:,} |")
-
+    def _worst_files(self, report: Report) -> list[str]:
+        """The files with the most errors, then the most problems."""
         per_file: dict[str, Counter] = defaultdict(Counter)
         for p in report.problems:
             per_file[repo_path(p.location.path) or "(dataset)"][p.severity] += 1
         worst = sorted(per_file.items(), key=lambda kv: (-kv[1][Severity.ERROR], -kv[1].total(), kv[0]))
-        out += [
+        out = [
             "",
             "### Files with the most problems",
             "",
@@ -81,10 +57,13 @@ class MarkdownReporter(Reporter):
             out.append(f"| `{cell(path)}` | {n[Severity.ERROR]:,} | {n[Severity.WARNING]:,} | {n.total():,} |")
         if len(worst) > self.worst_files:
             out.append(f"\n…and {_plural(len(worst) - self.worst_files, 'more file')} with problems.")
+        return out
 
+    def _first_problems(self, report: Report) -> list[str]:
+        """The first problems in report order, one table row each (where, rule, message)."""
         shown = report.problems[: self.first_problems]
         title = "All problems" if len(shown) == len(report.problems) else f"First {len(shown)} problems"
-        out += ["", f"### {title}", "", "| Location | Rule | Message |", "|---|---|---|"]
+        out = ["", f"### {title}", "", "| Location | Rule | Message |", "|---|---|---|"]
         for p in shown:
             loc = p.location
             where = repo_path(loc.path) or "(dataset)"
@@ -96,5 +75,44 @@ class MarkdownReporter(Reporter):
         if len(report.problems) > len(shown):
             rest = len(report.problems) - len(shown)
             out.append(f"\n…and {_plural(rest, 'more problem')}: see the job log or the SARIF report.")
-        out += ["", f"<sub>labellint {options.version}</sub>"]
-        return "\n".join(out) + "\n"
+        return out
+
+
+def _summary(report: Report) -> list[str]:
+    """The status heading, what was checked and the totals, then crashes and notes."""
+    scanned = (
+        f"{_plural(report.files, 'file')}, {_plural(report.items, 'item')}, {_plural(report.annotations, 'annotation')}"
+    )
+    out = [f"## labellint: {_status(report)}", ""]
+    infos = report.count(Severity.INFO)
+    parts = [_plural(report.errors, "error"), _plural(report.warnings, "warning")]
+    parts += [f"{infos:,} info"] if infos else []
+    out.append(f"Checked {scanned}: **{_plural(len(report.problems), 'problem')}** ({', '.join(parts)}).")
+    for crash in report.crashes:
+        out.append("")
+        out.append(f"> **Internal error:** `{cell(crash.source)}` crashed: {cell(crash.error)}")
+    for note in report.notes:
+        out.append("")
+        out.append(f"> {cell(note)}")
+    return out
+
+
+def _status(report: Report) -> str:
+    if report.crashes:
+        return "💥 a rule crashed"
+    if report.errors:
+        return "❌ " + _plural(report.errors, "error")
+    if report.problems:
+        return "⚠️ no errors"
+    return "✅ all checks passed"
+
+
+def _problems_by_rule(report: Report) -> list[str]:
+    """A table of problem counts per rule, each rule linked to its rulebook page."""
+    out = ["", "### Problems by rule", "", "| Rule | Severity | Problems |", "|---|---|---:|"]
+    by_rule = Counter((p.code, p.name, p.severity.value) for p in report.problems)
+    for (code, name, severity), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
+        url = rule_url(code, name)
+        label = f"[{code} {name}]({url})" if url else f"{code} {name}"
+        out.append(f"| {label} | {severity} | {n:,} |")
+    return out
