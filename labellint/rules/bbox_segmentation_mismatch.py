@@ -7,9 +7,10 @@ from collections.abc import Iterator
 import numpy as np
 from pydantic import Field
 
+from labellint.model import Dataset
 from labellint.problem import Severity
 from labellint.rules._geometry import fmt_box, item_sizes
-from labellint.rules._segmentation import part_areas, part_extents, rle_area_and_box, segmentations
+from labellint.rules._segmentation import Segmentations, part_areas, part_extents, rle_area_and_box, segmentations
 from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
 
 
@@ -36,88 +37,123 @@ class BboxSegmentationMismatch(Rule):
         ds = context.dataset
         options: Options = self.options  # type: ignore[assignment]
         seg = segmentations(context)
-        n = ds.n_annotations
-        # Tight extent [x0, y0, x1, y1] and area of each annotation's segmentation.
-        extent = np.full((n, 4), np.nan)
-        area = np.full(n, np.nan)
-        if len(seg.part_size):
-            parts = part_extents(seg)
-            extent[:, :2] = np.inf
-            extent[:, 2:] = -np.inf
-            np.minimum.at(extent[:, 0], seg.part_ann, parts[:, 0])
-            np.minimum.at(extent[:, 1], seg.part_ann, parts[:, 1])
-            np.maximum.at(extent[:, 2], seg.part_ann, parts[:, 2])
-            np.maximum.at(extent[:, 3], seg.part_ann, parts[:, 3])
-            has_polygon = np.zeros(n, bool)
-            has_polygon[seg.part_ann] = True
-            extent[~has_polygon] = np.nan
-            area[has_polygon] = 0.0
-            np.add.at(area, seg.part_ann, part_areas(seg))
+        extent, area = _polygon_extents_and_areas(seg, ds.n_annotations)
         # Annotations with a broken part are LL207's; their extent and area would mislead here.
         broken = {a for a, _, _ in seg.odd_parts} | set(seg.malformed)
-        findings: list[Finding] = []
         width, height, normalized = item_sizes(context)
-        for a, (mask_h, mask_w, runs) in seg.rle.items():
-            mask_area, box = rle_area_and_box(mask_h, mask_w, runs)
-            area[a] = mask_area
-            if box is not None:
-                extent[a] = (box[0], box[1], box[0] + box[2], box[1] + box[3])
-            if ds.ann_item[a] >= 0 and np.isfinite(width[a]) and (mask_w, mask_h) != (width[a], height[a]):
-                findings.append(
-                    Finding(
-                        f"RLE mask size {mask_w}x{mask_h} differs from the {width[a]:g}x{height[a]:g} image",
-                        annotation=a,
-                        identity="rle-size",
-                    )
-                )
-        box = ds.ann_box
+        findings = _add_rle_masks(ds, seg, extent, area, width, height)
         tolerance = np.where(normalized, options.normalized_tolerance, options.tolerance)
-        with np.errstate(invalid="ignore"):
-            overshoot = np.stack(
-                [
-                    box[:, 0] - extent[:, 0],
-                    box[:, 1] - extent[:, 1],
-                    extent[:, 2] - (box[:, 0] + box[:, 2]),
-                    extent[:, 3] - (box[:, 1] + box[:, 3]),
-                ],
-                axis=1,
-            )
-            worst = np.nan_to_num(overshoot, nan=-np.inf).max(axis=1)
-        sides = ("left", "top", "right", "bottom")
-        for a in np.flatnonzero(worst > tolerance):
-            if int(a) in broken:
-                continue
-            side = sides[int(np.nanargmax(overshoot[a]))]
-            what = "mask" if int(a) in seg.rle else "polygon"
-            unit = "" if normalized[a] else " px"
-            tight = [extent[a, 0], extent[a, 1], extent[a, 2] - extent[a, 0], extent[a, 3] - extent[a, 1]]
-            findings.append(
-                Finding(
-                    f"the {what} reaches {worst[a]:.4g}{unit} past the {side} of its box {fmt_box(box[a])} "
-                    f"(the {what}'s own box is {fmt_box(np.asarray(tight))}; tolerance {tolerance[a]:g})",
-                    annotation=int(a),
-                    identity="box",
-                )
-            )
-        for a, stored in _area_candidates(ds.ann_area, area, options.area_tolerance):
-            computed = area[a]
-            if a in broken or not np.isfinite(computed) or not np.isfinite(stored):
-                continue
-            difference = abs(stored - computed)
-            larger = max(abs(stored), computed)
-            if larger > 0 and difference / larger > options.area_tolerance:
-                what = "mask pixel count" if a in seg.rle else "polygon area"
-                findings.append(
-                    Finding(
-                        f"stored area {stored:.6g} differs from the {what} {computed:.6g} by "
-                        f"{difference / larger:.0%} (tolerance {options.area_tolerance:.0%})",
-                        annotation=int(a),
-                        identity="area",
-                        severity=Severity.WARNING,
-                    )
-                )
+        findings += _box_findings(ds.ann_box, extent, tolerance, normalized, seg, broken)
+        findings += _area_findings(ds.ann_area, area, options.area_tolerance, seg, broken)
         findings.sort(key=lambda f: (f.annotation, f.identity))
         yield from findings
+
+
+def _polygon_extents_and_areas(seg: Segmentations, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tight extent [x0, y0, x1, y1] and area of each annotation's polygons (NaN: no polygon)."""
+    extent = np.full((n, 4), np.nan)
+    area = np.full(n, np.nan)
+    if len(seg.part_size):
+        parts = part_extents(seg)
+        extent[:, :2] = np.inf
+        extent[:, 2:] = -np.inf
+        np.minimum.at(extent[:, 0], seg.part_ann, parts[:, 0])
+        np.minimum.at(extent[:, 1], seg.part_ann, parts[:, 1])
+        np.maximum.at(extent[:, 2], seg.part_ann, parts[:, 2])
+        np.maximum.at(extent[:, 3], seg.part_ann, parts[:, 3])
+        has_polygon = np.zeros(n, bool)
+        has_polygon[seg.part_ann] = True
+        extent[~has_polygon] = np.nan
+        area[has_polygon] = 0.0
+        np.add.at(area, seg.part_ann, part_areas(seg))
+    return extent, area
+
+
+def _add_rle_masks(
+    ds: Dataset, seg: Segmentations, extent: np.ndarray, area: np.ndarray, width: np.ndarray, height: np.ndarray
+) -> list[Finding]:
+    """Writes each RLE mask's extent and pixel count into `extent` and `area`; returns the masks
+    whose size is not their image's."""
+    findings: list[Finding] = []
+    for a, (mask_h, mask_w, runs) in seg.rle.items():
+        mask_area, box = rle_area_and_box(mask_h, mask_w, runs)
+        area[a] = mask_area
+        if box is not None:
+            extent[a] = (box[0], box[1], box[0] + box[2], box[1] + box[3])
+        if ds.ann_item[a] >= 0 and np.isfinite(width[a]) and (mask_w, mask_h) != (width[a], height[a]):
+            findings.append(
+                Finding(
+                    f"RLE mask size {mask_w}x{mask_h} differs from the {width[a]:g}x{height[a]:g} image",
+                    annotation=a,
+                    identity="rle-size",
+                )
+            )
+    return findings
+
+
+def _box_findings(
+    box: np.ndarray,
+    extent: np.ndarray,
+    tolerance: np.ndarray,
+    normalized: np.ndarray,
+    seg: Segmentations,
+    broken: set[int],
+) -> list[Finding]:
+    """Boxes that their polygon or mask reaches past by more than `tolerance`."""
+    with np.errstate(invalid="ignore"):
+        overshoot = np.stack(
+            [
+                box[:, 0] - extent[:, 0],
+                box[:, 1] - extent[:, 1],
+                extent[:, 2] - (box[:, 0] + box[:, 2]),
+                extent[:, 3] - (box[:, 1] + box[:, 3]),
+            ],
+            axis=1,
+        )
+        worst = np.nan_to_num(overshoot, nan=-np.inf).max(axis=1)
+    sides = ("left", "top", "right", "bottom")
+    findings: list[Finding] = []
+    for a in np.flatnonzero(worst > tolerance):
+        if int(a) in broken:
+            continue
+        side = sides[int(np.nanargmax(overshoot[a]))]
+        what = "mask" if int(a) in seg.rle else "polygon"
+        unit = "" if normalized[a] else " px"
+        tight = [extent[a, 0], extent[a, 1], extent[a, 2] - extent[a, 0], extent[a, 3] - extent[a, 1]]
+        findings.append(
+            Finding(
+                f"the {what} reaches {worst[a]:.4g}{unit} past the {side} of its box {fmt_box(box[a])} "
+                f"(the {what}'s own box is {fmt_box(np.asarray(tight))}; tolerance {tolerance[a]:g})",
+                annotation=int(a),
+                identity="box",
+            )
+        )
+    return findings
+
+
+def _area_findings(
+    stored_areas: dict[int, float], area: np.ndarray, area_tolerance: float, seg: Segmentations, broken: set[int]
+) -> list[Finding]:
+    """Stored areas that differ from the polygon or mask area by more than `area_tolerance`."""
+    findings: list[Finding] = []
+    for a, stored in _area_candidates(stored_areas, area, area_tolerance):
+        computed = area[a]
+        if a in broken or not np.isfinite(computed) or not np.isfinite(stored):
+            continue
+        difference = abs(stored - computed)
+        larger = max(abs(stored), computed)
+        if larger > 0 and difference / larger > area_tolerance:
+            what = "mask pixel count" if a in seg.rle else "polygon area"
+            findings.append(
+                Finding(
+                    f"stored area {stored:.6g} differs from the {what} {computed:.6g} by "
+                    f"{difference / larger:.0%} (tolerance {area_tolerance:.0%})",
+                    annotation=int(a),
+                    identity="area",
+                    severity=Severity.WARNING,
+                )
+            )
+    return findings
 
 
 def _area_candidates(stored: dict[int, float], computed: np.ndarray, tolerance: float) -> list[tuple[int, float]]:
