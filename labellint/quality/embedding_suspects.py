@@ -65,54 +65,88 @@ def embedding_suspects(
     suspects: list[EmbeddingSuspect] = _outliers(vectors, sub_labels, labelled, num_classes, outlier_z)
     outlier_rows = {s.row for s in suspects}
     if k:
-        neighbour_labels = np.empty((m, k), dtype=np.int64)
-        duplicate_of = np.full(m, -1, dtype=np.int64)
-        duplicate_sim = np.zeros(m, dtype=np.float32)
-        # Rows per block so that one block of similarities stays within BLOCK_CELLS.
-        block = max(1, min(block, BLOCK_CELLS // max(m, 1)))
-        for start in range(0, m, block):
-            stop = min(start + block, m)
-            sims = vectors[start:stop] @ vectors.T
-            sims[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # not its own neighbour
-            nearest = np.argpartition(sims, -k, axis=1)[:, -k:]  # the k largest, no negated copy
-            neighbour_labels[start:stop] = sub_labels[nearest]
-            # The most similar row with a different label, for conflicting duplicates
-            # (in place: the block's similarities are not needed after this)
-            sims[sub_labels[None, :] == sub_labels[start:stop, None]] = -np.inf
-            best = sims.argmax(axis=1)
-            best_sim = sims[np.arange(stop - start), best]
-            hit = best_sim >= duplicate_similarity
-            duplicate_of[start:stop][hit] = best[hit]
-            duplicate_sim[start:stop][hit] = best_sim[hit]
-        counts = np.zeros((m, num_classes), dtype=np.int64)
-        np.add.at(counts, (np.repeat(np.arange(m), k), neighbour_labels.ravel()), 1)
-        counts[np.arange(m), sub_labels] = -1  # only OTHER labels count as disagreement
-        majority = counts.argmax(axis=1)
-        share = counts[np.arange(m), majority] / k
-        for r in np.flatnonzero(share >= disagreement):
-            if int(labelled[r]) in outlier_rows:
-                continue
-            suspects.append(
-                EmbeddingSuspect(
-                    int(labelled[r]),
-                    "knn-disagreement",
-                    int(majority[r]),
-                    float(share[r]),
-                    f"{round(float(share[r]) * k)} of {k} nearest neighbours carry another label",
-                )
-            )
-        for r in np.flatnonzero(duplicate_of >= 0):
-            other_row = int(labelled[duplicate_of[r]])
-            suspects.append(
-                EmbeddingSuspect(
-                    int(labelled[r]),
-                    "conflicting-duplicate",
-                    int(sub_labels[duplicate_of[r]]),
-                    float(min(duplicate_sim[r], 1.0)),
-                    f"cosine {float(duplicate_sim[r]):.4f} to a differently labelled item (row {other_row})",
-                )
-            )
+        neighbour_labels, duplicate_of, duplicate_sim = _neighbours(vectors, sub_labels, k, duplicate_similarity, block)
+        suspects += _knn_disagreements(neighbour_labels, sub_labels, labelled, num_classes, disagreement, outlier_rows)
+        suspects += _conflicting_duplicates(duplicate_of, duplicate_sim, sub_labels, labelled)
     suspects.sort(key=lambda s: (-s.score, s.row, s.kind))
+    return suspects
+
+
+def _neighbours(
+    vectors: np.ndarray, labels: np.ndarray, k: int, duplicate_similarity: float, block: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the labels of its k nearest neighbours (m, k), and the most similar row with a
+    different label when that reaches `duplicate_similarity` (-1: none) with its similarity."""
+    m = vectors.shape[0]
+    neighbour_labels = np.empty((m, k), dtype=np.int64)
+    duplicate_of = np.full(m, -1, dtype=np.int64)
+    duplicate_sim = np.zeros(m, dtype=np.float32)
+    # Rows per block so that one block of similarities stays within BLOCK_CELLS.
+    block = max(1, min(block, BLOCK_CELLS // max(m, 1)))
+    for start in range(0, m, block):
+        stop = min(start + block, m)
+        sims = vectors[start:stop] @ vectors.T
+        sims[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # not its own neighbour
+        nearest = np.argpartition(sims, -k, axis=1)[:, -k:]  # the k largest, no negated copy
+        neighbour_labels[start:stop] = labels[nearest]
+        # The most similar row with a different label, for conflicting duplicates
+        # (in place: the block's similarities are not needed after this)
+        sims[labels[None, :] == labels[start:stop, None]] = -np.inf
+        best = sims.argmax(axis=1)
+        best_sim = sims[np.arange(stop - start), best]
+        hit = best_sim >= duplicate_similarity
+        duplicate_of[start:stop][hit] = best[hit]
+        duplicate_sim[start:stop][hit] = best_sim[hit]
+    return neighbour_labels, duplicate_of, duplicate_sim
+
+
+def _knn_disagreements(
+    neighbour_labels: np.ndarray,
+    labels: np.ndarray,
+    labelled: np.ndarray,
+    num_classes: int,
+    disagreement: float,
+    outlier_rows: set[int],
+) -> list[EmbeddingSuspect]:
+    """Rows (other than outliers) where at least `disagreement` of the neighbours carry one other label."""
+    m, k = neighbour_labels.shape
+    counts = np.zeros((m, num_classes), dtype=np.int64)
+    np.add.at(counts, (np.repeat(np.arange(m), k), neighbour_labels.ravel()), 1)
+    counts[np.arange(m), labels] = -1  # only OTHER labels count as disagreement
+    majority = counts.argmax(axis=1)
+    share = counts[np.arange(m), majority] / k
+    suspects = []
+    for r in np.flatnonzero(share >= disagreement):
+        if int(labelled[r]) in outlier_rows:
+            continue
+        suspects.append(
+            EmbeddingSuspect(
+                int(labelled[r]),
+                "knn-disagreement",
+                int(majority[r]),
+                float(share[r]),
+                f"{round(float(share[r]) * k)} of {k} nearest neighbours carry another label",
+            )
+        )
+    return suspects
+
+
+def _conflicting_duplicates(
+    duplicate_of: np.ndarray, duplicate_sim: np.ndarray, labels: np.ndarray, labelled: np.ndarray
+) -> list[EmbeddingSuspect]:
+    """Rows with a near-duplicate that carries a different label."""
+    suspects = []
+    for r in np.flatnonzero(duplicate_of >= 0):
+        other_row = int(labelled[duplicate_of[r]])
+        suspects.append(
+            EmbeddingSuspect(
+                int(labelled[r]),
+                "conflicting-duplicate",
+                int(labels[duplicate_of[r]]),
+                float(min(duplicate_sim[r], 1.0)),
+                f"cosine {float(duplicate_sim[r]):.4f} to a differently labelled item (row {other_row})",
+            )
+        )
     return suspects
 
 
