@@ -71,7 +71,11 @@ def run_all(tree: Path, target: Path) -> dict[str, str]:
 def which_labellint(tree: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     code = "import labellint, pathlib; print(pathlib.Path(labellint.__file__).parent.parent)"
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip()
+    # Run outside any checkout: `python -c` puts the working folder before PYTHONPATH on sys.path.
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tempfile.gettempdir()
+    )
+    return done.stdout.strip()
 
 
 def main() -> int:
