@@ -87,9 +87,9 @@ def main() -> None:
     if not args.base.is_file():
         sys.exit(f"{args.base} not found: run benchmarks/generate_coco.py --annotations 1000000 --out {args.base}")
 
-    from labellint.config import Config
+    from labellint.commands.labels import LabelSelection, read_dataset
     from labellint.diff import diff_datasets
-    from labellint.runner import CheckRequest, read_dataset
+    from labellint.settings.config import Config
     from labellint.sources import WorkTree
 
     heads = {}
@@ -117,7 +117,7 @@ def main() -> None:
     print(f"msgspec decode (typed, polygons raw, like labellint's reader): {best(floor_raw)}")
 
     def read(path: Path):
-        return read_dataset(CheckRequest(paths=[str(path)]), Config(), None, WorkTree())[0]
+        return read_dataset(LabelSelection(paths=[str(path)]), Config(), None, WorkTree())[0]
 
     for scenario, (path, made) in heads.items():
         floors, reads, diffs, totals, ratios = [], [], [], [], []

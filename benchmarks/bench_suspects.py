@@ -66,7 +66,7 @@ def run(folder: Path, predictions: str) -> tuple[float, float, float]:
 def phases(folder: Path, predictions: str) -> str:
     """CPU seconds (process time, robust to a busy machine) of each phase, in this process."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from labellint.cli._labels import read_labels
+    from labellint.commands.labels import read_labels
     from labellint.quality import confident
     from labellint.quality.predictions import load_probabilities
     from labellint.quality.suspects import given_labels

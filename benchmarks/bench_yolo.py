@@ -41,11 +41,11 @@ def generate(root: Path, files: int, seed: int = 0) -> int:
 
 def breakdown(root: Path) -> None:
     """Seconds spent collecting (walk + sniff), reading (the YOLO reader) and running the rules."""
-    from labellint.collect import Target, collect
     from labellint.engine import run_rules
     from labellint.readers.base import ReadContext
-    from labellint.rules import select_rules
+    from labellint.rules import RuleContext, select_rules
     from labellint.sources import WorkTree
+    from labellint.sources.collect import Target, collect
 
     source = WorkTree()
     start = time.perf_counter()
@@ -54,7 +54,7 @@ def breakdown(root: Path) -> None:
     ((reader, files, options),) = collected.groups.values()
     dataset = reader.read(files, ReadContext(source.read_bytes, source.is_file, source.display, None, options))
     read_at = time.perf_counter()
-    run_rules(dataset, None, [rule() for rule in select_rules(None, [], [])], None)
+    run_rules([rule() for rule in select_rules(None, [], [])], RuleContext(dataset, None))
     done = time.perf_counter()
     print(
         f"in process: collect {collected_at - start:.2f} s, read {read_at - collected_at:.2f} s "
@@ -65,13 +65,13 @@ def breakdown(root: Path) -> None:
 
 def profile(root: Path) -> None:
     """cProfile of the read step alone (in process), top functions by own time."""
-    from labellint.config import Config
-    from labellint.runner import CheckRequest, read_dataset
+    from labellint.commands.labels import LabelSelection, read_dataset
+    from labellint.settings.config import Config
     from labellint.sources import WorkTree
 
     profiler = cProfile.Profile()
     profiler.enable()
-    dataset, _ = read_dataset(CheckRequest(paths=[str(root)]), Config(root=root), None, WorkTree())
+    dataset, _ = read_dataset(LabelSelection(paths=[str(root)]), Config(root=root), None, WorkTree())
     profiler.disable()
     print(f"read {dataset.n_items} items, {dataset.n_annotations} annotations", file=sys.stderr)
     pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(15)

@@ -69,11 +69,11 @@ def instrument() -> None:
     import labellint.readers.coco as coco
     from labellint.rules import all_rules
 
-    patch("labellint.cli.check", "resolve_settings", "config + spec loading")
-    patch("labellint.runner", "read_dataset", "read (total)")
+    patch("labellint.settings.resolve", "resolve_settings", "config + spec loading")
+    patch("labellint.commands.check", "read_dataset", "read (total)")
     coco._DECODER = TimedDecoder(coco._DECODER)
     patch("labellint.readers.coco", "_build", "read: building arrays (_build)")
-    patch("labellint.runner", "run_rules", "engine (total)")
+    patch("labellint.commands.check", "run_rules", "engine (total)")
     patch("labellint.engine", "_fill_lines", "engine: line finding (_fill_lines)")
     for code, rule in all_rules().items():
         rule.check = timed(f"engine: rule {code} {rule.name}", rule.check)

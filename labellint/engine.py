@@ -1,4 +1,4 @@
-"""Runs the selected rules on a dataset: isolates crashes, stamps problems, finds their lines."""
+"""The one rule loop: runs rules on a check or change context, isolates crashes, stamps problems."""
 
 from __future__ import annotations
 
@@ -8,25 +8,28 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from labellint.model import Dataset
-from labellint.problem import Location, Problem, fingerprint
-from labellint.report import Crash, Report, RuleInfo
+from labellint.problem import Problem, fingerprint
+from labellint.report import Crash, Report
 from labellint.rules.base import Finding, Rule, RuleContext
-from labellint.spec.model import LabelSpec
+from labellint.rules.change import ChangeContext
+
+Context = RuleContext | ChangeContext
 
 
-def run_rules(
-    dataset: Dataset,
-    spec: LabelSpec | None,
-    rules: Sequence[Rule],
-    spec_path: str | None = None,
-) -> Report:
-    """Every rule's findings as problems; a rule that raises becomes a Crash, the rest go on."""
-    context = RuleContext(dataset=dataset, spec=spec, spec_path=spec_path)
-    report = Report(files=len(dataset.files), items=dataset.n_items, annotations=dataset.n_annotations)
+def run_rules(rules: Sequence[Rule], context: Context) -> Report:
+    """Every rule's findings as problems. The context's scopes decide which rules run (check rules
+    on a RuleContext, change rules on a ChangeContext); a rule that raises becomes a Crash and the
+    others go on; problems pointed at by JSON pointer get their line."""
+    dataset = context.dataset if isinstance(context, RuleContext) else None
+    report = Report()
+    if dataset is not None:
+        report = Report(files=len(dataset.files), items=dataset.n_items, annotations=dataset.n_annotations)
     for rule in rules:
         kind = type(rule)
-        report.rules[kind.code] = RuleInfo(kind.code, kind.name, kind.severity.value, kind.summary())
-        if kind.needs_spec and spec is None:
+        if kind.scope not in context.scopes:
+            continue
+        report.rules[kind.code] = kind.info()
+        if kind.needs_spec and context.spec is None:
             continue
         try:
             findings = list(rule.check(context))
@@ -35,26 +38,28 @@ def run_rules(
                 Crash(f"{kind.code} {kind.name}", f"{type(exc).__name__}: {exc}", traceback.format_exc())
             )
             continue
-        report.problems.extend(_problem(kind, f, dataset) for f in findings)
-    _fill_lines(report.problems, dataset)
+        report.problems.extend(_stamp(kind, finding, context, dataset) for finding in findings)
+    if dataset is not None:
+        _fill_lines(report.problems, dataset)
     report.problems.sort(key=Problem.sort_key)
     return report
 
 
-def _problem(kind: type[Rule], finding: Finding, dataset: Dataset) -> Problem:
+def _stamp(kind: type[Rule], finding: Finding, context: Context, dataset: Dataset | None) -> Problem:
+    """The rule's code, name and severity on the finding, with its location and fingerprint."""
     if finding.location is not None:
         location, identity = finding.location, finding.identity
-    elif finding.annotation is not None:
+    elif dataset is not None and finding.annotation is not None:
         location = dataset.annotation_location(finding.annotation)
         identity = dataset.annotation_identity(finding.annotation)
         if finding.pair is not None:
             identity = "pair:" + "|".join(sorted([identity, dataset.annotation_identity(finding.pair)]))
         identity += f"|{finding.identity}" if finding.identity else ""
-    elif finding.item is not None:
+    elif dataset is not None and finding.item is not None:
         location = dataset.item_location(finding.item)
         identity = f"item:{location.item}" + (f"|{finding.identity}" if finding.identity else "")
     else:
-        location, identity = Location(), finding.identity
+        location, identity = context.default_location(), finding.identity
     identity = identity or finding.message
     return Problem(
         code=kind.code,

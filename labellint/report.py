@@ -15,6 +15,10 @@ class RuleInfo:
     name: str
     severity: str
     summary: str
+    # The whole docstring, one paragraph per blank-line block (SARIF fullDescription).
+    description: str = ""
+    # Built into labellint (it has a rulebook page); plugin rules have none.
+    builtin: bool = False
 
 
 @dataclass(slots=True)

@@ -6,12 +6,12 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labellint.config import Config
+from labellint.commands.labels import LabelSelection, read_dataset, rule_context
 from labellint.engine import run_rules
 from labellint.problem import Problem
 from labellint.reporters.text import format_problem
 from labellint.rules import Rule, all_rules
-from labellint.runner import CheckRequest, read_dataset
+from labellint.settings.config import Config
 from labellint.sources import WorkTree
 from labellint.spec.loader import load_spec
 from labellint.spec.model import LabelSpec
@@ -64,9 +64,10 @@ def run_rule(folder: Path, half: str, rule: str | type[Rule]) -> list[Problem]:
         # A spec-only rule's halves are specs: `good/labelspec.yaml` overrides the folder's.
         spec_display = f"{half}/{SPEC_FILE}"
         spec = load_spec(folder / half / SPEC_FILE, spec_display)
-    request = CheckRequest(paths=[str(folder / half)])
-    dataset, crashes = read_dataset(request, Config(root=folder), spec, WorkTree(cwd=folder))
-    report = run_rules(dataset, spec, [resolve_rule(rule)()], spec_display if spec else None)
+    config, source = Config(root=folder), WorkTree(cwd=folder)
+    dataset, crashes = read_dataset(LabelSelection(paths=[str(folder / half)]), config, spec, source)
+    context = rule_context(dataset, spec, spec_display if spec else None, config, source)
+    report = run_rules([resolve_rule(rule)()], context)
     crashes = [*crashes, *report.crashes]
     if crashes:
         raise RuleCrashed("\n".join(f"{c.source} crashed on {half}/: {c.error}\n{c.traceback}" for c in crashes))
@@ -75,12 +76,12 @@ def run_rule(folder: Path, half: str, rule: str | type[Rule]) -> list[Problem]:
 
 def run_change_rule(folder: Path, half: str, rule: type[Rule]) -> list[Problem]:
     """Problems of ONE change rule from `folder/half/before` (BASE) to `folder/half/after` (HEAD)."""
-    from labellint.spec_check import change_context, folder_side, run_change_rules
+    from labellint.commands.sides import change_context, folder_side
 
     base = folder_side(folder / half / "before", "before", folder)
     head = folder_side(folder / half / "after", "after", folder)
     context = change_context(base, head, None, Config(root=folder), datasets_root=True)
-    report = run_change_rules(context, [rule()])
+    report = run_rules([rule()], context)
     if report.crashes:
         raise RuleCrashed("\n".join(f"{c.source} crashed on {half}/: {c.error}\n{c.traceback}" for c in report.crashes))
     return report.problems

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
-from labellint.catalogue import rulebook_readme
+from labellint.commands.catalogue import rulebook_readme
 from labellint.rules import installed_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_rules_readme_is_current() -> None:
     written = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
-    assert written == rulebook_readme(), "rules/README.md is stale: run `python -m labellint.catalogue rules/README.md`"
+    assert written == rulebook_readme(), (
+        "rules/README.md is stale: run `python -m labellint.commands.catalogue rules/README.md`"
+    )
 
 
 def test_rules_readme_lists_every_builtin_with_a_working_link() -> None:

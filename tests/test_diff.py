@@ -226,7 +226,7 @@ def test_spans_match_by_overlap_and_labels_by_item() -> None:
     head = _text_dataset(
         [(0, "PER", (0, 6)), (0, "LOC", (10, 20)), (1, "LOC", (30, 35)), (2, "negative", None)], ["d0", "d1", "d2"]
     )
-    diff = diff_datasets(base, head, DiffOptions(max_relabel=1.0))
+    diff = diff_datasets(base, head, DiffOptions())
     # (0,5)->(0,6) widened; ORG->LOC relabelled; LOC (3,8) vs (30,35) is the lone LOC of d1: moved;
     # the document label positive->negative is relabelled.
     assert diff.annotations["moved"] == 2

@@ -50,11 +50,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
+    from labellint.cli.agree import agree
     from labellint.cli.check import check
     from labellint.cli.diff import diff, log
     from labellint.cli.golden import golden
     from labellint.cli.init import init
-    from labellint.cli.quality import agree
     from labellint.cli.rules import rule_command, rules_command
     from labellint.cli.sample import sample
     from labellint.cli.spec import spec

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tomllib
 from typing import Any
 
@@ -102,22 +101,3 @@ def report_broken_plugins(extra=()) -> None:
     for plugin in [*broken_rules(), *broken_readers(), *broken_reporters(), *extra]:
         kind = "local rule module" if plugin.group == "local" else f"plugin {plugin.group}"
         click.echo(f"labellint: warning: {kind} {plugin.name!r} failed to load: {plugin.error}", err=True)
-
-
-def show_settings(settings, request) -> str:
-    """The resolved settings (config, spec, every rule's severity and options) with their origins."""
-    from labellint.policy import build_policy
-    from labellint.runner import overrides_of
-
-    config = settings.config
-    policy = build_policy(config, overrides_of(request))
-    document = {
-        "config": config.source or "(none found; defaults)",
-        "spec": settings.spec_display or "(none found)",
-        "datasets": [d.model_dump(by_alias=True) for d in config.datasets],
-        "plugins": list(config.plugins),
-        "baseline": request.baseline,
-        "new-since": request.new_since,
-        **policy.settings(),
-    }
-    return json.dumps(document, indent=2, default=str) + "\n"

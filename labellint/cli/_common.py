@@ -1,51 +1,19 @@
-"""Helpers shared by commands: settings resolution and writing output atomically."""
+"""Helpers shared by the click commands: writing output (atomically to files), list options."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from labellint.atomic import write_atomically
-from labellint.errors import SpecError, UsageError
-
-
-@dataclass(slots=True)
-class Resolved:
-    """Config, spec and where they came from, after defaults < file < command line."""
-
-    config: object
-    spec: object | None
-    spec_path: Path | None
-    spec_display: str | None
-
-
-def resolve_settings(config_file: str | None, spec_file: str | None, start: Path) -> Resolved:
-    """Finds and loads the config and the spec; a missing file that was asked for is fatal."""
-    from labellint.config import find_config, load_config, repository_root
-    from labellint.spec.loader import find_spec, load_spec
-
-    config_path = Path(config_file) if config_file else find_config(start)
-    config = load_config(config_path)
-    if spec_file:
-        spec_path: Path | None = Path(spec_file)
-    elif config.spec:
-        spec_path = config.resolve(config.spec)
-    else:
-        search_from = config.root if config_path else (start if start.is_dir() else start.parent)
-        spec_path = find_spec(search_from, repository_root(search_from))
-    if spec_path is None:
-        return Resolved(config, None, None, None)
-    if not spec_path.is_file():
-        raise SpecError(f"{display_path(spec_path)}: spec file not found")
-    display = display_path(spec_path)
-    return Resolved(config, load_spec(spec_path, display), spec_path, display)
+from labellint.errors import UsageError
+from labellint.support.atomic import write_atomically
+from labellint.support.paths import from_cwd
 
 
 def display_path(path: Path) -> str:
-    return Path(os.path.relpath(path.resolve(), Path.cwd().resolve())).as_posix()
+    """A path as labellint prints it (relative to the working folder)."""
+    return from_cwd(path)
 
 
 def write_output(text: str, output: str | None) -> None:

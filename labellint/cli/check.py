@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from labellint.cli._adopt import adoption_options, fill_request, report_broken_plugins, show_settings
-from labellint.cli._common import resolve_settings, split_list
+from labellint.cli._adopt import adoption_options, fill_request, report_broken_plugins
+from labellint.cli._common import split_list
 
 
 @click.command()
@@ -76,20 +76,21 @@ def check(
 ) -> None:
     """Lint label files (PATHS, or the datasets in the config) against the label spec."""
     from labellint.cli._outputs import plan_outputs, write_reports
-    from labellint.runner import CheckRequest, run_check
+    from labellint.commands.check import CheckRequest, run_check, settings_document
+    from labellint.settings.resolve import resolve_settings
 
     plan = plan_outputs(output_format, output)
     start = Path(paths[0]) if paths else Path.cwd()
     settings = resolve_settings(config_file, spec_file, start)
-    change = None
+    changed = None
     if changed_since or staged:
-        from labellint.changes import changes_for
+        from labellint.sources.changed import changes_for
 
-        change = changes_for(start if start.is_dir() else start.parent, changed_since, staged)
+        changed = changes_for(start if start.is_dir() else start.parent, changed_since, staged)
     if changed_paths:
-        from labellint.changes import changes_from_paths, hook_paths
+        from labellint.sources.changed import changes_from_paths, hook_paths
 
-        change = changes_from_paths(paths)
+        changed = changes_from_paths(paths)
         paths = hook_paths(paths, bool(settings.config.datasets))
         if not paths and not settings.config.datasets:
             click.echo("labellint: no label files among the changed files", err=True)
@@ -100,18 +101,14 @@ def check(
         select=split_list(select) or None,
         extend_select=split_list(extend_select),
         ignore=split_list(ignore),
+        changed=changed,
     )
     fill_request(request, adoption)
     report_broken_plugins()
     if adoption.get("show_settings"):
-        click.echo(show_settings(settings, request), nl=False)
+        click.echo(settings_document(request, settings), nl=False)
         sys.exit(0)
-    report = run_check(request, settings.config, settings.spec, settings.spec_display)
-    if change is not None:
-        from labellint.changes import narrow
-
-        shared = [settings.spec_path, Path(settings.config.source) if settings.config.source else None]
-        report = narrow(report, change, [p for p in shared if p is not None])
+    report = run_check(request, settings).report
     for note in report.notes:
         click.echo(f"labellint: {note}", err=True)
     write_reports(report, plan, color=color, statistics=statistics)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -44,83 +43,26 @@ def golden(
     LABELS is a long table (item, annotator, label) or label files whose annotations name
     their annotator. Intervals are Wilson score intervals.
     """
-    from labellint.cli._labels import load_ratings, source_for
-    from labellint.errors import UsageError
-    from labellint.quality.golden import golden_accuracy
-    from labellint.quality.tables import TableColumns, load_label_pairs
+    from labellint.commands.golden import GoldenRequest, run_golden
+    from labellint.quality.tables import TableColumns
 
-    gold, gold_problems = load_label_pairs(gold_path, item_col=gold_item_col, label_col=gold_label_col)
-    if not gold:
-        raise UsageError(f"{gold_path}: the golden set is empty")
-    for problem in gold_problems[:20]:
+    request = GoldenRequest(
+        labels=labels,
+        gold=gold_path,
+        since=since,
+        columns=TableColumns(item=item_col, annotator=annotator_col, label=label_col),
+        names=[name.strip() for name in column_names.split(",")] if column_names else None,
+        header=header,
+        gold_item_col=gold_item_col,
+        gold_label_col=gold_label_col,
+        reader=reader,
+    )
+    result = run_golden(request)
+    for problem in result.problems:
         click.echo(f"labellint: {problem}", err=True)
-    options = {
-        "columns": TableColumns(item=item_col, annotator=annotator_col, label=label_col),
-        "names": [name.strip() for name in column_names.split(",")] if column_names else None,
-        "header": header,
-        "reader": reader,
-    }
-    ratings, problems = load_ratings(labels, source_for(None, Path(labels)), **options)
-    for problem in problems[:20]:
-        click.echo(f"labellint: {problem}", err=True)
-    result = golden_accuracy(ratings, gold)
-    report = golden_report(result)
-    if since:
-        report["history"] = _history(labels, since, gold, options)
+    report = result.to_json()
     text = json.dumps(report, indent=2) + "\n" if output_format == "json" else render_text(report)
     write_output(text, output)
-
-
-def golden_report(result) -> dict:
-    """The `golden --format json` document: annotators, overall, and what the gold covered."""
-    annotators = {}
-    for annotator, accuracy in sorted(result.annotators.items(), key=lambda kv: str(kv[0])):
-        entry = accuracy.as_dict()
-        entry["per_class"] = {str(k): v.as_dict() for k, v in result.per_class[annotator].items()}
-        annotators[str(annotator)] = entry
-    overall = result.overall.as_dict()
-    overall["per_class"] = {str(k): v.as_dict() for k, v in result.overall_per_class.items()}
-    overall["mean_annotator_accuracy"] = result.mean_annotator_accuracy
-    return {
-        "annotators": annotators,
-        "overall": overall,
-        "gold_items": result.gold_items,
-        "gold_items_rated": result.gold_items_rated,
-        "confusions": [{"gold": g, "given": given, "count": n} for g, given, n in result.confusions[:20]],
-    }
-
-
-def _history(labels: str, since: str, gold: dict, options: dict) -> list[dict]:
-    """Overall and per-annotator accuracy at `since` and at every later commit touching LABELS."""
-    from labellint import git
-    from labellint.cli._labels import load_ratings
-    from labellint.errors import UsageError
-    from labellint.quality.golden import golden_accuracy
-    from labellint.sources import GitRevision
-
-    anchor = Path(labels).resolve()
-    repo = git.open_repo(anchor.parent if anchor.suffix else anchor)
-    relative = anchor.relative_to(git.repo_root(repo)).as_posix()
-    base = git.resolve(repo, since)
-    later = git.commits(repo, f"{base}..HEAD", paths=[relative])
-    base_info = git.commits(repo, base, max_count=1)
-    points = []
-    for commit in [*base_info, *reversed(later)]:
-        source = GitRevision(anchor.parent, commit.sha)
-        entry = {"commit": commit.sha, "date": commit.date, "message": commit.message.splitlines()[0]}
-        if not source.is_file(anchor) and not source.is_dir(anchor):
-            entry.update(overall=None, annotators={}, reason=f"{labels} does not exist at this commit")
-        else:
-            try:
-                ratings, _ = load_ratings(labels, source, **options)
-            except UsageError as exc:
-                entry.update(overall=None, annotators={}, reason=str(exc))
-            else:
-                result = golden_accuracy(ratings, gold)
-                entry["overall"] = result.overall.as_dict()
-                entry["annotators"] = {str(a): acc.accuracy for a, acc in result.annotators.items()}
-        points.append(entry)
-    return points
 
 
 def render_text(report: dict) -> str:

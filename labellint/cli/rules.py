@@ -5,17 +5,19 @@ from __future__ import annotations
 import click
 
 
-def _with_config_plugins(config_file: str | None) -> None:
-    """Loads the local rule modules the config names, so `rules` lists them too."""
+def _config_rules(config_file: str | None) -> dict:
+    """Every installed rule plus the local rule modules the config names, so `rules` lists them too."""
     from pathlib import Path
 
-    from labellint.config import find_config, load_config
-    from labellint.rules import load_local_rules
+    from labellint.rules import all_rules, load_local_rules
+    from labellint.settings.config import find_config, load_config
 
     path = Path(config_file) if config_file else find_config(Path.cwd())
     config = load_config(path)
-    for plugin in load_local_rules(config.resolve(p) for p in config.plugins):
+    local, broken = load_local_rules(config.resolve(p) for p in config.plugins)
+    for plugin in broken:
         click.echo(f"labellint: warning: local rule module {plugin.name!r} failed to load: {plugin.error}", err=True)
+    return all_rules(local)
 
 
 @click.command("rules")
@@ -25,12 +27,12 @@ def _with_config_plugins(config_file: str | None) -> None:
 @click.option("--config", "config_file", metavar="FILE", help="The config (its local rule modules are listed too).")
 def rules_command(output_format: str, config_file: str | None) -> None:
     """List every rule: code, name, default severity, scope and summary."""
-    from labellint.catalogue import rules_table
     from labellint.cli._adopt import report_broken_plugins
+    from labellint.commands.catalogue import rules_table
 
-    _with_config_plugins(config_file)
+    rules = _config_rules(config_file)
     report_broken_plugins()
-    click.echo(rules_table(output_format), nl=False)
+    click.echo(rules_table(output_format, list(rules.values())), nl=False)
 
 
 @click.command("rule")
@@ -38,7 +40,6 @@ def rules_command(output_format: str, config_file: str | None) -> None:
 @click.option("--config", "config_file", metavar="FILE", help="The config (its local rule modules are known too).")
 def rule_command(rule: str, config_file: str | None) -> None:
     """Show one rule's documentation and options (RULE is a code or a name)."""
-    from labellint.catalogue import find_rule, rule_docs
+    from labellint.commands.catalogue import find_rule, rule_docs
 
-    _with_config_plugins(config_file)
-    click.echo(rule_docs(find_rule(rule)), nl=False)
+    click.echo(rule_docs(find_rule(rule, _config_rules(config_file))), nl=False)

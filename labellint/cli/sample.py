@@ -27,39 +27,17 @@ def sample(paths, rate, seed, since, spec_file, reader, output_format, output, l
     classes are reviewed too) with a seeded hash of each label's identity, so the draw does
     not depend on file order; then adds 100% of the labels on the spec's unsure path.
     """
-    import numpy as np
+    from labellint.commands.sample import SampleRequest, run_sample
+    from labellint.settings.resolve import resolve_settings
 
-    from labellint.cli._common import resolve_settings
-    from labellint.cli._labels import read_labels, source_for
-    from labellint.errors import UsageError
-    from labellint.quality.from_dataset import content_keys, unsure_mask
-    from labellint.quality.review_queue import labelstudio_tasks, present_in, queue_row, render_queue
-    from labellint.quality.sampling import stratified_sample
-
-    if not 0 < rate <= 1:
-        raise UsageError(f"--rate must be in (0, 1], got {rate}")
     settings = resolve_settings(None, spec_file, Path(paths[0]))
-    dataset = read_labels(list(paths), source_for(None, Path(paths[0])), settings.spec, reader)
-    if dataset.n_annotations == 0:
-        raise UsageError(f"no labels found in {', '.join(paths)}")
-    keys = content_keys(dataset)
-    eligible = None
-    if since:
-        base = read_labels(list(paths), source_for(since, Path(paths[0])), settings.spec, reader)
-        eligible = ~present_in(keys, content_keys(base))
-    unsure = unsure_mask(dataset, settings.spec)
-    identities = [dataset.annotation_identity(a) for a in range(dataset.n_annotations)]
-    chosen, drawn = stratified_sample(
-        dataset.ann_class.astype("int64"), np.asarray(identities, dtype=object), rate, seed, eligible, unsure
-    )
-    rows = [queue_row(dataset, int(a), "sample" if d else "unsure") for a, d in zip(chosen, drawn, strict=True)]
+    result = run_sample(SampleRequest(list(paths), settings, rate, seed, since, reader))
     fmt = output_format or ("jsonl" if output and output.endswith(".jsonl") else "csv")
-    write_output(render_queue(rows, fmt), output)
+    write_output(result.queue(fmt), output)
     if labelstudio:
-        write_output(json.dumps(labelstudio_tasks(dataset, chosen, drawn), indent=1) + "\n", labelstudio)
-    n_pool = dataset.n_annotations if eligible is None else int(eligible.sum())
+        write_output(json.dumps(result.labelstudio(), indent=1) + "\n", labelstudio)
     click.echo(
-        f"labellint: {int(drawn.sum())} of {n_pool} {'changed ' if since else ''}labels drawn (rate {rate}, "
-        f"seed {seed}) + {int((~drawn).sum())} unsure = {len(rows)} to review",
+        f"labellint: {result.drawn} of {result.pool} {'changed ' if since else ''}labels drawn (rate {rate}, "
+        f"seed {seed}) + {result.unsure} unsure = {len(result.rows)} to review",
         err=True,
     )

@@ -21,8 +21,8 @@ def spec() -> None:
 def validate(file: str | None) -> None:
     """Check that a spec file is valid; print every problem with its line."""
     from labellint.cli._common import display_path
-    from labellint.config import repository_root
     from labellint.spec.loader import find_spec, load_spec
+    from labellint.support.paths import repository_root
 
     path = Path(file) if file else find_spec(Path.cwd(), repository_root(Path.cwd()))
     if path is None:

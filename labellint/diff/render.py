@@ -49,7 +49,7 @@ def render_text(
             counts = diff.classes[name]
             delta = counts["head"] - counts["base"]
             lines.append(f"  {name:<{width}}  {counts['base']:>7} -> {counts['head']:<7} ({delta:+d})")
-    shown = [c for c in diff.changes if c["change"] != ["added"]][:limit]
+    shown = [c for c in diff.edits if c["change"] != ["added"]][:limit]
     if shown:
         lines += ["", f"changes (first {len(shown)}; --format json lists all):"]
         lines += [f"  {_change_line(c)}" for c in shown]
@@ -91,7 +91,7 @@ def render_markdown(diff: LabelDiff, base: str, head: str, limit: int = DETAIL_L
             counts = diff.classes[name]
             out.append(f"| {_md(name)} | {counts['base']} | {counts['head']} | {counts['head'] - counts['base']:+d} |")
         out += ["", "</details>"]
-    shown = [c for c in diff.changes if c["change"] != ["added"]][:limit]
+    shown = [c for c in diff.edits if c["change"] != ["added"]][:limit]
     if shown:
         out += ["", f"<details><summary>First {len(shown)} changes</summary>", ""]
         out += [f"- {_md(_change_line(c))}" for c in shown]

@@ -28,15 +28,13 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True, slots=True)
 class DiffOptions:
-    """How to compare: matching thresholds, what counts as a geometry change, the LL505 threshold."""
+    """How to compare: matching thresholds and what counts as a geometry change."""
 
     match: MatchOptions = field(default_factory=MatchOptions)
     # A box coordinate must change by more than this to count as moved/resized: pixels, or image
     # fractions for normalised (YOLO without sizes) items. Re-exports add float noise below it.
     tolerance: float = 0.01
     normalized_tolerance: float = 1e-5
-    # LL505 mass-relabel: more than this share of the base annotations relabelled (None: not checked).
-    max_relabel: float | None = 0.2
 
 
 @dataclass(slots=True)
@@ -59,10 +57,14 @@ class LabelDiff:
     class_changes: dict[str, list[Any]]
     geometry: dict[str, Any]
     matching: dict[str, Any]
-    changes: list[dict[str, Any]]
+    # One entry per annotation that differs ("changes" in the JSON document).
+    edits: list[dict[str, Any]]
     items_added: list[str]
     items_removed: list[str]
+    # How many annotations the base side had (the denominator of LL505's share).
+    base_annotations: int = 0
     spec: SpecVersions = field(default_factory=SpecVersions)
+    # Problems the caller's change rules found in this diff (LL505 mass-relabel), as JSON objects.
     problems: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -96,7 +98,7 @@ class LabelDiff:
             "problems": self.problems,
             "items_added": self.items_added,
             "items_removed": self.items_removed,
-            "changes": self.changes,
+            "changes": self.edits,
         }
 
 
@@ -132,13 +134,11 @@ def diff_datasets(
         class_changes=_class_changes(base, head, transitions, names),
         geometry=_geometry_summary(moved, iou, shift, options),
         matching=_matching_summary(result, pa),
-        changes=_details(base, head, result, pa, pb, relabeled, moved, attributes, iou, removed, added),
+        edits=_details(base, head, result, pa, pb, relabeled, moved, attributes, iou, removed, added),
         items_added=[_item_name(head, i) for i in np.flatnonzero(result.item_head_to_base < 0)],
         items_removed=[_item_name(base, i) for i in np.flatnonzero(result.item_base_to_head < 0)],
+        base_annotations=base.n_annotations,
     )
-    problem = _mass_relabel(counts["relabeled"], base.n_annotations, diff.transitions, options.max_relabel)
-    if problem is not None:
-        diff.problems.append(problem)
     return diff
 
 
@@ -185,26 +185,6 @@ def _matching_summary(result: MatchResult, pa: np.ndarray) -> dict[str, Any]:
         "by_id": int((via == VIA_ID).sum()),
         "by_content": int((via == VIA_CONTENT).sum()),
     }
-
-
-def _mass_relabel(
-    relabeled: int, total: int, transitions: list[dict[str, Any]], max_relabel: float | None
-) -> dict[str, Any] | None:
-    """The LL505 problem when more than `max_relabel` of the `total` base annotations were relabelled."""
-    share = relabeled / total if total else 0.0
-    if max_relabel is not None and relabeled and share > max_relabel:
-        return {
-            "code": "LL505",
-            "name": "mass-relabel",
-            "severity": "error",
-            "message": (
-                f"this change relabels {relabeled} of {total} annotations "
-                f"({share:.1%}, more than the {max_relabel:.0%} allowed): "
-                "review it as a change of the labels' meaning"
-                + (f" (largest: {top})" if (top := _top_transitions(transitions)) else "")
-            ),
-        }
-    return None
 
 
 # --------------------------------------------------------------------------- parts
@@ -377,10 +357,6 @@ class _Places:
 def _item_name(dataset: Dataset, i: int) -> str:
     name = dataset.item_names[i] if len(dataset.item_names) == dataset.n_items else None
     return str(name) if name else str(dataset.item_ids[i])
-
-
-def _top_transitions(transitions: list[dict[str, Any]], count: int = 3) -> str:
-    return ", ".join(f"{t['from']} -> {t['to']} ({t['count']})" for t in transitions[:count])
 
 
 def _round(value: float) -> float:

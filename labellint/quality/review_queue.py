@@ -1,16 +1,27 @@
-"""The review queue as files: rows for CSV/JSONL and tasks for a Label Studio import."""
+"""Review queues as files, for `sample` and `suspects` alike: CSV/JSONL rows and Label Studio tasks."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from labellint.model import Dataset
 
-QUEUE_COLUMNS = ["item", "annotation", "class", "annotator", "reason", "path", "line", "pointer"]
+SAMPLE_COLUMNS = ["item", "annotation", "class", "annotator", "reason", "path", "line", "pointer"]
+
+
+@dataclass(slots=True)
+class QueueEntry:
+    """One thing to review on one item: what the task lists about it, and the label it pre-fills."""
+
+    item: int  # index into the dataset's items (-1: an annotation whose item did not resolve)
+    meta: dict[str, Any]  # listed under the task's `data.labellint` (why it is queued, where it is written)
+    region: dict[str, Any] | None = None  # the Label Studio result that pre-fills the current label
 
 
 def present_in(keys: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -19,6 +30,7 @@ def present_in(keys: np.ndarray, base: np.ndarray) -> np.ndarray:
 
 
 def queue_row(dataset: Dataset, a: int, reason: str) -> dict:
+    """The `sample` queue row of annotation `a`."""
     location = dataset.annotation_location(a)
     annotator = dataset.annotators[dataset.annotator_index()[a]] if dataset.annotator_index()[a] >= 0 else None
     return {
@@ -33,77 +45,103 @@ def queue_row(dataset: Dataset, a: int, reason: str) -> dict:
     }
 
 
-def render_queue(rows: list[dict], fmt: str) -> str:
+def cell(value: Any) -> str:
+    """One queue cell: empty for None, lists joined with `|`."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(str(v) for v in value)
+    return str(value)
+
+
+def render_rows(rows: list[dict], columns: list[str], fmt: str) -> str:
+    """The queue as CSV (a header row; lists joined with `|`) or JSONL (one object per row)."""
     if fmt == "jsonl":
-        return "".join(json.dumps(row) + "\n" for row in rows)
+        return "".join(json.dumps({c: row.get(c) for c in columns}) + "\n" for row in rows)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=QUEUE_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(c)) for c in columns])
     return buffer.getvalue()
 
 
-def labelstudio_tasks(dataset: Dataset, chosen: np.ndarray, drawn: np.ndarray) -> list[dict]:
-    """One Label Studio task per sampled item, its current labels as a prediction to review.
-
-    Boxes become `rectanglelabels` in percent of the image, spans `labels`, the rest `choices`;
-    `data.labellint` says why each label was queued and where it is written.
-    """
-    by_item: dict[int, list[tuple[int, bool]]] = {}
-    for a, was_drawn in zip(chosen.tolist(), drawn.tolist(), strict=True):
-        by_item.setdefault(int(dataset.ann_item[a]), []).append((a, was_drawn))
-    spans = dataset.spans()
-    tasks = []
-    for item, members in by_item.items():
-        text = dataset.text_of(item) if item >= 0 else None
-        name = (dataset.item_names[item] if item >= 0 and item < len(dataset.item_names) else None) or (
-            str(dataset.item_ids[item]) if item >= 0 else ""
-        )
-        data: dict = {"text": text} if text is not None else {"image": name}
-        results, queued = [], []
-        for a, was_drawn in members:
-            location = dataset.annotation_location(a)
-            queued.append(
-                {
-                    "annotation": location.annotation,
-                    "class": dataset.class_name(a),
-                    "reason": "sample" if was_drawn else "unsure",
-                    "path": location.path,
-                    "line": location.line,
-                    "pointer": location.pointer,
-                }
-            )
-            results.append(_ls_result(dataset, a, item, spans, text))
-        data["labellint"] = {"item": str(dataset.item_ids[item]) if item >= 0 else None, "queued": queued}
-        tasks.append({"data": data, "predictions": [{"model_version": "labellint-sample", "result": results}]})
-    return tasks
+def labelstudio_tasks(
+    dataset: Dataset, entries: list[QueueEntry], model_version: str, listing: str, summarize: bool = False
+) -> list[dict]:
+    """One Label Studio task per item, in the order items first appear in `entries`: the item's data
+    (its text, or its image), `data.labellint` listing each entry's `meta` under `listing`, and the
+    entries' regions as one prediction, so the reviewer corrects the current labels instead of
+    drawing them again. `summarize` adds a `reason` joining the entries' reasons."""
+    tasks: dict[int, dict] = {}
+    for entry in entries:
+        task = tasks.get(entry.item)
+        if task is None:
+            task = tasks[entry.item] = _new_task(dataset, entry.item, model_version, listing)
+        if entry.region is not None:
+            task["predictions"][0]["result"].append(entry.region)
+        meta = task["data"]["labellint"]
+        meta[listing].append(entry.meta)
+        if summarize:
+            meta["reason"] = "; ".join(e["reason"] for e in meta[listing])
+    return list(tasks.values())
 
 
-def _ls_result(dataset: Dataset, a: int, item: int, spans: np.ndarray, text: str | None) -> dict:
+def _new_task(dataset: Dataset, item: int, model_version: str, listing: str) -> dict:
+    text = dataset.text_of(item) if item >= 0 else None
+    item_id = str(dataset.item_ids[item]) if item >= 0 else None
+    name = (dataset.item_names[item] if 0 <= item < len(dataset.item_names) else None) or item_id or ""
+    data: dict = {"text": text} if text is not None else {"image": name}
+    data["labellint"] = {"item": item_id, listing: []}
+    return {"data": data, "predictions": [{"model_version": model_version, "result": []}]}
+
+
+def annotation_region(dataset: Dataset, a: int) -> dict:
+    """Annotation `a` as a Label Studio result: a span, a box (when the image size is known), else a choice."""
+    item = int(dataset.ann_item[a])
+    text = dataset.text_of(item) if item >= 0 else None
     label = dataset.class_name(a)
-    box = dataset.ann_box[a]
+    spans = dataset.spans()
     if spans[a, 0] >= 0:
         start, end = int(spans[a, 0]), int(spans[a, 1])
         value = {"start": start, "end": end, "labels": [label]}
         if text is not None:
             value["text"] = text[start:end]
         return {"from_name": "label", "to_name": "text", "type": "labels", "value": value}
+    box = dataset.ann_box[a]
     if not np.isnan(box).any() and item >= 0:
-        width, height = float(dataset.item_width[item]), float(dataset.item_height[item])
-        if dataset.item_normalized[item] or not (width > 0 and height > 0):
-            width = height = 1.0 if dataset.item_normalized[item] else float("nan")
-        if width == width:  # sizes known: Label Studio wants percentages of the image
-            value = {
-                "x": 100 * box[0] / width,
-                "y": 100 * box[1] / height,
-                "width": 100 * box[2] / width,
-                "height": 100 * box[3] / height,
-                "rotation": 0,
-                "rectanglelabels": [label],
-            }
-            result = {"from_name": "label", "to_name": "image", "type": "rectanglelabels", "value": value}
-            if not dataset.item_normalized[item]:
-                result["original_width"], result["original_height"] = int(width), int(height)
-            return result
-    target = "image" if text is None else "text"
-    return {"from_name": "label", "to_name": target, "type": "choices", "value": {"choices": [label]}}
+        region = box_region(dataset, item, box.tolist(), label)
+        if region is not None:
+            return region
+    return choices_region([label], text is not None)
+
+
+def box_region(dataset: Dataset, item: int, box: list[float], label: str) -> dict | None:
+    """A box as a Label Studio rectangle in percent of the image (normalized boxes are fractions of
+    it already); None when a pixel box's image size is unknown."""
+    normalized = bool(dataset.item_normalized[item])
+    width, height = (1.0, 1.0) if normalized else (float(dataset.item_width[item]), float(dataset.item_height[item]))
+    if not (width > 0 and height > 0):
+        return None
+    value = {
+        "x": 100 * box[0] / width,
+        "y": 100 * box[1] / height,
+        "width": 100 * box[2] / width,
+        "height": 100 * box[3] / height,
+        "rotation": 0,
+        "rectanglelabels": [label],
+    }
+    region = {"from_name": "label", "to_name": "image", "type": "rectanglelabels", "value": value}
+    if not normalized:
+        region["original_width"], region["original_height"] = int(width), int(height)
+    return region
+
+
+def choices_region(labels: list[str], on_text: bool) -> dict:
+    """Item-level labels as a Label Studio `choices` result."""
+    return {
+        "from_name": "label",
+        "to_name": "text" if on_text else "image",
+        "type": "choices",
+        "value": {"choices": labels},
+    }

@@ -6,8 +6,8 @@ from functools import cache
 from pathlib import Path
 
 from labellint.errors import PluginError, UsageError
-from labellint.plugins import BrokenPlugin, load_group
 from labellint.readers.base import ReadContext, Reader
+from labellint.support.plugins import BrokenPlugin, load_group
 
 __all__ = ["ReadContext", "Reader", "available_readers", "get_reader", "sniff_reader"]
 

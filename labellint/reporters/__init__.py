@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 from labellint.errors import UsageError
-from labellint.plugins import BrokenPlugin, load_group
 from labellint.reporters.base import RenderOptions, Reporter
+from labellint.support.plugins import BrokenPlugin, load_group
 
 __all__ = ["RenderOptions", "Reporter", "available_reporters", "get_reporter"]
 

@@ -6,8 +6,9 @@ import os
 from functools import cache
 from pathlib import Path
 
-from labellint.config import repository_root
 from labellint.problem import Problem, Severity, fingerprint
+from labellint.report import RuleInfo
+from labellint.support.paths import repository_root
 
 # Where the rulebook lives; every built-in rule has a folder `rules/<CODE>-<name>/` there.
 REPOSITORY_URL = "https://github.com/labellint/labellint"
@@ -35,26 +36,11 @@ def repo_path(path: str | None) -> str | None:
         return path
 
 
-def rule_url(code: str, name: str) -> str | None:
+def rule_url(info: RuleInfo | None) -> str | None:
     """The rulebook page of a built-in rule (plugin rules have none here)."""
-    rule = _rule_class(code)
-    if rule is None or not rule.__module__.startswith("labellint.rules"):
+    if info is None or not info.builtin:
         return None
-    return f"{RULEBOOK_URL}/{code}-{name}"
-
-
-def rule_description(code: str) -> str:
-    """The rule's whole docstring as one paragraph per blank-line block."""
-    rule = _rule_class(code)
-    doc = (rule.__doc__ or "").strip() if rule is not None else ""
-    blocks = [" ".join(line.strip() for line in block.splitlines()) for block in doc.split("\n\n")]
-    return "\n\n".join(b for b in blocks if b)
-
-
-def _rule_class(code: str):
-    from labellint.rules import all_rules
-
-    return all_rules().get(code)
+    return f"{RULEBOOK_URL}/{info.code}-{info.name}"
 
 
 def sarif_level(severity: Severity) -> str:

@@ -112,7 +112,7 @@ def _problems_by_rule(report: Report) -> list[str]:
     out = ["", "### Problems by rule", "", "| Rule | Severity | Problems |", "|---|---|---:|"]
     by_rule = Counter((p.code, p.name, p.severity.value) for p in report.problems)
     for (code, name, severity), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
-        url = rule_url(code, name)
+        url = rule_url(report.rules.get(code))
         label = f"[{code} {name}]({url})" if url else f"{code} {name}"
         out.append(f"| {label} | {severity} | {n:,} |")
     return out

@@ -13,7 +13,6 @@ from labellint.reporters._common import (
     REPOSITORY_URL,
     _root,
     repo_path,
-    rule_description,
     rule_url,
     sarif_level,
     unique_fingerprints,
@@ -71,8 +70,8 @@ def sarif_document(report: Report, version: str) -> dict[str, Any]:
 
 
 def _rule(info: RuleInfo) -> dict[str, Any]:
-    full = rule_description(info.code) or info.summary or info.name
-    url = rule_url(info.code, info.name)
+    full = info.description or info.summary or info.name
+    url = rule_url(info)
     help_text = full + (f"\n\nRulebook: {url}" if url else "")
     rule: dict[str, Any] = {
         "id": info.code,

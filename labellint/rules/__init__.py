@@ -9,8 +9,8 @@ from functools import cache
 from pathlib import Path
 
 from labellint.errors import PluginError, UsageError
-from labellint.plugins import BrokenPlugin, load_group, load_module
 from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
+from labellint.support.plugins import BrokenPlugin, load_group, load_module
 
 __all__ = [
     "Finding",
@@ -22,6 +22,7 @@ __all__ = [
     "broken_rules",
     "load_local_rules",
     "select_rules",
+    "unknown_selector",
 ]
 
 CODE = re.compile(r"^[A-Z]{1,5}\d{3,4}$")
@@ -57,15 +58,11 @@ def _invalid(obj: object, rules: dict[str, type[Rule]], names: dict[str, str]) -
     return None
 
 
-# Rules from local modules named in the config (code -> class), added by `load_local_rules`.
-_LOCAL: dict[str, type[Rule]] = {}
-
-
-def load_local_rules(paths: Iterable[Path]) -> list[BrokenPlugin]:
-    """Imports local rule modules (every Rule subclass defined in each becomes a rule); the ones
-    that fail to import or define an invalid rule are returned, the others are registered.
-    Each call replaces the previous set: local rules belong to one config, not to the process."""
-    _LOCAL.clear()
+def load_local_rules(paths: Iterable[Path]) -> tuple[dict[str, type[Rule]], list[BrokenPlugin]]:
+    """Imports local rule modules (every Rule subclass defined in each becomes a rule): the rules
+    found, by code, and the modules that failed to import or define an invalid rule. Nothing is
+    registered process-wide: the caller (the policy of one config) keeps what it loaded."""
+    local: dict[str, type[Rule]] = {}
     broken: list[BrokenPlugin] = []
     for path in paths:
         try:
@@ -83,15 +80,15 @@ def load_local_rules(paths: Iterable[Path]) -> list[BrokenPlugin]:
         if not found:
             broken.append(BrokenPlugin("local", str(path), str(path), "defines no Rule subclass with a code"))
         for rule in found:
-            if _LOCAL.get(rule.code) is rule:
+            if local.get(rule.code) is rule:
                 continue
-            known = {**_registry()[0], **_LOCAL}
+            known = {**_registry()[0], **local}
             problem = _invalid(rule, known, {r.name: c for c, r in known.items()})
             if problem:
                 broken.append(BrokenPlugin("local", f"{path}:{rule.__name__}", str(path), problem))
             else:
-                _LOCAL[rule.code] = rule
-    return broken
+                local[rule.code] = rule
+    return local, broken
 
 
 def installed_rules() -> dict[str, type[Rule]]:
@@ -99,11 +96,11 @@ def installed_rules() -> dict[str, type[Rule]]:
     return _registry()[0]
 
 
-def all_rules() -> dict[str, type[Rule]]:
-    """Every registered rule (entry points, then local modules loaded so far), by code, in code order."""
+def all_rules(local: dict[str, type[Rule]] | None = None) -> dict[str, type[Rule]]:
+    """Every registered rule (entry points, plus the `local` rules of a config), by code, in code order."""
     rules = _registry()[0]
-    if _LOCAL:
-        rules = dict(sorted({**rules, **_LOCAL}.items()))
+    if local:
+        rules = dict(sorted({**rules, **local}.items()))
     if not rules:
         raise PluginError("no rules are registered: is labellint installed (`pip install -e .`)?")
     return rules
@@ -124,13 +121,14 @@ def select_rules(
     select: Iterable[str] | None = None,
     extend_select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    rules: dict[str, type[Rule]] | None = None,
 ) -> list[type[Rule]]:
-    """The rules to run: `select` (default: every rule enabled by default) plus `extend_select`,
-    minus `ignore`. Every selector must match at least one rule."""
-    rules = all_rules()
+    """The rules to run out of `rules` (default: every installed rule): `select` (default: every
+    rule enabled by default) plus `extend_select`, minus `ignore`. Every selector must match a rule."""
+    rules = rules if rules is not None else all_rules()
     for selector in [*(select or []), *extend_select, *ignore]:
         if not any(matches(selector, rule) for rule in rules.values()):
-            raise UsageError(_unknown_selector(selector, rules))
+            raise UsageError(unknown_selector(selector, rules))
     if select is None:
         chosen = {code for code, rule in rules.items() if rule.default_enabled}
     else:
@@ -140,7 +138,8 @@ def select_rules(
     return [rules[code] for code in sorted(chosen)]
 
 
-def _unknown_selector(selector: str, rules: dict[str, type[Rule]]) -> str:
+def unknown_selector(selector: str, rules: dict[str, type[Rule]]) -> str:
+    """`unknown rule selector 'X'` with a did-you-mean."""
     known = [*rules, *(r.name for r in rules.values())]
     hint = difflib.get_close_matches(selector, known, n=1, cutoff=0.6)
     suggestion = f" (did you mean {hint[0]!r}?)" if hint else " (see `labellint rules`)"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from labellint.model import AnnotationView, Dataset
 from labellint.problem import Location, Severity
+from labellint.report import RuleInfo
 from labellint.spec.model import LabelSpec
 
 
@@ -50,15 +52,52 @@ class Finding:
     pair: int | None = None
 
 
+# The scopes of rules that `check` runs; change rules (Scope.CHANGE) run on a ChangeContext only.
+CHECK_SCOPES = frozenset({Scope.SPEC, Scope.ANNOTATION, Scope.ITEM, Scope.DATASET})
+
+
 @dataclass(slots=True)
 class RuleContext:
-    """What a rule may look at: the dataset, the spec (None when there is none) and a cache
-    that rules share for work several of them need (e.g. same-item box pairs)."""
+    """What a check rule may look at: the dataset, the spec (None when there is none), where the
+    run's files are, and a cache that rules share for work several of them need (same-item pairs).
+
+    Everything a rule needs arrives here explicitly, so calling the engine directly gives the same
+    results as `labellint check` does."""
 
     dataset: Dataset
     spec: LabelSpec | None
     spec_path: str | None = None
+    # The folder the dataset's displayed paths are relative to; None when the labels were read from
+    # a git revision (nothing of theirs is on disk, so rules that read companion files stay quiet).
+    work_tree: Path | None = None
+    # The config's folder: paths written in rule options resolve against it (default: work_tree).
+    config_root: Path | None = None
+    # `spec-version` declared in the config per label file: displayed path -> version (LL503).
+    declared_versions: dict[str, str] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scopes(self) -> frozenset[Scope]:
+        """The rule scopes this context serves (the engine skips the others)."""
+        return CHECK_SCOPES
+
+    def default_location(self) -> Location:
+        """Where a finding that names no record is placed."""
+        return Location()
+
+
+def rule_summary(rule: type) -> str:
+    """The first paragraph of a rule's docstring joined into one line (a whole sentence, never a
+    line cut mid-sentence): catalogues, SARIF `shortDescription` and `labellint rules` all show it."""
+    paragraph = (rule.__doc__ or "").strip().split("\n\n", 1)[0]
+    return " ".join(line.strip() for line in paragraph.splitlines() if line.strip())
+
+
+def rule_description(rule: type) -> str:
+    """A rule's whole docstring, each blank-line block joined into one line."""
+    doc = (rule.__doc__ or "").strip()
+    blocks = [" ".join(line.strip() for line in block.splitlines()) for block in doc.split("\n\n")]
+    return "\n\n".join(b for b in blocks if b)
 
 
 class Rule:
@@ -83,8 +122,14 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
-        """The first line of the rule's docstring."""
-        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        """The rule's summary: the first paragraph of its docstring, as one line."""
+        return rule_summary(cls)
+
+    @classmethod
+    def info(cls) -> RuleInfo:
+        """What reporters need to know about the rule."""
+        builtin = cls.__module__.startswith("labellint.rules")
+        return RuleInfo(cls.code, cls.name, cls.severity.value, cls.summary(), rule_description(cls), builtin)
 
     def check(self, context: RuleContext) -> Iterable[Finding]:
         """Findings for the whole dataset; by default dispatches on `scope`."""

@@ -1,6 +1,6 @@
 """Change rules (scope `change`): they compare a BASE and a HEAD side (spec, labels) of one change.
 
-The orchestrator (`labellint.spec_check`) builds a ChangeContext from two git revisions, or from
+The orchestrator (`labellint.commands.spec_check`) builds a ChangeContext from two git revisions, or from
 two folders (the rulebook's `before/` and `after/`); rules only see this shape. Reading labels
 needs the readers, which rules must not import, so the context carries a loader for them.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from labellint.model import Dataset
 from labellint.problem import Location
-from labellint.rules.base import Finding, Rule, RuleContext, Scope
+from labellint.rules.base import Finding, Rule, Scope
 from labellint.sources import Source
 from labellint.spec.model import LabelSpec
 from labellint.spec.policy import Change
@@ -44,6 +44,20 @@ class ChangeContext:
     load_labels: Callable[[Side, Sequence[Path] | None], Dataset]
     cache: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def spec(self) -> LabelSpec | None:
+        """The HEAD spec: what `needs_spec` rules need."""
+        return self.head.spec
+
+    @property
+    def scopes(self) -> frozenset[Scope]:
+        """Only change rules run on a change."""
+        return frozenset({Scope.CHANGE})
+
+    def default_location(self) -> Location:
+        """A finding that names no place is about the HEAD spec."""
+        return Location(path=self.head.spec_display)
+
     def dataset(self, side: Side) -> Dataset:
         """Every configured dataset of one side, read once."""
         key = f"dataset:{id(side)}"
@@ -59,14 +73,13 @@ class ChangeContext:
 
 
 class ChangeRule(Rule):
-    """Base of change rules: `check_change` runs on a ChangeContext; in `check` they find nothing."""
+    """Base of change rules: `check_change` runs on a ChangeContext (the engine runs change rules
+    only there, never in `check`)."""
 
     scope = Scope.CHANGE
     needs_spec = True
 
-    def check(self, context: RuleContext | ChangeContext) -> Iterable[Finding]:
-        if not isinstance(context, ChangeContext):
-            return ()
+    def check(self, context: ChangeContext) -> Iterable[Finding]:
         return self.check_change(context)
 
     def check_change(self, context: ChangeContext) -> Iterable[Finding]:

@@ -11,9 +11,9 @@ from stat import S_ISREG
 
 import numpy as np
 
-from labellint.atomic import write_atomically
 from labellint.rules._spans import quote
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
+from labellint.support.atomic import write_atomically
 
 CACHE_DIR = ".labellint_cache"
 CACHE_FILE = "image-hashes.json"

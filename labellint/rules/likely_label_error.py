@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -14,6 +13,7 @@ from labellint.quality.confident import FilterBy
 from labellint.quality.predictions import PredictionsError
 from labellint.quality.suspects import dataset_suspects
 from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
+from labellint.support.paths import from_cwd
 
 # Looked for beside each label file when no `predictions` option is set: labels.csv -> labels.predictions.csv
 # Not .jsonl: walking a folder, the JSONL reader would take such a file for labels.
@@ -47,10 +47,10 @@ class LikelyLabelError(Rule):
 
     def check(self, context: RuleContext) -> Iterator[Finding]:
         dataset = context.dataset
-        if dataset.n_items == 0 or not dataset.files or "work_tree" not in dataset.files[0].meta:
+        if dataset.n_items == 0 or not dataset.files or context.work_tree is None:
             return  # nothing to check, or labels read from a git revision (predictions are for the work tree)
-        work_tree = Path(dataset.files[0].meta["work_tree"])
-        path = self._predictions_path(dataset, work_tree)
+        work_tree = context.work_tree
+        path = self._predictions_path(dataset, work_tree, context.config_root or work_tree)
         if path is None:
             return
         options = self.options
@@ -65,7 +65,7 @@ class LikelyLabelError(Rule):
                 id_column=options.id_column,
             )
         except PredictionsError as exc:
-            display = Path(os.path.relpath(path, work_tree)).as_posix()
+            display = from_cwd(path, work_tree)
             message = str(exc).replace(f"{path}", display)
             yield Finding(
                 f"cannot use the predictions: {message}", location=Location(path=display), severity=Severity.ERROR
@@ -81,10 +81,9 @@ class LikelyLabelError(Rule):
                 identity=f"{_names(given)}",
             )
 
-    def _predictions_path(self, dataset, work_tree: Path) -> Path | None:
+    def _predictions_path(self, dataset, work_tree: Path, config_root: Path) -> Path | None:
         if self.options.predictions:
-            root = Path(dataset.files[0].meta.get("config_root", work_tree))
-            return root / self.options.predictions
+            return config_root / self.options.predictions
         for file in dataset.files:
             label_path = work_tree / file.path
             for suffix in SIBLING_SUFFIXES:

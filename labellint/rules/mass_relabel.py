@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from pydantic import Field
 
+from labellint.diff import DiffOptions, LabelDiff, diff_datasets
 from labellint.problem import Location
 from labellint.rules.base import Finding, RuleOptions
 from labellint.rules.change import ChangeContext, ChangeRule
@@ -26,12 +28,29 @@ class MassRelabel(ChangeRule):
     Options = MassRelabelOptions
 
     def check_change(self, context: ChangeContext) -> Iterator[Finding]:
-        from labellint.diff import DiffOptions, diff_datasets
-
         base, head = context.dataset(context.base), context.dataset(context.head)
-        diff = diff_datasets(base, head, DiffOptions(max_relabel=self.options.max_fraction))
+        diff = diff_datasets(base, head, DiffOptions())
         # Point at the label file when there is one; a change across several files is dataset-wide.
         location = Location(path=head.files[0].path) if len(head.files) == 1 else Location()
-        for problem in diff.problems:
-            if problem["code"] == self.code:
-                yield Finding(problem["message"], location=location, identity="mass-relabel")
+        message = self.relabel_message(diff)
+        if message is not None:
+            yield Finding(message, location=location, identity="mass-relabel")
+
+    def relabel_message(self, diff: LabelDiff) -> str | None:
+        """What is wrong when the diff relabels more than `max_fraction` of the base annotations."""
+        relabeled, total, limit = diff.annotations["relabeled"], diff.base_annotations, self.options.max_fraction
+        share = relabeled / total if total else 0.0
+        if not relabeled or share <= limit:
+            return None
+        top = ", ".join(f"{t['from']} -> {t['to']} ({t['count']})" for t in diff.transitions[:3])
+        return (
+            f"this change relabels {relabeled} of {total} annotations ({share:.1%}, more than the {limit:.0%} "
+            "allowed): review it as a change of the labels' meaning" + (f" (largest: {top})" if top else "")
+        )
+
+    def check_diff(self, diff: LabelDiff) -> list[dict[str, Any]]:
+        """The problem as `labellint diff` lists it in its JSON document (empty when the change is fine)."""
+        message = self.relabel_message(diff)
+        if message is None:
+            return []
+        return [{"code": self.code, "name": self.name, "severity": self.severity.value, "message": message}]

@@ -12,14 +12,15 @@ from labellint.rules.base import Finding, Rule, RuleContext, Scope
 from labellint.spec.versioning import parse_version
 
 # Where a file may say which spec version it was labelled under: the config (per dataset,
-# `spec-version`, stamped into `meta` by the runner), or the file itself (COCO `info`).
+# `spec-version`, handed to rules in RuleContext.declared_versions), or the file itself (COCO `info`).
 INFO_KEYS = ("spec_version", "labelspec_version")
 
 
-def declared_version(source: SourceFile) -> tuple[str, str | None] | None:
-    """(version, JSON pointer or None) a label file declares, or None when it declares none."""
-    if source.meta.get("spec_version") is not None:
-        return str(source.meta["spec_version"]), None
+def declared_version(source: SourceFile, configured: dict[str, str]) -> tuple[str, str | None] | None:
+    """(version, JSON pointer or None) a label file declares, or None when it declares none; the
+    config's `spec-version` for the file's dataset wins over what the file says of itself."""
+    if configured.get(source.path) is not None:
+        return str(configured[source.path]), None
     info = source.meta.get("info")
     if isinstance(info, dict):
         for key in INFO_KEYS:
@@ -41,7 +42,7 @@ class StaleLabels(Rule):
         current = parse_version(spec.version)
         counts = np.bincount(context.dataset.ann_file, minlength=len(context.dataset.files))
         for index, source in enumerate(context.dataset.files):
-            declared = declared_version(source)
+            declared = declared_version(source, context.declared_versions)
             if declared is None:
                 continue
             version, pointer = declared

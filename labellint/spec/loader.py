@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from labellint._yaml_errors import describe_errors
 from labellint.errors import SpecError
 from labellint.spec.model import LabelSpec
+from labellint.support.yaml_errors import describe_errors
 
 SPEC_FILE_NAMES = ("labelspec.yaml", "labelspec.yml")
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from labellint._yaml_errors import describe_errors
 from labellint.errors import ConfigError
+from labellint.support.paths import repository_root
+from labellint.support.yaml_errors import describe_errors
 
 CONFIG_FILE = "labellint.toml"
 
@@ -56,15 +57,6 @@ class Config(Section):
 
     def resolve(self, relative: str) -> Path:
         return (self.root / relative).resolve()
-
-
-def repository_root(start: Path) -> Path | None:
-    """The nearest folder from `start` upward that holds `.git`, or None."""
-    start = start.resolve()
-    for folder in [start, *start.parents]:
-        if (folder / ".git").exists():
-            return folder
-    return None
 
 
 def find_config(start: Path) -> Path | None:

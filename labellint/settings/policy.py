@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,13 +13,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from labellint.config import Config
 from labellint.errors import ConfigError, UsageError
-from labellint.plugins import BrokenPlugin
 from labellint.problem import Problem, Severity
 from labellint.report import Report
-from labellint.rules import Rule, all_rules, load_local_rules, matches, select_rules
+from labellint.rules import Rule, RuleOptions, all_rules, load_local_rules, matches, select_rules, unknown_selector
+from labellint.settings.config import Config
 from labellint.spec.model import LabelSpec
+from labellint.support.paths import from_config
+from labellint.support.plugins import BrokenPlugin
 
 SEVERITIES = [s.value for s in Severity]
 
@@ -49,6 +49,12 @@ class Policy:
     root: Path = field(default_factory=Path.cwd)
     origins: dict[str, str] = field(default_factory=dict)
     broken: list[BrokenPlugin] = field(default_factory=list)
+    # Every rule this config knows, installed and local, by code (selection works on it).
+    registry: dict[str, type[Rule]] = field(default_factory=dict)
+
+    def rules_in(self, scopes) -> list[Rule]:
+        """The selected rules whose scope is one of `scopes` (a context's `scopes`)."""
+        return [rule for rule in self.rules if type(rule).scope in scopes]
 
     def settings(self) -> dict[str, Any]:
         """The resolved settings as plain data, each with its origin."""
@@ -74,22 +80,26 @@ def build_policy(config: Config, overrides: Overrides | None = None) -> Policy:
     """Selection, severity overrides and validated options from config (then command line)."""
     overrides = overrides or Overrides()
     origin = config.source or "defaults"
-    broken = load_local_rules(config.resolve(p) for p in config.plugins)
+    local, broken = load_local_rules(config.resolve(p) for p in config.plugins)
+    registry = all_rules(local)
     if overrides.select is not None:
         # A selection on the command line replaces the file's whole selection (as in ruff).
-        chosen = select_rules(overrides.select, overrides.extend_select, overrides.ignore)
+        chosen = select_rules(overrides.select, overrides.extend_select, overrides.ignore, registry)
         selection_origin = "command line"
     else:
         chosen = select_rules(
-            config.select, [*config.extend_select, *overrides.extend_select], [*config.ignore, *overrides.ignore]
+            config.select,
+            [*config.extend_select, *overrides.extend_select],
+            [*config.ignore, *overrides.ignore],
+            registry,
         )
         changed = config.select is not None or config.extend_select or config.ignore
         selection_origin = origin if changed else "default"
-    policy = Policy(root=config.root, broken=broken)
+    policy = Policy(root=config.root, broken=broken, registry=registry)
     policy.origins = {cls.code: f"selected by {selection_origin}" for cls in chosen}
     options: dict[str, dict[str, Any]] = {}
     for where, tables in ((origin, config.rules), ("command line", overrides.rules)):
-        for selector, table in sorted(tables.items(), key=lambda kv: _specificity(kv[0])):
+        for selector, table in sorted(tables.items(), key=lambda kv: _specificity(kv[0], registry)):
             try:
                 _apply_table(where, selector, table, policy, options)
             except ConfigError as exc:
@@ -108,9 +118,28 @@ def build_policy(config: Config, overrides: Overrides | None = None) -> Policy:
     policy.exclude = [*config.exclude, *overrides.exclude]
     for where, table in ((config, config.per_file_ignores), (None, overrides.per_file_ignores)):
         for glob, selectors in table.items():
-            codes = frozenset(_codes(selectors, origin if where else "command line", f"per-file-ignores.{glob}"))
+            where_name = origin if where else "command line"
+            codes = frozenset(_codes(selectors, where_name, f"per-file-ignores.{glob}", registry))
             policy.per_file_ignores.append((glob, codes))
     return policy
+
+
+def rule_options(config: Config, rule: type[Rule]) -> RuleOptions:
+    """One installed rule's options as the config sets them (`[rules.X]` tables, the most specific
+    last), without loading plugins or building the whole policy; LookupError when the config does
+    not select the rule."""
+    registry = all_rules()
+    selected = select_rules(config.select, config.extend_select, config.ignore, registry)
+    if rule not in selected:
+        raise LookupError(rule.code)
+    merged: dict[str, Any] = {}
+    for selector, table in sorted(config.rules.items(), key=lambda kv: _specificity(kv[0], registry)):
+        if matches(selector, rule):
+            merged.update({k.replace("-", "_"): v for k, v in table.items() if k != "severity"})
+    try:
+        return rule.Options.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(f"{config.source or 'config'}: rules.{rule.code}.{_first_error(exc, rule)}") from None
 
 
 def _table_line(path: Path, selector: str, message: str) -> int | None:
@@ -134,28 +163,27 @@ def _table_line(path: Path, selector: str, message: str) -> int | None:
     return None
 
 
-def _specificity(selector: str) -> tuple[int, str]:
+def _specificity(selector: str, rules: dict[str, type[Rule]]) -> tuple[int, str]:
     """ALL, then shorter prefixes, then full codes and names: the most specific setting wins."""
     if selector.upper() == "ALL":
         return (0, selector)
-    rules = all_rules()
     if selector in rules or any(r.name == selector for r in rules.values()):
         return (100, selector)
     return (len(selector), selector)
 
 
-def _codes(selectors: Iterable[str], where: str, key: str) -> list[str]:
+def _codes(selectors: Iterable[str], where: str, key: str, rules: dict[str, type[Rule]]) -> list[str]:
     try:
-        return [r.code for r in select_rules(list(selectors))]
+        return [r.code for r in select_rules(list(selectors), rules=rules)]
     except UsageError as exc:
         raise ConfigError(f"{where}: {key}: {exc.message}") from None
 
 
 def _apply_table(where: str, selector: str, table: dict[str, Any], policy: Policy, options: dict) -> None:
     """One `[rules.SELECTOR]` table: its severity for every matching rule, its options for one rule."""
-    rules = [r for r in all_rules().values() if matches(selector, r)]
+    rules = [r for r in policy.registry.values() if matches(selector, r)]
     if not rules:
-        raise ConfigError(f"{where}: rules.{selector}: {_unknown(selector)}")
+        raise ConfigError(f"{where}: rules.{selector}: {unknown_selector(selector, policy.registry)}")
     settings = {key.replace("-", "_"): value for key, value in table.items()}
     severity = settings.pop("severity", None)
     if severity is not None:
@@ -200,22 +228,7 @@ def _hint(word: str, known: list[str], otherwise: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else otherwise
 
 
-def _unknown(selector: str) -> str:
-    rules = all_rules()
-    known = [*rules, *(r.name for r in rules.values())]
-    return f"unknown rule selector {selector!r}{_hint(selector, known, ' (see `labellint rules`)')}"
-
-
 # ------------------------------------------------------------------ applying to a finished report
-def relative_to_root(display: str, root: Path) -> str:
-    """A problem's path (as displayed, relative to the cwd) relative to the config's folder."""
-    absolute = (Path.cwd() / display).resolve()
-    try:
-        return absolute.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(absolute, root.resolve())).as_posix()
-
-
 def glob_matches(pattern: str, relative: str) -> bool:
     """Ruff-like file globs: a pattern without `/` matches the file name or any folder name;
     one with `/` matches the path from the config's folder (`**` spans folders)."""
@@ -231,7 +244,7 @@ def glob_matches(pattern: str, relative: str) -> bool:
 def is_excluded(path: Path, patterns: list[str], root: Path) -> bool:
     if not patterns:
         return False
-    relative = relative_to_root(str(path), root)
+    relative = from_config(str(path), root)
     return any(glob_matches(p, relative) for p in patterns)
 
 
@@ -241,12 +254,12 @@ def apply_policy(report: Report, policy: Policy, spec: LabelSpec | None, spec_di
         report.notes.append(f"warning: local rule module {plugin.name!r} failed to load: {plugin.error}")
     kept: list[Problem] = []
     used = [False] * (len(spec.ignore) if spec else 0)
-    names = {r.code: r.name for r in all_rules().values()}
+    names = {r.code: r.name for r in policy.registry.values()}
     for problem in report.problems:
         if problem.code in policy.severities:
             problem.severity = policy.severities[problem.code]
         if policy.per_file_ignores and problem.location.path:
-            relative = relative_to_root(problem.location.path, policy.root)
+            relative = from_config(problem.location.path, policy.root)
             if any(problem.code in codes and glob_matches(g, relative) for g, codes in policy.per_file_ignores):
                 continue
         accepted = _accepted(problem, spec, names) if spec and spec.ignore else None

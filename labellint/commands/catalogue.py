@@ -10,10 +10,11 @@ from typing import Any
 from pydantic_core import PydanticUndefined
 
 from labellint.errors import UsageError
-from labellint.rules import Rule, all_rules, matches
+from labellint.rules import Rule, all_rules, matches, unknown_selector
+from labellint.rules.base import rule_summary
 
 # The rulebook ships beside the package in a source checkout (and in the repository).
-RULEBOOK = Path(__file__).resolve().parents[1] / "rules"
+RULEBOOK = Path(__file__).resolve().parents[2] / "rules"
 README_HEADER = """\
 # The rulebook
 
@@ -21,16 +22,10 @@ One folder per rule: `README.md` (what it checks, why it matters for training, h
 options, related rules), a `good/` and a `bad/` example, and `bad.expected` (exactly what
 `labellint check` reports on `bad/`). `tests/test_rulebook.py` runs every folder.
 
-This file is generated from the rule registry by `python -m labellint.catalogue rules/README.md`;
+This file is generated from the rule registry by `python -m labellint.commands.catalogue rules/README.md`;
 a test fails when it is out of date.
 
 """
-
-
-def summary(rule: type[Rule]) -> str:
-    """The docstring's first paragraph on one line (docstrings wrap long summaries)."""
-    paragraph = (rule.__doc__ or "").strip().split("\n\n")[0]
-    return " ".join(line.strip() for line in paragraph.splitlines())
 
 
 def is_builtin(rule: type[Rule]) -> bool:
@@ -61,7 +56,7 @@ def rule_record(rule: type[Rule]) -> dict[str, Any]:
         "severity": rule.severity.value,
         "default_enabled": rule.default_enabled,
         "needs_spec": rule.needs_spec,
-        "summary": summary(rule),
+        "summary": rule_summary(rule),
         "origin": "builtin" if is_builtin(rule) else rule.__module__,
         "options": option_rows(rule),
     }
@@ -77,7 +72,7 @@ def rules_table(output_format: str, rules: list[type[Rule]] | None = None) -> st
         for r in rules:
             link = f"[{r.name}]({r.code}-{r.name}/README.md)" if is_builtin(r) else r.name
             off = " (off by default)" if not r.default_enabled else ""
-            text = summary(r).replace("|", "\\|")
+            text = rule_summary(r).replace("|", "\\|")
             lines.append(f"| {r.code} | {link} | {r.severity.value}{off} | {r.scope} | {text} |")
         return "\n".join(lines) + "\n"
     if output_format != "text":
@@ -86,22 +81,20 @@ def rules_table(output_format: str, rules: list[type[Rule]] | None = None) -> st
     lines = []
     for r in rules:
         off = "  (off by default)" if not r.default_enabled else ""
-        lines.append(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.scope:<10}  {summary(r)}{off}")
+        lines.append(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.scope:<10}  {rule_summary(r)}{off}")
     return "\n".join(lines) + "\n"
 
 
-def find_rule(query: str) -> type[Rule]:
+def find_rule(query: str, rules: dict[str, type[Rule]] | None = None) -> type[Rule]:
     """A rule by exact code or name (case-insensitive code); a usage error with a hint otherwise."""
-    rules = all_rules()
+    rules = rules if rules is not None else all_rules()
     for rule in rules.values():
         if query.upper() == rule.code or query == rule.name:
             return rule
     prefix = [r.code for r in rules.values() if matches(query, r)] if query.upper() != "ALL" else []
     if prefix:
         raise UsageError(f"{query!r} selects several rules ({', '.join(prefix)}); name one")
-    from labellint.policy import _unknown
-
-    raise UsageError(_unknown(query))
+    raise UsageError(unknown_selector(query, rules))
 
 
 def rule_docs(rule: type[Rule]) -> str:
@@ -129,6 +122,6 @@ def rulebook_readme() -> str:
     return README_HEADER + rules_table("markdown", builtin)
 
 
-if __name__ == "__main__":  # python -m labellint.catalogue rules/README.md
+if __name__ == "__main__":  # python -m labellint.commands.catalogue rules/README.md
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else RULEBOOK / "README.md"
     target.write_text(rulebook_readme(), encoding="utf-8")

@@ -1,15 +1,15 @@
-"""Label-quality commands: `labellint agree` (inter-annotator agreement: tables, label files, Label Studio)."""
+"""`agree`: inter-annotator agreement of a long table, a multi-annotator export or one file per annotator."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import click
+from labellint.commands.labels import TABLE_SUFFIXES, is_table, read_labels, source_for
+from labellint.errors import UsageError
+from labellint.quality.tables import TableColumns
 
-from labellint.cli._common import split_list, write_output
-
-MAX_ROW_PROBLEMS_SHOWN = 20
 PERCENT_AGREEMENT_DEFINITION = (
     "item_mean: Fleiss' P-bar, the mean over items with at least two ratings of the share of "
     "agreeing rater pairs (equals observed agreement for two raters); pairable_weighted: "
@@ -17,113 +17,75 @@ PERCENT_AGREEMENT_DEFINITION = (
 )
 
 
-@click.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--per-annotator",
-    is_flag=True,
-    help="INPUTS are label files (or item,label tables), one per annotator, named after the file.",
-)
-@click.option("--iou", default=0.5, show_default=True, type=click.FloatRange(0, 1), help="IoU to match two boxes.")
-@click.option("--reader", metavar="NAME", help="Force the reader for label files.")
-@click.option("--item-col", metavar="NAME", help="Column (or JSONL key) of the item id [default: item].")
-@click.option(
-    "--annotator-col", metavar="NAME", help="Column of the annotator id [default: annotator, worker or rater]."
-)
-@click.option("--label-col", metavar="NAME", help="Column of the label [default: label].")
-@click.option("--columns", "column_names", metavar="NAMES", help="Column names in file order, e.g. worker,item,label.")
-@click.option("--header/--no-header", default=True, show_default=True, help="Whether the first row names the columns.")
-@click.option(
-    "--level",
-    type=click.Choice(["nominal", "ordinal", "interval", "ratio"]),
-    default="nominal",
-    show_default=True,
-    help="Measurement level for Krippendorff's alpha.",
-)
-@click.option("--categories", multiple=True, metavar="A,B,C", help="Declared categories, in order.")
-@click.option(
-    "--weights",
-    type=click.Choice(["linear", "quadratic"]),
-    default=None,
-    help="Weighted kappa weights (two annotators, ordered categories) [default: linear].",
-)
-@click.option("--top", default=10, show_default=True, type=click.IntRange(min=0), help="How many pairs/items to list.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
-@click.option("--consensus", is_flag=True, help="Add a Dawid-Skene consensus (classification labels).")
-@click.option(
-    "--consensus-output", metavar="FILE", help="Write the consensus per item (CSV: item, label, probability, majority)."
-)
-def agree(
-    inputs,
-    per_annotator,
-    iou,
-    reader,
-    item_col,
-    annotator_col,
-    label_col,
-    column_names,
-    header,
-    level,
-    categories,
-    weights,
-    top,
-    output_format,
-    output,
-    consensus,
-    consensus_output,
-) -> None:
-    """Inter-annotator agreement of INPUTS.
+@dataclass(slots=True)
+class AgreeRequest:
+    """What to measure agreement on, and how."""
 
-    One long table (CSV, TSV or JSONL: item, annotator, label); a label file whose annotations
-    name their annotator (a Label Studio export with several annotators per task); or, with
-    --per-annotator, one label file per annotator. Classification labels get kappas and
-    alpha; boxes are matched one-to-one per item at IoU >= --iou (F1, mean IoU, label
-    confusion); text spans get exact and overlap F1.
-    """
-    from labellint.cli._labels import TABLE_SUFFIXES, is_table, source_for
-    from labellint.quality.tables import TableColumns, load_ratings_table
+    inputs: list[str]
+    per_annotator: bool = False
+    iou: float = 0.5
+    reader: str | None = None
+    columns: TableColumns = field(default_factory=TableColumns)
+    names: list[str] | None = None
+    header: bool = True
+    level: str = "nominal"
+    categories: list[str] | None = None
+    weights: str | None = None
+    top: int = 10
+    consensus: bool = False
+    consensus_table: bool = False
 
-    first = Path(inputs[0])
+
+@dataclass(slots=True)
+class AgreeResult:
+    """The agreement document (DESIGN §6), what was dropped on the way, and the consensus table."""
+
+    document: dict[str, Any]
+    bad_rows: list[str] = field(default_factory=list)
+    duplicates_dropped: int = 0
+    # The Dawid-Skene consensus per item as CSV text (when asked for).
+    consensus_table: str | None = None
+
+    @property
+    def from_label_files(self) -> bool:
+        """Boxes or spans matched across annotators (not a rating table)."""
+        return "matching" in self.document
+
+    def to_json(self) -> dict[str, Any]:
+        return self.document
+
+
+def run_agree(request: AgreeRequest) -> AgreeResult:
+    """Agreement of one long table, or of label files (one export, or one file per annotator)."""
+    first = Path(request.inputs[0])
     looks_like_table = first.suffix.lower() in TABLE_SUFFIXES or (first.is_file() and is_table(first, _head(first)))
-    if per_annotator or len(inputs) > 1 or not looks_like_table:
-        from labellint.errors import UsageError
-
-        if len(inputs) > 1 and not per_annotator:
+    if request.per_annotator or len(request.inputs) > 1 or not looks_like_table:
+        if len(request.inputs) > 1 and not request.per_annotator:
             raise UsageError("several INPUTS are one file per annotator: pass --per-annotator")
-        report = label_files_report(list(inputs), per_annotator, source_for(None, first), reader, iou, level, top)
-        text = json.dumps(report, indent=2) + "\n" if output_format == "json" else render_any(report)
-        write_output(text, output)
-        return
-    table = inputs[0]
-    names = [name.strip() for name in column_names.split(",")] if column_names else None
-    declared = split_list(categories) or None
-    ratings, problems = load_ratings_table(
-        table,
-        TableColumns(item=item_col, annotator=annotator_col, label=label_col),
-        names=names,
-        header=header,
-        categories=declared,
-    )
-    for problem in problems[:MAX_ROW_PROBLEMS_SHOWN]:
-        click.echo(f"labellint: {problem}", err=True)
-    if len(problems) > MAX_ROW_PROBLEMS_SHOWN:
-        click.echo(f"labellint: ... and {len(problems) - MAX_ROW_PROBLEMS_SHOWN} more bad rows", err=True)
-    if ratings.n_duplicates_dropped:
-        click.echo(
-            f"labellint: {ratings.n_duplicates_dropped} repeated ratings of the same item by the same annotator "
-            "dropped (the last one is kept)",
-            err=True,
+        source = source_for(None, first)
+        document = label_files_report(
+            list(request.inputs), request.per_annotator, source, request.reader, request.iou, request.level, request.top
         )
-    report = agreement_report(ratings, problems, level=level, weights=weights, top=top)
-    if consensus or consensus_output:
-        report["consensus"] = consensus_report(ratings, top, consensus_output)
-    text = json.dumps(report, indent=2) + "\n" if output_format == "json" else render_text(report)
-    write_output(text, output)
+        return AgreeResult(document)
+    return _table_agreement(request)
 
 
-def consensus_report(ratings, top: int, output: str | None) -> dict:
-    """Dawid-Skene consensus: priors, least accurate annotators, items where it overrules the majority."""
+def _table_agreement(request: AgreeRequest) -> AgreeResult:
+    from labellint.quality.tables import load_ratings_table
+
+    ratings, problems = load_ratings_table(
+        request.inputs[0], request.columns, names=request.names, header=request.header, categories=request.categories
+    )
+    document = agreement_report(ratings, problems, level=request.level, weights=request.weights, top=request.top)
+    table: list[str] | None = [] if request.consensus_table else None
+    if request.consensus or request.consensus_table:
+        document["consensus"] = consensus_report(ratings, request.top, table)
+    return AgreeResult(document, problems, ratings.n_duplicates_dropped, table[0] if table else None)
+
+
+def consensus_report(ratings, top: int, table: list[str] | None = None) -> dict:
+    """Dawid-Skene consensus: priors, least accurate annotators, items where it overrules the majority;
+    with `table`, the consensus per item as CSV text is appended to it."""
     import csv
     import io
 
@@ -144,7 +106,7 @@ def consensus_report(ratings, top: int, output: str | None) -> dict:
     consensus = categories[np.argmax(result.posteriors, axis=1)]
     accuracy = result.annotator_accuracy()
     order = np.argsort(accuracy, kind="stable")[:top]
-    if output:
+    if table is not None:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["item", "label", "probability", "majority"])
@@ -153,7 +115,7 @@ def consensus_report(ratings, top: int, output: str | None) -> dict:
             items.tolist(), consensus.tolist(), result.posteriors.max(axis=1).tolist(), majority.tolist(), strict=True
         ):
             writer.writerow([_key(row[0]), _key(row[1]), f"{row[2]:.6f}", _key(row[3])])
-        write_output(buffer.getvalue(), output)
+        table.append(buffer.getvalue())
     return {
         "method": "dawid_skene",
         "iterations": result.iterations,
@@ -171,7 +133,6 @@ def label_files_report(paths: list[str], per_annotator: bool, source, reader, io
     """Agreement from label files: classification via the rating statistics, boxes/spans by matching."""
     import numpy as np
 
-    from labellint.cli._labels import is_table, read_labels
     from labellint.errors import UsageError
     from labellint.model import Dataset
     from labellint.quality.from_dataset import item_keys, ratings_from_dataset
@@ -359,105 +320,3 @@ def _number(value) -> int | float:
 
 def _key(value) -> str:
     return str(value.item() if hasattr(value, "item") else value)
-
-
-# --------------------------------------------------------------------------- text output
-
-
-def render_text(report: dict) -> str:
-    dropped = report["dropped"]
-    heading = f"{report['ratings']} ratings of {report['items']} items by {report['annotators']} annotators"
-    if dropped["duplicates"] or dropped["bad_rows"]:
-        heading += f" ({dropped['duplicates']} duplicates, {dropped['bad_rows']} bad rows dropped)"
-    lines = [heading, ""]
-    percent = report["percent_agreement"]
-    cohen = report["cohen_kappa"]
-    figures = [
-        ("percent agreement (item mean)", percent["item_mean"]),
-        ("percent agreement (pairable)", percent["pairable_weighted"]),
-        ("Cohen's kappa", cohen),
-    ]
-    if "mean_pairwise" in cohen:
-        figures.append(("mean pairwise Cohen's kappa", cohen["mean_pairwise"]))
-    figures.append(("Fleiss' kappa", report["fleiss_kappa"]))
-    alpha = report["krippendorff_alpha"]
-    figures.append((f"Krippendorff's alpha ({alpha['level']})", alpha))
-    if "weighted_kappa" in report:
-        weighted = report["weighted_kappa"]
-        figures.append((f"weighted kappa ({weighted['weights']})", weighted))
-    width = max(len(name) for name, _ in figures)
-    for name, figure in figures:
-        lines.append(f"  {name:<{width}}  {_show(figure)}")
-
-    lines += ["", "  class                 ratings   share  specific  Fleiss k"]
-    for category, row in report["per_class"].items():
-        lines.append(
-            f"  {category[:20]:<20}  {row['ratings']:>8}  {row['share']:>6.3f}  "
-            f"{_short(row['specific_agreement']):>8}  {_short(row['fleiss_kappa']):>8}"
-        )
-    if report["confusion_pairs"]:
-        lines += ["", "  most confused pairs (disagreeing rater pairs):"]
-        for pair in report["confusion_pairs"]:
-            lines.append(f"    {pair['a']} / {pair['b']}: {pair['count']}")
-    disagreeing = report["disagreeing_items"]
-    shown = ", ".join(disagreeing["items"])
-    more = ", ..." if disagreeing["count"] > len(disagreeing["items"]) else ""
-    lines += ["", f"  {disagreeing['count']} items with disagreement" + (f": {shown}{more}" if shown else "")]
-    if "consensus" in report:
-        consensus = report["consensus"]
-        lines += [
-            "",
-            f"  Dawid-Skene consensus: {consensus['iterations']} iterations, overrules the majority vote on "
-            f"{consensus['overrules_majority']} items; least accurate annotators (estimated):",
-        ]
-        lines += [
-            f"    {entry['annotator']}: {entry['estimated_accuracy']:.3f}"
-            for entry in consensus["least_accurate_annotators"][:5]
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def render_any(report: dict) -> str:
-    """Text for a label-file report: the rating table, or the matching figures of boxes/spans."""
-    if "matching" not in report:
-        return render_text(report)
-    matching = report["matching"]
-    heading = f"{report['kind']} of {report['items']} items by {report['annotators']} annotators"
-    if report["kind"] == "boxes":
-        heading += f", matched one-to-one at IoU >= {matching['iou_threshold']}"
-    lines = [heading, ""]
-    for mode, figures in matching["pooled"].items():
-        lines.append(f"  {mode:<8} {_set_figures(figures)}")
-    lines += ["", "  per annotator pair:"]
-    for pair in matching["pairs"]:
-        for mode in matching["pooled"]:
-            lines.append(f"    {pair['a']} / {pair['b']} ({pair['items']} items) {mode}: {_set_figures(pair[mode])}")
-    if report["per_class"]:
-        lines += ["", "  class                 objects  specific"]
-        for name, row in report["per_class"].items():
-            lines.append(f"  {name[:20]:<20}  {row['objects']:>8}  {row['specific_agreement']:>8.3f}")
-    if report["confusion_pairs"]:
-        lines += ["", "  most confused labels on matched pairs:"]
-        lines += [f"    {pair['a']} / {pair['b']}: {pair['count']}" for pair in report["confusion_pairs"]]
-    return "\n".join(lines) + "\n"
-
-
-def _set_figures(figures: dict) -> str:
-    if figures["f1"] is None:
-        return f"F1 n/a ({figures['reason']})"
-    mean_iou = "n/a" if figures["mean_iou"] is None else f"{figures['mean_iou']:.3f}"
-    labels = "n/a" if figures["label_agreement"] is None else f"{figures['label_agreement']:.3f}"
-    return (
-        f"F1 {figures['f1']:.3f}  mean IoU {mean_iou}  same label {labels}  "
-        f"(matched {figures['matched']}, only A {figures['only_a']}, only B {figures['only_b']})"
-    )
-
-
-def _show(figure: dict) -> str:
-    if figure["value"] is None:
-        return f"n/a ({figure['reason']})"
-    return f"{figure['value']:.4f}"
-
-
-def _short(figure: dict) -> str:
-    return "n/a" if figure["value"] is None else f"{figure['value']:.3f}"

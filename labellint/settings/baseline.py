@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from labellint.atomic import write_atomically
 from labellint.errors import ConfigError
 from labellint.problem import Problem, fingerprint
+from labellint.support.atomic import write_atomically
+from labellint.support.paths import from_config
 
 BASELINE_SCHEMA = 1
 
@@ -29,11 +29,7 @@ def stable_key(problem: Problem, root: Path) -> str:
     the working directory, so a baseline matches wherever labellint is run from."""
     path = problem.location.path
     if path:
-        absolute = (Path.cwd() / path).resolve()
-        try:
-            path = absolute.relative_to(root.resolve()).as_posix()
-        except ValueError:
-            path = Path(os.path.relpath(absolute, root.resolve())).as_posix()
+        path = from_config(path, root)
     return fingerprint(problem.code, path, problem.identity)
 
 

@@ -1,0 +1,205 @@
+"""`init`: scaffold labelspec.yaml and labellint.toml from existing labels (never over existing files)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from labellint.commands.labels import LabelSelection, read_dataset
+from labellint.errors import UsageError
+from labellint.settings.config import Config
+from labellint.sources import WorkTree
+from labellint.support.atomic import write_atomically
+from labellint.support.paths import from_cwd
+
+SPEC_NAME = "labelspec.yaml"
+CONFIG_NAME = "labellint.toml"
+PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_ -]*$")
+
+
+@dataclass(slots=True)
+class InitRequest:
+    """Where the existing labels are, the reader to force, and the folder to write into."""
+
+    source: str = "."
+    reader: str | None = None
+    here: Path | None = None
+
+
+@dataclass(slots=True)
+class InitResult:
+    """What was written, and what the labels held."""
+
+    classes: int
+    annotations: int
+    items: int
+    read_problems: int
+
+    def to_json(self) -> dict:
+        return {
+            "spec": SPEC_NAME,
+            "config": CONFIG_NAME,
+            "classes": self.classes,
+            "annotations": self.annotations,
+            "items": self.items,
+            "read_problems": self.read_problems,
+        }
+
+
+def run_init(request: InitRequest) -> InitResult:
+    """Reads the labels and writes the scaffolded spec and config beside the working folder."""
+    here = request.here or Path.cwd()
+    existing = [name for name in (SPEC_NAME, CONFIG_NAME) if (here / name).exists()]
+    if existing:
+        raise UsageError(
+            f"{' and '.join(existing)} already exist{'s' if len(existing) == 1 else ''} here; "
+            "init never overwrites (move the file away to scaffold a new one)"
+        )
+    if request.reader:
+        from labellint.readers import get_reader
+
+        get_reader(request.reader)  # an unknown name is a usage error before any reading
+    selection = LabelSelection(paths=[request.source], reader=request.reader)
+    dataset, crashes = read_dataset(selection, Config(root=here), None, WorkTree())
+    if dataset.n_items == 0 and not dataset.files:
+        raise UsageError(f"{request.source}: no label files found to scaffold from")
+    readers = sorted({f.reader for f in dataset.files})
+    spec_text = scaffold_spec(dataset, request.source)
+    config_text = scaffold_config(request.source, readers[0] if len(readers) == 1 else request.reader)
+    write_new(here / SPEC_NAME, spec_text)
+    write_new(here / CONFIG_NAME, config_text)
+    classes = spec_text.count("\n  # class ")
+    return InitResult(classes, dataset.n_annotations, dataset.n_items, len(dataset.issues) + len(crashes))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _task(dataset) -> str:
+    if dataset.ann_keypoints:
+        return "keypoints"
+    if dataset.ann_segmentation:
+        return "segmentation"
+    if len(dataset.ann_span) and (dataset.ann_span[:, 0] >= 0).any():
+        return "ner"
+    if dataset.item_text:
+        return "classification"
+    return "detection"
+
+
+def _yaml_key(name: str) -> str:
+    """A class name as a YAML key: bare when safe, else a JSON (= YAML double-quoted) string."""
+    reserved = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+    if PLAIN_KEY.match(name) and name.lower() not in reserved and not name.endswith(" "):
+        return name
+    return json.dumps(name)
+
+
+def _class_tallies(dataset) -> tuple[dict[str, set], Counter, Counter]:
+    """Per spec class name: the ids the labels write it with, its annotations and its items."""
+    import numpy as np
+
+    known = dataset.ann_class >= 0
+    counts = np.bincount(dataset.ann_class[known], minlength=len(dataset.classes))
+    pairs = np.unique(np.stack([dataset.ann_class[known], dataset.ann_item[known]]), axis=1)
+    items_per_class = np.bincount(pairs[0], minlength=len(dataset.classes))
+    # One spec class per name; a name written with several ids (merged sources) gets no id.
+    ids_by_name: dict[str, set] = {}
+    count_by_name: Counter[str] = Counter()
+    items_by_name: Counter[str] = Counter()
+    for index, ref in enumerate(dataset.classes):
+        name = ref.name
+        if dataset.files and dataset.files[0].meta.get("names") == "index":
+            name = f"class_{ref.source_id}"  # YOLO without names: the spec's ids will name them
+        ids_by_name.setdefault(name, set()).add(ref.source_id)
+        count_by_name[name] += int(counts[index])
+        items_by_name[name] += int(items_per_class[index])
+    for raw in sorted({v for v in dataset.unresolved_class.values() if isinstance(v, int)}):
+        ids_by_name.setdefault(f"class_{raw}", set()).add(raw)
+        count_by_name[f"class_{raw}"] += sum(1 for v in dataset.unresolved_class.values() if v == raw)
+    return ids_by_name, count_by_name, items_by_name
+
+
+def _class_lines(name: str, ids: list, count: int, items: int) -> list[str]:
+    lines = [f"  # class {name!r}: {_count(count, 'annotation')} in {_count(items, 'item')}", f"  {_yaml_key(name)}:"]
+    if len(ids) == 1 and type(ids[0]) is int:
+        lines.append(f"    id: {ids[0]}")
+    elif len(ids) > 1:
+        lines.append(f"    # TODO: the labels write this class with several ids: {', '.join(map(str, ids))}")
+    return [
+        *lines,
+        "    # definition: TODO - what this class means, in one or two sentences (LL401)",
+        "    include: []  # TODO: at least 3 examples that ARE this class (LL402)",
+        "    exclude: []  # TODO: at least 3 look-alikes that are NOT this class (LL402)",
+    ]
+
+
+SPEC_TAIL = [
+    "# unsure:  # TODO: the safe path for ambiguous samples (LL403), for example:",
+    "#   attribute: unsure",
+    "#   criteria: [TODO - when a labeller should mark a sample unsure instead of guessing]",
+    "geometry:  # dataset-wide defaults; a class may override them",
+    "  inside_image: {tolerance: 0.5}  # pixels a box may reach past the image edge",
+    "  duplicate_iou: 0.9  # same class at or above this IoU: duplicate (LL205)",
+    "  conflict_iou: 0.9  # different classes at or above this IoU: conflict (LL206)",
+    "changelog:",
+    "  - {version: 0.1.0, changes: Scaffolded from the existing labels by labellint init.}",
+    "",
+]
+
+
+def scaffold_spec(dataset, source: str) -> str:
+    """The text of a labelspec.yaml for the classes found in `dataset` (counts as comments)."""
+    ids_by_name, count_by_name, items_by_name = _class_tallies(dataset)
+
+    def order(name: str) -> tuple:
+        ids = [i for i in ids_by_name[name] if isinstance(i, int)]
+        return (min(ids) if ids else float("inf"), name)
+
+    today = datetime.date.today().isoformat()
+    lines = [
+        f"# Scaffolded by `labellint init --from {source}` on {today}: {dataset.n_items} items,",
+        f"# {dataset.n_annotations} annotations. Every TODO is yours to write; `labellint check` reports",
+        "# the missing definitions, examples and unsure path (LL401-LL404) until they are done.",
+        "spec: 1",
+        f"name: {_yaml_key(Path(source).resolve().name or 'dataset')}",
+        "version: 0.1.0  # the version of the labels' MEANING; bump it when a definition changes",
+        f"task: {_task(dataset)}",
+        "# decision: TODO - the decision these labels serve, in one sentence",
+        "classes:",
+    ]
+    for name in sorted(ids_by_name, key=order):
+        ids = sorted(ids_by_name[name], key=str)
+        lines += _class_lines(name, ids, count_by_name[name], items_by_name[name])
+    return "\n".join(lines + SPEC_TAIL)
+
+
+def scaffold_config(source: str, reader: str | None) -> str:
+    """The text of labellint.toml pointing at the scaffolded spec and the labels."""
+    path = Path(source)
+    relative = from_cwd(path) if path.is_absolute() else source
+    lines = [
+        "# Scaffolded by `labellint init`; paths are relative to this file.",
+        f'spec = "{SPEC_NAME}"',
+        "# The datasets below are the whole dataset, so spec classes nobody uses are worth a warning.",
+        'extend-select = ["LL301"]',
+        "",
+        "[[datasets]]",
+        f"path = {json.dumps(Path(relative).as_posix())}",
+    ]
+    if reader:
+        lines.append(f'reader = "{reader}"')
+    return "\n".join(lines) + "\n"
+
+
+def write_new(target: Path, text: str) -> None:
+    """Writes a new file atomically and never over an existing one (a hard link fails if it exists)."""
+    try:
+        write_atomically(target, text, replace=False)
+    except FileExistsError:
+        raise UsageError(f"{target.name} appeared while init was running; not overwriting it") from None

@@ -1,0 +1,164 @@
+"""Reading labels for any command: PATHS or the config's datasets, collected, read, crashes isolated."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from labellint.errors import UsageError
+from labellint.model import Dataset
+from labellint.readers.base import ReadContext
+from labellint.report import Crash
+from labellint.rules.base import RuleContext
+from labellint.settings.config import Config
+from labellint.settings.policy import is_excluded
+from labellint.sources import GitRevision, Source, WorkTree
+from labellint.sources.collect import Collected, Target, collect
+from labellint.spec.model import LabelSpec
+
+TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson"}
+
+
+@dataclass(slots=True)
+class LabelSelection:
+    """Which label files to read: PATHS (relative to the working folder) or, when there are none,
+    the config's datasets; a forced reader; globs never to read."""
+
+    paths: list[str] = field(default_factory=list)
+    reader: str | None = None
+    exclude: list[str] = field(default_factory=list)
+
+
+def targets_for(selection: LabelSelection, config: Config) -> tuple[list[Target], Path]:
+    """Command-line paths (relative to the cwd) or the config's datasets (relative to the config)."""
+    if selection.paths:
+        return [Target(p, selection.reader or config.reader) for p in selection.paths], Path.cwd()
+    if config.datasets:
+        targets = [Target(d.path, selection.reader or d.reader or config.reader, d.options) for d in config.datasets]
+        return targets, config.root
+    raise UsageError("no label files to check: pass PATHS, or list `datasets` in the config")
+
+
+def read_dataset(
+    selection: LabelSelection, config: Config, spec: LabelSpec | None, source: Source
+) -> tuple[Dataset, list[Crash]]:
+    """Every target read into one dataset; a reader that crashes is reported, the rest go on."""
+    targets, base = targets_for(selection, config)
+    collected = collect(targets, source, base)
+    drop_excluded(collected, [*config.exclude, *selection.exclude], config.root)
+    if collected.missing:
+        raise UsageError(f"no such file or folder: {', '.join(collected.missing)}")
+    parts: list[Dataset] = []
+    crashes: list[Crash] = []
+    for reader, files, options in collected.groups.values():
+        context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options)
+        try:
+            parts.append(reader.read(files, context))
+        except Exception:
+            # A reader bug must not hide the other files' problems: read them one by one and
+            # report only the files that still fail.
+            for path in files:
+                try:
+                    parts.append(reader.read([path], context))
+                except Exception as exc:
+                    crashes.append(
+                        Crash(
+                            f"reader {reader.name} on {source.display(path)}",
+                            f"{type(exc).__name__}: {exc}",
+                            traceback.format_exc(),
+                        )
+                    )
+    dataset = Dataset.concat(parts) if parts else Dataset()
+    dataset.issues.extend(collected.issues)
+    return dataset, crashes
+
+
+def drop_excluded(collected: Collected, patterns: list[str], root: Path) -> None:
+    """Removes files matching the `exclude` globs before anything reads them."""
+    if not patterns:
+        return
+    for key, (reader, files, options) in list(collected.groups.items()):
+        kept = [f for f in files if not is_excluded(f, patterns, root)]
+        if kept:
+            collected.groups[key] = (reader, kept, options)
+        else:
+            del collected.groups[key]
+
+
+def declared_versions(config: Config, source: Source) -> dict[str, str]:
+    """`spec-version` of the configured datasets, per displayed label-file path (LL503 reads it)."""
+    declared: dict[str, str] = {}
+    for entry in config.datasets:
+        if entry.spec_version is None:
+            continue
+        found = collect([Target(entry.path, entry.reader)], source, config.root)
+        for _, files, _ in found.groups.values():
+            declared.update({source.display(p): entry.spec_version for p in files})
+    return declared
+
+
+def rule_context(
+    dataset: Dataset, spec: LabelSpec | None, spec_display: str | None, config: Config, source: Source
+) -> RuleContext:
+    """What check rules see: the dataset and spec, where the files are (nothing on disk for a git
+    revision), the config's folder and the spec versions the config declares."""
+    on_disk = isinstance(source, WorkTree)
+    return RuleContext(
+        dataset=dataset,
+        spec=spec,
+        spec_path=spec_display,
+        work_tree=source.cwd if on_disk else None,
+        config_root=config.root if on_disk else None,
+        declared_versions=declared_versions(config, source),
+    )
+
+
+# ----------------------------------------------------------------------------- the quality commands
+def is_table(path: Path, head: bytes) -> bool:
+    """A long table (CSV/TSV/JSONL) rather than a label file: by suffix, or a tab-separated .txt."""
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return True
+    return suffix == ".txt" and b"\t" in head.split(b"\n", 1)[0]
+
+
+def source_for(rev: str | None, anchor: Path) -> Source:
+    """The work tree, or the files as they are at `rev` in the repository holding `anchor`."""
+    if rev is None:
+        return WorkTree()
+    return GitRevision(anchor.resolve().parent if anchor.is_file() else anchor.resolve(), rev)
+
+
+def read_labels(paths: list[str], source: Source, spec: LabelSpec | None = None, reader: str | None = None) -> Dataset:
+    """The label files read through the normal readers into one Dataset; reader crashes are fatal."""
+    dataset, crashes = read_dataset(LabelSelection(paths=list(paths), reader=reader), Config(), spec, source)
+    if crashes:
+        raise UsageError(f"cannot read: {crashes[0].source}: {crashes[0].error}")
+    return dataset
+
+
+def load_ratings(path: str, source: Source, *, columns=None, header: bool = True, names=None, reader=None):
+    """Ratings from a long table or from label files with annotators; returns (ratings, problems)."""
+    from labellint.quality.from_dataset import ratings_from_dataset
+    from labellint.quality.tables import TableColumns, load_ratings_table
+
+    target = Path(path)
+    if not source.is_file(target) and not source.is_dir(target):
+        raise UsageError(f"{path}: file not found")
+    if source.is_file(target) and is_table(target, source.head(target, 4096)):
+        return load_ratings_table(
+            target,
+            columns or TableColumns(),
+            names=names,
+            header=header,
+            data=source.read_bytes(target),
+            display=source.display(target),
+        )
+    dataset = read_labels([path], source, reader=reader)
+    if dataset.n_annotations == 0:
+        raise UsageError(f"{path}: no annotations found")
+    try:
+        return ratings_from_dataset(dataset), [f"{issue.location.path}: {issue.message}" for issue in dataset.issues]
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}") from None

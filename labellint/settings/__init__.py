@@ -1,0 +1,1 @@
+"""How labellint runs: the config file, the resolved rule policy, and baselines."""
