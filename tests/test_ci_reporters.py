@@ -256,3 +256,21 @@ def test_output_to_a_fifo_writes_through(repo: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert json.loads(received[0])["version"] == "2.1.0"
+
+
+def test_sarif_short_description_is_a_whole_sentence_for_every_rule() -> None:
+    from labellint.report import Report
+    from labellint.reporters import get_reporter
+    from labellint.reporters.base import RenderOptions
+    from labellint.rules import all_rules
+
+    rules = all_rules()
+    report = Report(rules={code: rule.info() for code, rule in rules.items()})
+    log = json.loads(get_reporter("sarif").render(report, RenderOptions(version="0")))
+    described = {r["id"]: r["shortDescription"]["text"] for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert set(described) == set(rules)
+    for code, text in described.items():
+        # The docstring's whole first paragraph, on one line, ending as a sentence ends.
+        first_paragraph = " ".join(rules[code].__doc__.strip().split("\n\n")[0].split())
+        assert text == first_paragraph, code
+        assert text[-1] in ".?!)" and text[0].isupper(), f"{code}: {text!r}"

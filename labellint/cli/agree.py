@@ -94,6 +94,18 @@ def agree(
         consensus_table=bool(consensus_output),
     )
     result = run_agree(request)
+    _warn_dropped(result)
+    if result.consensus_table is not None:
+        write_output(result.consensus_table, consensus_output)
+    if output_format == "json":
+        text = json.dumps(result.to_json(), indent=2) + "\n"
+    else:
+        text = render_any(result.document) if result.from_label_files else render_text(result.document)
+    write_output(text, output)
+
+
+def _warn_dropped(result) -> None:
+    """On stderr: the bad rows (the first few) and the repeated ratings that were dropped."""
     for problem in result.bad_rows[:MAX_ROW_PROBLEMS_SHOWN]:
         click.echo(f"labellint: {problem}", err=True)
     if len(result.bad_rows) > MAX_ROW_PROBLEMS_SHOWN:
@@ -104,13 +116,6 @@ def agree(
             "dropped (the last one is kept)",
             err=True,
         )
-    if result.consensus_table is not None:
-        write_output(result.consensus_table, consensus_output)
-    if output_format == "json":
-        text = json.dumps(result.to_json(), indent=2) + "\n"
-    else:
-        text = render_any(result.document) if result.from_label_files else render_text(result.document)
-    write_output(text, output)
 
 
 # --------------------------------------------------------------------------- text output

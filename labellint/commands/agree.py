@@ -131,43 +131,17 @@ def consensus_report(ratings, top: int, table: list[str] | None = None) -> dict:
 
 def label_files_report(paths: list[str], per_annotator: bool, source, reader, iou: float, level: str, top: int) -> dict:
     """Agreement from label files: classification via the rating statistics, boxes/spans by matching."""
-    import numpy as np
-
     from labellint.errors import UsageError
-    from labellint.model import Dataset
-    from labellint.quality.from_dataset import item_keys, ratings_from_dataset
-    from labellint.quality.ratings import Ratings
-    from labellint.quality.set_agreement import (
-        has_geometry,
-        pairwise_set_agreement,
-        set_agreement_report,
-        set_kind,
-    )
-    from labellint.quality.tables import load_label_pairs
+    from labellint.quality.from_dataset import ratings_from_dataset
+    from labellint.quality.set_agreement import set_kind
 
     names = _annotator_names(paths) if per_annotator else []
     tables = [source.is_file(Path(p)) and is_table(Path(p), source.head(Path(p), 4096)) for p in paths]
     if per_annotator and any(tables):
         if not all(tables):
             raise UsageError("--per-annotator: give all tables (item,label) or all label files, not a mix")
-        triples = [
-            (item, name, label)
-            for path, name in zip(paths, names, strict=True)
-            for item, label in load_label_pairs(path)[0].items()
-        ]
-        ratings = Ratings.from_long(*zip(*triples, strict=True)) if triples else None
-        if ratings is None:
-            raise UsageError("no labels found in the per-annotator tables")
-        return agreement_report(ratings, [], level=level, weights=None, top=top)
-    parts, seen = [], {}
-    for path, name in zip(paths, names or [None] * len(paths), strict=True):
-        part = read_labels([path], source, reader=reader)
-        if name is not None:
-            part.annotators = [name]
-            part.ann_annotator = np.zeros(part.n_annotations, np.int32)
-            seen[name] = set(item_keys(part).astype(str).tolist())
-        parts.append(part)
-    dataset = Dataset.concat(parts)
+        return _per_annotator_tables(paths, names, level, top)
+    dataset, seen = _annotator_files(paths, names, source, reader)
     if dataset.n_annotations == 0:
         raise UsageError(f"no annotations found in {', '.join(paths)}")
     if not per_annotator and (dataset.annotator_index() < 0).all():
@@ -179,6 +153,49 @@ def label_files_report(paths: list[str], per_annotator: bool, source, reader, io
         report = agreement_report(ratings_from_dataset(dataset), [], level=level, weights=None, top=top)
         report["kind"] = "classification"
         return report
+    return _matched_report(dataset, kind, iou, top, level, seen)
+
+
+def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: int) -> dict:
+    """One `item,label` table per annotator, pooled into one ratings table."""
+    from labellint.errors import UsageError
+    from labellint.quality.ratings import Ratings
+    from labellint.quality.tables import load_label_pairs
+
+    triples = [
+        (item, name, label)
+        for path, name in zip(paths, names, strict=True)
+        for item, label in load_label_pairs(path)[0].items()
+    ]
+    ratings = Ratings.from_long(*zip(*triples, strict=True)) if triples else None
+    if ratings is None:
+        raise UsageError("no labels found in the per-annotator tables")
+    return agreement_report(ratings, [], level=level, weights=None, top=top)
+
+
+def _annotator_files(paths: list[str], names: list[str], source, reader):
+    """The label files as one dataset; with names, each file is one annotator's (and the items it saw)."""
+    import numpy as np
+
+    from labellint.model import Dataset
+    from labellint.quality.from_dataset import item_keys
+
+    parts, seen = [], {}
+    for path, name in zip(paths, names or [None] * len(paths), strict=True):
+        part = read_labels([path], source, reader=reader)
+        if name is not None:
+            part.annotators = [name]
+            part.ann_annotator = np.zeros(part.n_annotations, np.int32)
+            seen[name] = set(item_keys(part).astype(str).tolist())
+        parts.append(part)
+    return Dataset.concat(parts), seen
+
+
+def _matched_report(dataset, kind: str, iou: float, top: int, level: str, seen: dict) -> dict:
+    """Agreement of boxes or spans by matching them between annotators (no chance-corrected coefficient)."""
+    from labellint.quality.from_dataset import item_keys
+    from labellint.quality.set_agreement import has_geometry, pairwise_set_agreement, set_agreement_report
+
     pairs = pairwise_set_agreement(dataset, kind, iou=iou, seen=seen or None)
     matched = set_agreement_report(pairs, kind, iou, top)
     annotators = sorted({p.first for p in pairs} | {p.second for p in pairs})
@@ -237,27 +254,8 @@ def agreement_report(ratings, problems, *, level: str, weights: str | None, top:
         "definitions": PERCENT_AGREEMENT_DEFINITION,
     }
 
-    if ratings.n_annotators == 2:
-        cohen = _result(ag.cohen_kappa(ratings))
-    else:
-        cohen = _undefined(f"Cohen's kappa needs exactly two annotators, found {ratings.n_annotators}")
-        if ratings.n_annotators > 2:
-            pairwise = _result(ag.mean_pairwise_cohen_kappa(ratings))
-            pairwise["definition"] = "Light's kappa: mean of Cohen's kappa over annotator pairs where it is defined"
-            cohen["mean_pairwise"] = pairwise
-
-    counts = ratings.category_counts().sum(axis=0)
-    specific = ag.specific_agreement(ratings)
-    per_category_fleiss = ag.fleiss_kappa_per_category(ratings)
-    per_class = {
-        _key(category): {
-            "ratings": int(count),
-            "share": float(count / ratings.n_ratings),
-            "specific_agreement": _result(specific[category]),
-            "fleiss_kappa": _result(per_category_fleiss[category]),
-        }
-        for category, count in zip(ratings.categories, counts, strict=True)
-    }
+    cohen = _cohen(ratings)
+    per_class = _per_class(ratings)
 
     disagreeing = ag.disagreeing_items(ratings)
     report = {
@@ -286,6 +284,39 @@ def agreement_report(ratings, problems, *, level: str, weights: str | None, top:
         "bad_rows": len(problems),
     }
     return report
+
+
+def _cohen(ratings) -> dict:
+    """Cohen's kappa for two annotators; for more, undefined with Light's mean pairwise kappa beside it."""
+    from labellint.quality import agreement as ag
+
+    if ratings.n_annotators == 2:
+        cohen = _result(ag.cohen_kappa(ratings))
+    else:
+        cohen = _undefined(f"Cohen's kappa needs exactly two annotators, found {ratings.n_annotators}")
+        if ratings.n_annotators > 2:
+            pairwise = _result(ag.mean_pairwise_cohen_kappa(ratings))
+            pairwise["definition"] = "Light's kappa: mean of Cohen's kappa over annotator pairs where it is defined"
+            cohen["mean_pairwise"] = pairwise
+    return cohen
+
+
+def _per_class(ratings) -> dict:
+    """Per class: its ratings, share, specific agreement and Fleiss' kappa."""
+    from labellint.quality import agreement as ag
+
+    counts = ratings.category_counts().sum(axis=0)
+    specific = ag.specific_agreement(ratings)
+    per_category_fleiss = ag.fleiss_kappa_per_category(ratings)
+    return {
+        _key(category): {
+            "ratings": int(count),
+            "share": float(count / ratings.n_ratings),
+            "specific_agreement": _result(specific[category]),
+            "fleiss_kappa": _result(per_category_fleiss[category]),
+        }
+        for category, count in zip(ratings.categories, counts, strict=True)
+    }
 
 
 def _weighted(ratings, weights: str) -> dict:

@@ -99,8 +99,8 @@ def labels_loader(config: Config, datasets_root: Path | None = None):
 
 def change_context(base: Side, head: Side, policy, config: Config | None = None, datasets_root=None) -> ChangeContext:
     """Both sides, the semantic spec diff between them, and how to read either side's labels."""
-    changes = diff_specs(base.spec, head.spec, policy) if base.spec is not None and head.spec is not None else []
-    return ChangeContext(base, head, changes, labels_loader(config or Config(), datasets_root))
+    amendments = diff_specs(base.spec, head.spec, policy) if base.spec is not None and head.spec is not None else []
+    return ChangeContext(base, head, amendments, labels_loader(config or Config(), datasets_root))
 
 
 def side_for(arg: str | None, spec_path: Path, *, base: bool) -> Side:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from labellint.model import Dataset
-from labellint.spec.diff import Change
+from labellint.spec.diff import Amendment
 from labellint.spec.model import LabelSpec
 from labellint.spec.versioning import Bump
 
@@ -24,7 +24,7 @@ class AffectedItem:
     classes: list[str]
 
 
-def touched_classes(changes: Sequence[Change], base: LabelSpec, head: LabelSpec) -> set[str] | None:
+def touched_classes(changes: Sequence[Amendment], base: LabelSpec, head: LabelSpec) -> set[str] | None:
     """Class names (base and head) that MAJOR changes touch; None when one touches every class."""
     touched: set[str] = set()
     for change in changes:
@@ -87,7 +87,7 @@ class AffectedResult:
     base_version: str
     head_version: str
     touched: set[str] | None
-    majors: list[Change]
+    majors: list[Amendment]
     items: list[AffectedItem]
     total: int
 

@@ -9,7 +9,7 @@ from labellint.engine import run_rules
 from labellint.report import Report
 from labellint.rules import Rule, all_rules, matches
 from labellint.rules.change import ChangeContext, ChangeRule
-from labellint.spec.diff import Change, required_bump
+from labellint.spec.diff import Amendment, required_bump
 from labellint.spec.versioning import Bump, bump_made
 from labellint.support.paths import from_cwd
 
@@ -29,7 +29,7 @@ class SpecCheck:
     head_version: str | None
     required: Bump
     actual: Bump
-    changes: list[Change]
+    changes: list[Amendment]
     report: Report
     notes: list[str] = field(default_factory=list)
     # How to name the two ends and the spec in messages.
@@ -71,12 +71,18 @@ def spec_check(context: ChangeContext, rules: Sequence[Rule] | None = None) -> S
     if base is None:
         notes.append(f"no spec at {context.base.label}: nothing to compare, every class is new")
     report = run_rules(rules if rules is not None else change_rules(), context)
-    required = required_bump(context.changes)
+    required = required_bump(context.amendments)
     actual = Bump.NONE
     if base is not None and head is not None:
         actual = bump_made(base.version, head.version)
     return SpecCheck(
-        base.version if base else None, head.version if head else None, required, actual, context.changes, report, notes
+        base.version if base else None,
+        head.version if head else None,
+        required,
+        actual,
+        context.amendments,
+        report,
+        notes,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from labellint.commands.sides import side_for
 from labellint.errors import SpecError
 from labellint.settings.resolve import resolve_spec_path
-from labellint.spec.diff import Change, diff_specs, required_bump
+from labellint.spec.diff import Amendment, diff_specs, required_bump
 from labellint.spec.versioning import Bump, bump_made
 
 
@@ -33,7 +33,7 @@ class SpecDiffResult:
     head_version: str
     required: Bump
     actual: Bump
-    changes: list[Change]
+    changes: list[Amendment]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -198,34 +198,7 @@ def detection_report(dataset, path: Path, score_threshold, match_iou, location_i
         location_iou=location_iou,
         spurious_iou=spurious_iou,
     )
-    names = dataset.class_names
-    suspects = []
-    for s in found:
-        a = int(labelled[s.label]) if s.label is not None else None
-        location = dataset.annotation_location(a) if a is not None else dataset.item_location(s.item)
-        given = names[s.given] if s.given is not None else None
-        suggested = names[s.suggested] if s.suggested is not None else None
-        box = [round(float(v), 2) for v in (boxes[s.prediction] if s.label is None else dataset.ann_box[a])]
-        details = {
-            "annotation": location.annotation if a is not None else None,
-            "iou": round(s.iou, 4),
-            "prediction": s.prediction,
-            "box": box,
-        }
-        suspects.append(
-            Suspect(
-                item=str(dataset.item_ids[s.item]),
-                index=s.item,
-                given=given,
-                suggested=suggested,
-                score=round(s.score, 6),
-                reason=s.kind,
-                path=location.path,
-                line=location.line,
-                details=details,
-                region=box_region(dataset, s.item, box, given or suggested),
-            )
-        )
+    suspects = [_detection_suspect(dataset, labelled, boxes, s) for s in found]
     counts = {kind: sum(1 for s in found if s.kind == kind) for kind in KINDS}
     noise = {"counts": counts, "labels": int(labelled.size), "predictions": int(items.size)}
     settings = {
@@ -235,6 +208,34 @@ def detection_report(dataset, path: Path, score_threshold, match_iou, location_i
         "spurious_iou": spurious_iou,
     }
     return SuspectsResult("detection", dataset.n_items, suspects, noise, settings=settings)
+
+
+def _detection_suspect(dataset, labelled, boxes, s) -> Suspect:
+    """One detection suspect with its location and the box it is about (the label's, or the prediction's)."""
+    names = dataset.class_names
+    a = int(labelled[s.label]) if s.label is not None else None
+    location = dataset.annotation_location(a) if a is not None else dataset.item_location(s.item)
+    given = names[s.given] if s.given is not None else None
+    suggested = names[s.suggested] if s.suggested is not None else None
+    box = [round(float(v), 2) for v in (boxes[s.prediction] if s.label is None else dataset.ann_box[a])]
+    details = {
+        "annotation": location.annotation if a is not None else None,
+        "iou": round(s.iou, 4),
+        "prediction": s.prediction,
+        "box": box,
+    }
+    return Suspect(
+        item=str(dataset.item_ids[s.item]),
+        index=s.item,
+        given=given,
+        suggested=suggested,
+        score=round(s.score, 6),
+        reason=s.kind,
+        path=location.path,
+        line=location.line,
+        details=details,
+        region=box_region(dataset, s.item, box, given or suggested),
+    )
 
 
 def embeddings_report(dataset, path: Path, k, disagreement, duplicate_similarity) -> SuspectsResult:

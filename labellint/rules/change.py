@@ -1,4 +1,4 @@
-"""Change rules (scope `change`): they compare a BASE and a HEAD side (spec, labels) of one change.
+"""Amendment rules (scope `change`): they compare a BASE and a HEAD side (spec, labels) of one change.
 
 The orchestrator (`labellint.commands.spec_check`) builds a ChangeContext from two git revisions, or from
 two folders (the rulebook's `before/` and `after/`); rules only see this shape. Reading labels
@@ -17,7 +17,7 @@ from labellint.problem import Location
 from labellint.rules.base import Finding, Rule, Scope
 from labellint.sources import Source
 from labellint.spec.model import LabelSpec
-from labellint.spec.policy import Change
+from labellint.spec.policy import Amendment
 
 
 @dataclass(slots=True)
@@ -35,11 +35,11 @@ class Side:
 
 @dataclass(slots=True)
 class ChangeContext:
-    """What a change rule may look at: both sides, the semantic spec diff, and label loading."""
+    """What a change rule may look at: both sides, the spec's amendments (its semantic diff), and label loading."""
 
     base: Side
     head: Side
-    changes: list[Change]
+    amendments: list[Amendment]
     # Reads label files of one side into a Dataset (None: every configured dataset of that side).
     load_labels: Callable[[Side, Sequence[Path] | None], Dataset]
     cache: dict[str, Any] = field(default_factory=dict)

@@ -24,7 +24,7 @@ class GoldenSetChanged(ChangeRule):
         base, head = context.base.spec, context.head.spec
         if head is None or not head.golden:
             return
-        if context.changes or base is None or base.version != head.version:
+        if context.amendments or base is None or base.version != head.version:
             return  # the spec changed with it: the golden set may follow the new meaning
         before = _files(context.base, base.golden or head.golden)
         after = _files(context.head, head.golden)

@@ -28,11 +28,11 @@ class SpecVersionNotBumped(ChangeRule):
                 identity="downgrade",
             )
             return
-        required = required_bump(context.changes)
+        required = required_bump(context.amendments)
         if required is Bump.NONE or satisfies(required, base.version, head.version):
             return
         made = bump_made(base.version, head.version)
-        reasons = [c for c in context.changes if c.bump is required]
+        reasons = [c for c in context.amendments if c.bump is required]
         shown = "; ".join(c.detail for c in reasons[:3]) + (f" (+{len(reasons) - 3} more)" if len(reasons) > 3 else "")
         made_words = f"stayed {base.version}" if made is Bump.NONE else f"got only a {made.value} bump ({head.version})"
         yield Finding(

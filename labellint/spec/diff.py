@@ -7,12 +7,12 @@ from typing import Any
 
 from labellint.spec.meaning import ClassMatch, is_rewording, list_changes, match_classes, mentions, normalize_text
 from labellint.spec.model import Geometry, LabelSpec
-from labellint.spec.policy import DEFAULT_POLICY, Change, required_bump, resolve_policy
+from labellint.spec.policy import DEFAULT_POLICY, Amendment, required_bump, resolve_policy
 from labellint.spec.versioning import Bump
 
-# Change, is_rewording, mentions, required_bump and resolve_policy live in spec.policy and
+# Amendment, is_rewording, mentions, required_bump and resolve_policy live in spec.policy and
 # spec.meaning; they stay importable from here for the callers that predate the split.
-__all__ = ["Change", "diff_specs", "is_rewording", "mentions", "required_bump", "resolve_policy"]
+__all__ = ["Amendment", "diff_specs", "is_rewording", "mentions", "required_bump", "resolve_policy"]
 
 GEOMETRY_FIELDS = (
     "min_width",
@@ -35,7 +35,7 @@ GEOMETRY_WORDS = {
 }
 
 
-def diff_specs(base: LabelSpec, head: LabelSpec, policy: Mapping[str, Bump] | None = None) -> list[Change]:
+def diff_specs(base: LabelSpec, head: LabelSpec, policy: Mapping[str, Bump] | None = None) -> list[Amendment]:
     """Every change of meaning from `base` to `head`, in the order a reader expects."""
     return _Differ(base, head, policy or DEFAULT_POLICY).run()
 
@@ -57,12 +57,12 @@ def _fmt(value: Any) -> str:
 class _Differ:
     def __init__(self, base: LabelSpec, head: LabelSpec, policy: Mapping[str, Bump]) -> None:
         self.base, self.head, self.policy = base, head, policy
-        self.changes: list[Change] = []
+        self.changes: list[Amendment] = []
 
     def add(self, kind: str, where: str, detail: str, classes: Iterable[str] = ()) -> None:
-        self.changes.append(Change(kind, where, self.policy.get(kind, DEFAULT_POLICY[kind]), detail, tuple(classes)))
+        self.changes.append(Amendment(kind, where, self.policy.get(kind, DEFAULT_POLICY[kind]), detail, tuple(classes)))
 
-    def run(self) -> list[Change]:
+    def run(self) -> list[Amendment]:
         base, head = self.base, self.head
         if base.task != head.task:
             self.add("task-changed", "task", f"the task changed from {base.task.value} to {head.task.value}")

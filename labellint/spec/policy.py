@@ -61,7 +61,7 @@ DEFAULT_POLICY: dict[str, Bump] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class Amendment:
     """One change of meaning: its kind, where it is (`classes.pedestrian.include`), the bump it
     needs, a plain-words detail, and the classes whose labels it touches (base and head names;
     empty for dataset-wide changes, which touch every class)."""
@@ -90,6 +90,6 @@ def resolve_policy(overrides: Mapping[str, str] | None) -> dict[str, Bump]:
     return policy
 
 
-def required_bump(changes: Iterable[Change]) -> Bump:
+def required_bump(changes: Iterable[Amendment]) -> Bump:
     """The largest bump any change needs (NONE when nothing changed)."""
     return max((c.bump for c in changes), key=lambda b: b.rank, default=Bump.NONE)
