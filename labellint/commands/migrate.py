@@ -121,7 +121,7 @@ def run_migrate(request: MigrateRequest) -> MigrateResult:
         result.diff = _dry_run_diff(selection, config, plan, edits)
         return result
     for edit in result.changed_files:
-        write_atomically(edit.path, edit.new.decode("utf-8"), newline="")
+        write_atomically(edit.path, edit.new)
     result.written = True
     if request.queue is not None and review[1]:
         _write_queue(Path(request.queue), *review)

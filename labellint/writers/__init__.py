@@ -14,9 +14,9 @@ def writer_for(reader: str) -> Writer | None:
 
 
 def _writers() -> dict[str, Writer]:
-    from labellint.writers import coco
+    from labellint.writers import coco, voc, yolo
 
-    writers: list[Writer] = [coco.CocoWriter()]
+    writers: list[Writer] = [coco.CocoWriter(), yolo.YoloWriter(), voc.VocWriter()]
     return {w.reader: w for w in writers}
 
 
