@@ -14,9 +14,15 @@ def writer_for(reader: str) -> Writer | None:
 
 
 def _writers() -> dict[str, Writer]:
-    from labellint.writers import coco, voc, yolo
+    from labellint.writers import coco, jsonl, labelstudio, voc, yolo
 
-    writers: list[Writer] = [coco.CocoWriter(), yolo.YoloWriter(), voc.VocWriter()]
+    writers: list[Writer] = [
+        coco.CocoWriter(),
+        yolo.YoloWriter(),
+        voc.VocWriter(),
+        labelstudio.LabelStudioWriter(),
+        jsonl.JsonlWriter(),
+    ]
     return {w.reader: w for w in writers}
 
 
