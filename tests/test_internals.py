@@ -81,6 +81,7 @@ LAYERS = {
     "rules": 3,
     "diff": 3,
     "quality": 3,
+    "writers": 3,
     # 4 orchestration: picking readers for files, the rule policy, the rule loop, rendering
     "sources.collect": 4,
     "settings.policy": 4,
@@ -121,6 +122,8 @@ def test_imports_only_go_down_and_rules_never_import_readers() -> None:
                     offenders.append(f"{module} imports {target}")
                 if module.startswith("labellint.rules") and target.startswith("labellint.readers"):
                     offenders.append(f"{module} imports {target} (rules never know formats)")
+                if module.startswith("labellint.readers") and target.startswith("labellint.writers"):
+                    offenders.append(f"{module} imports {target} (readers never know writers)")
                 if module.startswith("labellint.readers") and target.startswith("labellint.rules"):
                     offenders.append(f"{module} imports {target}")
     assert offenders == []

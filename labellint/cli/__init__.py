@@ -55,6 +55,7 @@ def _register() -> None:
     from labellint.cli.diff import diff, log
     from labellint.cli.golden import golden
     from labellint.cli.init import init
+    from labellint.cli.migrate import migrate
     from labellint.cli.rules import rule_command, rules_command
     from labellint.cli.sample import sample
     from labellint.cli.spec import spec
@@ -74,6 +75,7 @@ def _register() -> None:
     main.add_command(rule_command)
     main.add_command(golden)
     main.add_command(init)
+    main.add_command(migrate)
     main.add_command(sample)
     main.add_command(stats)
     main.add_command(suspects)

@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, text: str, *, replace: bool = True, newline: str | None = None) -> None:
-    """Writes `text` to `path` via a temp file in the same folder.
+def write_atomically(path: Path, text: str | bytes, *, replace: bool = True, newline: str | None = None) -> None:
+    """Writes `text` (or bytes, as they are) to `path` via a temp file in the same folder.
 
     `replace=True` swaps the file in with a rename (keeping an existing file's mode); with
     `replace=False` a hard link publishes it, which fails with FileExistsError rather than
@@ -16,14 +16,14 @@ def write_atomically(path: Path, text: str, *, replace: bool = True, newline: st
     (/dev/null, a FIFO) is written through: a rename would replace the device with a file.
     """
     if path.exists() and not path.is_file():
-        with open(path, "w", encoding="utf-8", newline=newline) as stream:
+        with _open(path, text, newline) as stream:
             stream.write(text)
         return
     folder = path.parent if str(path.parent) else Path(".")
     mode = path.stat().st_mode & 0o7777 if replace and path.exists() else None
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
+        with _open(handle, text, newline) as stream:
             stream.write(text)
         if mode is not None:
             os.chmod(temp, mode)
@@ -33,3 +33,9 @@ def write_atomically(path: Path, text: str, *, replace: bool = True, newline: st
             os.link(temp, path)
     finally:
         Path(temp).unlink(missing_ok=True)
+
+
+def _open(target, content: str | bytes, newline: str | None):
+    if isinstance(content, bytes):
+        return open(target, "wb")
+    return open(target, "w", encoding="utf-8", newline=newline)

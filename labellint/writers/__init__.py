@@ -1,0 +1,29 @@
+"""Writers: one module per writable reader; each rewrites label files in place for a spec migration.
+
+Writers know the readers' formats (they import from `labellint.readers`); readers never import writers.
+"""
+
+from __future__ import annotations
+
+from labellint.writers.base import FileEdit, Writer
+
+
+def writer_for(reader: str) -> Writer | None:
+    """The writer for files a reader called `reader` claims; None when that format is not writable."""
+    return _writers().get(reader)
+
+
+def _writers() -> dict[str, Writer]:
+    from labellint.writers import coco, jsonl, labelstudio, voc, yolo
+
+    writers: list[Writer] = [
+        coco.CocoWriter(),
+        yolo.YoloWriter(),
+        voc.VocWriter(),
+        labelstudio.LabelStudioWriter(),
+        jsonl.JsonlWriter(),
+    ]
+    return {w.reader: w for w in writers}
+
+
+__all__ = ["FileEdit", "Writer", "writer_for"]
