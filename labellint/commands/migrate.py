@@ -27,7 +27,7 @@ from labellint.quality.review_queue import (
 from labellint.sources import WorkTree
 from labellint.sources.collect import collect
 from labellint.spec.migration import MECHANICAL, Migration, plan_migration
-from labellint.spec.policy import Change
+from labellint.spec.policy import Amendment
 from labellint.support.atomic import write_atomically
 from labellint.writers import FileEdit, writer_for
 from labellint.writers.base import MigrationError, WriteContext
@@ -55,7 +55,7 @@ class MigrateResult:
     base: str
     base_version: str
     head_version: str
-    applied: list[Change]
+    applied: list[Amendment]
     edits: list[FileEdit]
     unwritable: list[str]
     review: list[dict[str, Any]]
@@ -112,7 +112,7 @@ def run_migrate(request: MigrateRequest) -> MigrateResult:
         request.base,
         before.spec.version,
         after.spec.version,
-        [c for c in plan.changes if c.kind in MECHANICAL],
+        [c for c in plan.amendments if c.kind in MECHANICAL],
         edits,
         unwritable,
         [entry.meta for entry in review[1]],

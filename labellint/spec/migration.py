@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from labellint.spec.meaning import match_classes
 from labellint.spec.model import LabelSpec
-from labellint.spec.policy import Change
+from labellint.spec.policy import Amendment
 from labellint.spec.versioning import Bump
 
 # MAJOR changes the rewrite itself carries out; every other MAJOR change of a class is for review.
@@ -23,7 +23,7 @@ class Migration:
 
     base: LabelSpec
     head: LabelSpec
-    changes: list[Change]
+    amendments: list[Amendment]
     # Name as written (a BASE class or one of its aliases) -> HEAD class, for renamed and merged classes.
     relabel: dict[str, str] = field(default_factory=dict)
     # Names as written of classes HEAD removed (their labels are listed, or dropped on request).
@@ -51,13 +51,13 @@ class Migration:
         return not (self.relabel or self.removed or self.review or self.review_all or self._ids_changed())
 
     def _ids_changed(self) -> bool:
-        return any(c.kind == "class-id-changed" for c in self.changes)
+        return any(c.kind == "class-id-changed" for c in self.amendments)
 
 
-def plan_migration(base: LabelSpec, head: LabelSpec, changes: list[Change]) -> Migration:
-    """The migration from `base` to `head`, given their semantic diff `changes`."""
+def plan_migration(base: LabelSpec, head: LabelSpec, amendments: list[Amendment]) -> Migration:
+    """The migration from `base` to `head`, given their semantic diff `amendments`."""
     match = match_classes(base, head)
-    plan = Migration(base, head, changes)
+    plan = Migration(base, head, amendments)
 
     def written(name: str) -> list[str]:
         return [name, *base.classes[name].aliases]
@@ -69,7 +69,7 @@ def plan_migration(base: LabelSpec, head: LabelSpec, changes: list[Change]) -> M
             plan.relabel.update({w: target for w in written(source)})
     for name in match.removed:
         plan.removed.update(written(name))
-    for change in changes:
+    for change in amendments:
         if change.bump is not Bump.MAJOR or change.kind in MECHANICAL:
             continue
         if not change.classes:
