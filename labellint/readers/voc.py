@@ -43,81 +43,85 @@ class VocReader(Reader):
         return path.suffix.lower() == ".xml" and b"<annotation" in head
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        issues: list[ReaderIssue] = []
-        files: list[SourceFile] = []
-        class_index: dict[str, int] = {}
-        items: dict[str, list[Any]] = {k: [] for k in ("id", "file", "line", "width", "height")}
-        anns: dict[str, list[Any]] = {k: [] for k in ("item", "cls", "box", "line", "index")}
-        attributes: dict[int, dict[str, Any]] = {}
+        builder = _VocBuilder(self.name)
         for path in paths:
             display = context.display(path)
-            files.append(SourceFile(path=display, reader=self.name, shared_item_ids=True))
-            parsed = _parse(context.read_bytes(path), display, issues)
-            if parsed is None:
-                continue
-            root, lines = parsed
-            if root.tag != "annotation":
-                issues.append(
-                    issue(
-                        "LL002",
-                        f"root element is <{root.tag}>, expected <annotation>",
-                        display,
-                        line=lines.get(id(root), 1),
-                    )
-                )
-                continue
-            item = len(items["id"])
-            filename = (root.findtext("filename") or "").strip()
-            if not filename:
-                issues.append(
-                    issue(
-                        "LL002",
-                        "missing <filename>; using the XML file's name",
-                        display,
-                        line=lines.get(id(root), 1),
-                    )
-                )
-                filename = path.stem
-            size = root.find("size")
-            width = _number(size, "width", display, lines, issues) if size is not None else None
-            height = _number(size, "height", display, lines, issues) if size is not None else None
-            items["id"].append(filename)
-            items["file"].append(len(files) - 1)
-            items["line"].append(lines.get(id(size), 0) if size is not None else 0)
-            items["width"].append(np.nan if width is None else width)
-            items["height"].append(np.nan if height is None else height)
-            for index, obj in enumerate(root.iter("object")):
-                line = lines.get(id(obj), 0)
-                name = (obj.findtext("name") or "").strip()
-                box_element = obj.find("bndbox")
-                if not name or box_element is None:
-                    missing = "<name>" if not name else "<bndbox>"
-                    issues.append(
-                        issue(
-                            "LL002",
-                            f"<object> without {missing}",
-                            display,
-                            line=line,
-                            identity=f"{filename}#{index}",
-                        )
-                    )
-                    continue
-                coords = [_number(box_element, k, display, lines, issues) for k in ("xmin", "ymin", "xmax", "ymax")]
-                if any(c is None for c in coords):
-                    continue
-                xmin, ymin, xmax, ymax = coords
-                a = len(anns["cls"])
-                anns["item"].append(item)
-                anns["cls"].append(class_index.setdefault(name, len(class_index)))
-                # Continuous coordinates, no +1 (see bbox_notes: one convention, stated).
-                anns["box"].append([xmin, ymin, xmax - xmin, ymax - ymin])
-                anns["line"].append(line)
-                anns["index"].append(index)
-                attrs = _attributes(obj)
-                if attrs:
-                    attributes[a] = attrs
+            builder.add_file(path, display, context.read_bytes(path))
+        return builder.dataset()
+
+
+class _VocBuilder:
+    """The columns of a VOC dataset, filled one XML file (one image) at a time."""
+
+    def __init__(self, reader_name: str) -> None:
+        self.reader_name = reader_name
+        self.issues: list[ReaderIssue] = []
+        self.files: list[SourceFile] = []
+        self.class_index: dict[str, int] = {}
+        self.items: dict[str, list[Any]] = {k: [] for k in ("id", "file", "line", "width", "height")}
+        self.anns: dict[str, list[Any]] = {k: [] for k in ("item", "cls", "box", "line", "index")}
+        self.attributes: dict[int, dict[str, Any]] = {}
+
+    def add_file(self, path: Path, display: str, data: bytes) -> None:
+        issues, items = self.issues, self.items
+        self.files.append(SourceFile(path=display, reader=self.reader_name, shared_item_ids=True))
+        parsed = _parse(data, display, issues)
+        if parsed is None:
+            return
+        root, lines = parsed
+        if root.tag != "annotation":
+            message = f"root element is <{root.tag}>, expected <annotation>"
+            issues.append(issue("LL002", message, display, line=lines.get(id(root), 1)))
+            return
+        item = len(items["id"])
+        filename = (root.findtext("filename") or "").strip()
+        if not filename:
+            message = "missing <filename>; using the XML file's name"
+            issues.append(issue("LL002", message, display, line=lines.get(id(root), 1)))
+            filename = path.stem
+        size = root.find("size")
+        width = _number(size, "width", display, lines, issues) if size is not None else None
+        height = _number(size, "height", display, lines, issues) if size is not None else None
+        items["id"].append(filename)
+        items["file"].append(len(self.files) - 1)
+        items["line"].append(lines.get(id(size), 0) if size is not None else 0)
+        items["width"].append(np.nan if width is None else width)
+        items["height"].append(np.nan if height is None else height)
+        for index, obj in enumerate(root.iter("object")):
+            self._add_object(obj, index, item, filename, display, lines)
+
+    def _add_object(
+        self, obj: Element, index: int, item: int, filename: str, display: str, lines: dict[int, int]
+    ) -> None:
+        anns = self.anns
+        line = lines.get(id(obj), 0)
+        name = (obj.findtext("name") or "").strip()
+        box_element = obj.find("bndbox")
+        if not name or box_element is None:
+            missing = "<name>" if not name else "<bndbox>"
+            self.issues.append(
+                issue("LL002", f"<object> without {missing}", display, line=line, identity=f"{filename}#{index}")
+            )
+            return
+        coords = [_number(box_element, k, display, lines, self.issues) for k in ("xmin", "ymin", "xmax", "ymax")]
+        if any(c is None for c in coords):
+            return
+        xmin, ymin, xmax, ymax = coords
+        a = len(anns["cls"])
+        anns["item"].append(item)
+        anns["cls"].append(self.class_index.setdefault(name, len(self.class_index)))
+        # Continuous coordinates, no +1 (see bbox_notes: one convention, stated).
+        anns["box"].append([xmin, ymin, xmax - xmin, ymax - ymin])
+        anns["line"].append(line)
+        anns["index"].append(index)
+        attrs = _attributes(obj)
+        if attrs:
+            self.attributes[a] = attrs
+
+    def dataset(self) -> Dataset:
+        items, anns = self.items, self.anns
         n_items, n_anns = len(items["id"]), len(anns["cls"])
-        dataset = Dataset(files=files, classes=[ClassRef(n) for n in class_index], issues=issues)
+        dataset = Dataset(files=self.files, classes=[ClassRef(n) for n in self.class_index], issues=self.issues)
         dataset.item_ids = np.asarray(items["id"], dtype=object)
         dataset.item_names = list(items["id"])
         dataset.item_file = np.asarray(items["file"], np.int32)
@@ -133,7 +137,7 @@ class VocReader(Reader):
         dataset.ann_file = dataset.item_file[dataset.ann_item] if n_anns else np.zeros(0, np.int32)
         dataset.ann_line = np.asarray(anns["line"], np.int32)
         dataset.ann_index = np.asarray(anns["index"], np.int32)
-        dataset.ann_attributes = attributes
+        dataset.ann_attributes = self.attributes
         return dataset
 
 

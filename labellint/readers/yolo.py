@@ -40,114 +40,14 @@ class YoloReader(Reader):
         return len(first) >= 5
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        # 100k small files is the common shape: the work per file is kept to a read, a decode
+        # 100k small files is the common shape: the work per file is kept to one read, a decode
         # and a split; folder-level facts (names, display prefix) are looked up once per folder.
-        names_cache: dict[Path, tuple[dict[int, str], dict[str, Any]] | None] = {}
-        folder_cache: dict[Path, tuple[str, dict[int, str], dict[str, Any], tuple[int, int] | None]] = {}
-        issues: list[ReaderIssue] = []
-        files: list[SourceFile] = []
-        class_index: dict[tuple[str, int], int] = {}
-        class_of: dict[int, int] = {}  # YOLO index -> dataset class, per names table
-        columns: dict[str, list[Any]] = {k: [] for k in ("item", "cls", "box", "line")}
-        segmentation: dict[int, list[float]] = {}
-        keypoints: dict[int, list[float]] = {}
-        unresolved: dict[int, Any] = {}
-        item_ids: list[str] = []
-        col_item, col_cls, col_box, col_line = columns["item"], columns["cls"], columns["box"], columns["line"]
-        current_names: dict[int, str] | None = None
-        bad_shapes: set[str] = set()
+        builder = _YoloBuilder(self, context)
         for path in paths:
             if path.name.lower() in NOT_LABELS:
                 continue  # a names file swept up by a forced `--reader yolo` over a folder
-            folder = path.parent
-            cached = folder_cache.get(folder)
-            if cached is None:
-                names, meta = self._names_for(path, context, names_cache, issues)
-                shape = meta.get("kpt_shape")
-                if shape is not None:
-                    shape = _kpt_shape(shape)
-                    if isinstance(shape, str):
-                        where = meta.get("names_file", "data.yaml")
-                        if where not in bad_shapes:  # once per data.yaml, not once per folder using it
-                            bad_shapes.add(where)
-                            issues.append(issue("LL002", shape, where))
-                        shape = None
-                prefix = context.display(folder)
-                cached = folder_cache[folder] = ("" if prefix == "." else prefix + "/", names, meta, shape)
-            prefix, names, meta, kpt_shape = cached
-            if names is not current_names:
-                current_names, class_of = names, {}
-            display = prefix + path.name
-            file_index = len(files)
-            files.append(SourceFile(path=display, reader=self.name, meta=meta))
-            item_ids.append(display[:-4] if display[-4:].lower() == ".txt" else display)
-            try:
-                text = context.read_bytes(path).decode("utf-8")
-            except UnicodeDecodeError as exc:
-                issues.append(issue("LL001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", display))
-                continue
-            if text.startswith("\ufeff"):
-                text = text[1:]
-            for line_number, line in enumerate(text.splitlines(), start=1):
-                fields = line.split()
-                if not fields:
-                    continue
-                parsed = None
-                if len(fields) == 5 and kpt_shape is None:
-                    # The common detection line, inline: a call per line is a fifth of the read time.
-                    try:
-                        class_id = int(fields[0])
-                        cx, cy, w, h = map(float, fields[1:])
-                        parsed = (class_id, [cx - w / 2, cy - h / 2, w, h], None)
-                    except ValueError:
-                        pass
-                if parsed is None:
-                    parsed = _parse_line(fields, kpt_shape)
-                if type(parsed) is str:
-                    identity = f"{display}:{line.strip()}"
-                    issues.append(issue("LL002", parsed, display, line=line_number, column=1, identity=identity))
-                    continue
-                class_id, box, extra = parsed
-                a = len(col_cls)
-                cls = class_of.get(class_id)
-                if cls is None:
-                    if class_id in names:
-                        cls = class_index.setdefault((names[class_id], class_id), len(class_index))
-                    else:
-                        cls = -1
-                    class_of[class_id] = cls
-                if cls < 0:
-                    unresolved[a] = class_id
-                col_cls.append(cls)
-                col_item.append(file_index)
-                col_box.append(box)
-                col_line.append(line_number)
-                if extra is not None:
-                    if kpt_shape is not None:
-                        keypoints[a] = extra
-                    else:
-                        segmentation[a] = extra
-        n_items, n_anns = len(files), len(columns["cls"])
-        dataset = Dataset(files=files, classes=[ClassRef(n, i) for n, i in class_index], issues=issues)
-        dataset.item_ids = np.asarray(item_ids, dtype=object)
-        dataset.item_names = list(item_ids)
-        dataset.item_file = np.arange(n_items, dtype=np.int32)
-        dataset.item_line = np.zeros(n_items, np.int32)
-        dataset.item_index = np.zeros(n_items, np.int32)
-        dataset.item_width = np.full(n_items, np.nan)
-        dataset.item_height = np.full(n_items, np.nan)
-        dataset.item_normalized = np.ones(n_items, bool)
-        dataset.ann_ids = np.full(n_anns, None, dtype=object)
-        dataset.ann_item = np.asarray(columns["item"], np.int32)
-        dataset.ann_class = np.asarray(columns["cls"], np.int32)
-        dataset.ann_box = np.asarray(columns["box"], np.float64).reshape(n_anns, 4)
-        dataset.ann_file = dataset.ann_item.copy()
-        dataset.ann_line = np.asarray(columns["line"], np.int32)
-        dataset.ann_index = dataset.ann_line - 1
-        dataset.ann_segmentation = segmentation
-        dataset.ann_keypoints = keypoints
-        dataset.unresolved_class = unresolved
-        return dataset
+            builder.add_file(path)
+        return builder.dataset()
 
     def _names_for(
         self,
@@ -170,6 +70,127 @@ class YoloReader(Reader):
             return context.spec.names_by_id(), {}
         # No names anywhere: the index is the only name there is (not a dangling reference).
         return _IndexNames(), {"names": "index"}
+
+
+class _YoloBuilder:
+    """The columns of a YOLO dataset, filled file by file, line by line."""
+
+    def __init__(self, reader: YoloReader, context: ReadContext) -> None:
+        self.reader, self.context = reader, context
+        self.names_cache: dict[Path, tuple[dict[int, str], dict[str, Any]] | None] = {}
+        self.folder_cache: dict[Path, tuple[str, dict[int, str], dict[str, Any], tuple[int, int] | None]] = {}
+        self.issues: list[ReaderIssue] = []
+        self.files: list[SourceFile] = []
+        self.class_index: dict[tuple[str, int], int] = {}
+        self.class_of: dict[int, int] = {}  # YOLO index -> dataset class, for the current names table
+        self.current_names: dict[int, str] | None = None
+        self.item, self.cls, self.box, self.line = [], [], [], []
+        self.segmentation: dict[int, list[float]] = {}
+        self.keypoints: dict[int, list[float]] = {}
+        self.unresolved: dict[int, Any] = {}
+        self.item_ids: list[str] = []
+        self.bad_shapes: set[str] = set()
+
+    def _folder(self, folder: Path, path: Path) -> tuple[str, dict[int, str], dict[str, Any], tuple[int, int] | None]:
+        """Display prefix, names, names-file meta and keypoint shape of a folder (looked up once)."""
+        cached = self.folder_cache.get(folder)
+        if cached is not None:
+            return cached
+        names, meta = self.reader._names_for(path, self.context, self.names_cache, self.issues)
+        shape = meta.get("kpt_shape")
+        if shape is not None:
+            shape = _kpt_shape(shape)
+            if isinstance(shape, str):
+                where = meta.get("names_file", "data.yaml")
+                if where not in self.bad_shapes:  # once per data.yaml, not once per folder using it
+                    self.bad_shapes.add(where)
+                    self.issues.append(issue("LL002", shape, where))
+                shape = None
+        prefix = self.context.display(folder)
+        cached = self.folder_cache[folder] = ("" if prefix == "." else prefix + "/", names, meta, shape)
+        return cached
+
+    def add_file(self, path: Path) -> None:
+        prefix, names, meta, kpt_shape = self._folder(path.parent, path)
+        if names is not self.current_names:
+            self.current_names, self.class_of = names, {}
+        display = prefix + path.name
+        file_index = len(self.files)
+        self.files.append(SourceFile(path=display, reader=self.reader.name, meta=meta))
+        self.item_ids.append(display[:-4] if display[-4:].lower() == ".txt" else display)
+        try:
+            text = self.context.read_bytes(path).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.issues.append(issue("LL001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", display))
+            return
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        self._add_lines(text, display, file_index, names, kpt_shape)
+
+    def _add_lines(
+        self, text: str, display: str, file_index: int, names: dict[int, str], kpt_shape: tuple[int, int] | None
+    ) -> None:
+        col_item, col_cls, col_box, col_line, class_of = self.item, self.cls, self.box, self.line, self.class_of
+        for line_number, line in enumerate(text.splitlines(), start=1):
+            fields = line.split()
+            if not fields:
+                continue
+            parsed = None
+            if len(fields) == 5 and kpt_shape is None:
+                # The common detection line, inline: a call per line is a fifth of the read time.
+                try:
+                    class_id = int(fields[0])
+                    cx, cy, w, h = map(float, fields[1:])
+                    parsed = (class_id, [cx - w / 2, cy - h / 2, w, h], None)
+                except ValueError:
+                    pass
+            if parsed is None:
+                parsed = _parse_line(fields, kpt_shape)
+            if type(parsed) is str:
+                identity = f"{display}:{line.strip()}"
+                self.issues.append(issue("LL002", parsed, display, line=line_number, column=1, identity=identity))
+                continue
+            class_id, box, extra = parsed
+            a = len(col_cls)
+            cls = class_of.get(class_id)
+            if cls is None:
+                if class_id in names:
+                    cls = self.class_index.setdefault((names[class_id], class_id), len(self.class_index))
+                else:
+                    cls = -1
+                class_of[class_id] = cls
+            if cls < 0:
+                self.unresolved[a] = class_id
+            col_cls.append(cls)
+            col_item.append(file_index)
+            col_box.append(box)
+            col_line.append(line_number)
+            if extra is not None:
+                (self.keypoints if kpt_shape is not None else self.segmentation)[a] = extra
+
+    def dataset(self) -> Dataset:
+        n_items, n_anns = len(self.files), len(self.cls)
+        classes = [ClassRef(n, i) for n, i in self.class_index]
+        dataset = Dataset(files=self.files, classes=classes, issues=self.issues)
+        dataset.item_ids = np.asarray(self.item_ids, dtype=object)
+        dataset.item_names = list(self.item_ids)
+        dataset.item_file = np.arange(n_items, dtype=np.int32)
+        dataset.item_line = np.zeros(n_items, np.int32)
+        dataset.item_index = np.zeros(n_items, np.int32)
+        dataset.item_width = np.full(n_items, np.nan)
+        dataset.item_height = np.full(n_items, np.nan)
+        dataset.item_normalized = np.ones(n_items, bool)
+        dataset.ann_ids = np.full(n_anns, None, dtype=object)
+        dataset.ann_item = np.asarray(self.item, np.int32)
+        dataset.ann_class = np.asarray(self.cls, np.int32)
+        dataset.ann_box = np.asarray(self.box, np.float64).reshape(n_anns, 4)
+        dataset.ann_file = dataset.ann_item.copy()
+        dataset.ann_line = np.asarray(self.line, np.int32)
+        dataset.ann_index = dataset.ann_line - 1
+        dataset.ann_segmentation = self.segmentation
+        dataset.ann_keypoints = self.keypoints
+        dataset.unresolved_class = self.unresolved
+        return dataset
 
 
 def _names_in(folder: Path, context: ReadContext, issues: list[ReaderIssue]) -> tuple[dict[int, str], dict] | None:

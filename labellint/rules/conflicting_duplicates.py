@@ -68,22 +68,24 @@ def _content_keys(context: RuleContext) -> list[str | None]:
     ds = context.dataset
     keys: list[str | None] = []
     texts = ds.item_text or [None] * ds.n_items
-    images: dict[Path, _ImageFiles] = {}
+    images: dict[str, _ImageFiles] = {}
     per_file: dict[int, _ImageFiles] = {}
     item_file = ds.item_file.tolist()
+    names = ds.item_names
     for item, text in enumerate(texts):
         if text is not None:
             keys.append("t:" + " ".join(text.split()).casefold())
             continue
-        name = ds.item_names[item] if item < len(ds.item_names) else None
+        name = names[item] if item < len(names) else None
         if not name:
             keys.append(None)
             continue
         file = item_file[item]
-        if file not in per_file:
-            folder = Path(ds.files[file].path).parent
-            per_file[file] = images.setdefault(folder, _ImageFiles(folder))
-        keys.append(per_file[file].hash(name))
+        files = per_file.get(file)
+        if files is None:
+            folder = os.path.dirname(ds.files[file].path) or "."
+            files = per_file[file] = images.get(folder) or images.setdefault(folder, _ImageFiles(Path(folder)))
+        keys.append(files.hash(name))
     for files in images.values():
         files.save()
     return keys
@@ -99,37 +101,35 @@ class _ImageFiles:
     """
 
     def __init__(self, folder: Path) -> None:
-        # (folder, how a path in it is written relative to the label file's folder: the cache key)
-        self.bases = [(folder, ""), (folder.parent / "images", "../images/"), (folder / "images", "images/")]
-        self.listings: dict[Path, frozenset[str] | None] = {}
+        # (folder, how a path in it is written relative to the label file's folder: the cache key,
+        # the names listed in it or None when it is no folder)
+        self.bases = [
+            (str(base), prefix, _listing(base))
+            for base, prefix in ((folder, ""), (folder.parent / "images", "../images/"), (folder / "images", "images/"))
+        ]
         self.cache_file = folder / CACHE_DIR / CACHE_FILE
         self.cache: dict[str, list] | None = None
         self.used: dict[str, list] = {}
         self.changed = False
 
-    def _entries(self, base: Path) -> frozenset[str] | None:
-        if base not in self.listings:
-            try:
-                self.listings[base] = frozenset(os.listdir(base))
-            except OSError:
-                self.listings[base] = None
-        return self.listings[base]
-
     def hash(self, name: str) -> str | None:
-        # A plain relative name can only exist if its first part is listed in the folder.
-        head = name if "/" not in name else (Path(name).parts or ("",))[0]
+        # A plain relative name can only exist if its first part is listed in the folder: a set
+        # lookup of a string head per base, and a `stat` only for names that are listed.
+        head = name.split("/", 1)[0] if "/" in name else name
+        if head in ("", ".", ".."):
+            head = (Path(name).parts or ("",))[0]
         listed = head not in ("", ".", "..", "/")
-        for base, prefix in self.bases:
-            if listed and head not in (self._entries(base) or ()):
+        for base, prefix, entries in self.bases:
+            if listed and (entries is None or head not in entries):
                 continue
-            candidate = base / name
+            candidate = os.path.join(base, name)
             try:
-                stat = candidate.stat()
-            except OSError:
+                stat = os.stat(candidate)
+            except (OSError, ValueError):
                 continue
             if not S_ISREG(stat.st_mode):
                 continue
-            return "i:" + self._digest(candidate, prefix + name, stat.st_size, stat.st_mtime_ns)
+            return "i:" + self._digest(Path(candidate), prefix + name, stat.st_size, stat.st_mtime_ns)
         return None
 
     def _digest(self, path: Path, key: str, size: int, mtime_ns: int) -> str:
@@ -158,6 +158,13 @@ class _ImageFiles:
             write_atomically(self.cache_file, json.dumps({"version": 1, "files": self.used}))
         except OSError:
             return
+
+
+def _listing(folder: Path) -> frozenset[str] | None:
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return None
 
 
 def _load_cache(path: Path) -> dict[str, list]:
