@@ -70,4 +70,4 @@ def _declared(context: ChangeContext) -> frozenset[tuple[str, str]]:
 
     if context.base.spec is None or context.head.spec is None:
         return frozenset()
-    return frozenset(plan_migration(context.base.spec, context.head.spec, context.changes).relabel.items())
+    return frozenset(plan_migration(context.base.spec, context.head.spec, context.amendments).relabel.items())
