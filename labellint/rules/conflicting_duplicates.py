@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from stat import S_ISREG
 
 import numpy as np
 
 from labellint.rules._spans import quote
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
+from labellint.sources.images import ImageFolders
 from labellint.support.atomic import write_atomically
 
 CACHE_DIR = ".labellint_cache"
@@ -90,47 +89,25 @@ def _content_keys(context: RuleContext) -> list[str | None]:
 
 
 class _ImageFiles:
-    """The image files next to one label file: `name`, `../images/name` or `images/name`.
+    """The hashes of the image files next to one label file (found by `sources.images`).
 
-    Each candidate folder is listed once, so a dataset without images costs a few directory
-    reads, not three `stat` calls per item. Hashes are kept in `.labellint_cache/image-hashes.json`
-    beside the label file, keyed by path, size and modification time, so a file is read again
-    only after it changes.
+    Hashes are kept in `.labellint_cache/image-hashes.json` beside the label file, keyed by path,
+    size and modification time, so a file is read again only after it changes.
     """
 
     def __init__(self, folder: Path) -> None:
-        # (folder, how a path in it is written relative to the label file's folder: the cache key)
-        self.bases = [(folder, ""), (folder.parent / "images", "../images/"), (folder / "images", "images/")]
-        self.listings: dict[Path, frozenset[str] | None] = {}
+        self.folders = ImageFolders(folder)
         self.cache_file = folder / CACHE_DIR / CACHE_FILE
         self.cache: dict[str, list] | None = None
         self.used: dict[str, list] = {}
         self.changed = False
 
-    def _entries(self, base: Path) -> frozenset[str] | None:
-        if base not in self.listings:
-            try:
-                self.listings[base] = frozenset(os.listdir(base))
-            except OSError:
-                self.listings[base] = None
-        return self.listings[base]
-
     def hash(self, name: str) -> str | None:
-        # A plain relative name can only exist if its first part is listed in the folder.
-        head = name if "/" not in name else (Path(name).parts or ("",))[0]
-        listed = head not in ("", ".", "..", "/")
-        for base, prefix in self.bases:
-            if listed and head not in (self._entries(base) or ()):
-                continue
-            candidate = base / name
-            try:
-                stat = candidate.stat()
-            except OSError:
-                continue
-            if not S_ISREG(stat.st_mode):
-                continue
-            return "i:" + self._digest(candidate, prefix + name, stat.st_size, stat.st_mtime_ns)
-        return None
+        found = self.folders.locate(name)
+        if found is None:
+            return None
+        path, key, stat = found
+        return "i:" + self._digest(path, key, stat.st_size, stat.st_mtime_ns)
 
     def _digest(self, path: Path, key: str, size: int, mtime_ns: int) -> str:
         if self.cache is None:
