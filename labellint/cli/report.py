@@ -15,8 +15,14 @@ from labellint.cli._common import split_list
 @click.option("--spec", "spec_file", metavar="FILE", help="The label spec (default: found as `check` finds it).")
 @click.option("--config", "config_file", metavar="FILE", help="The config file (default: found as `check` finds it).")
 @click.option("--reader", metavar="NAME", help="Force the input format (default: sniff each file).")
-@click.option("--output", "-o", default="report.html", show_default=True, metavar="PATH", help="Where to write the page.")
-@click.option("--max-images", default=200, show_default=True, type=click.IntRange(min=0), help="Items drawn in the gallery, at most.")
+@click.option("--output", "-o", default="report.html", show_default=True, metavar="PATH", help="The page to write.")
+@click.option(
+    "--max-images",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Items drawn in the gallery, at most.",
+)
 @click.option("--link-images", is_flag=True, help="Reference images by relative path instead of embedding thumbnails.")
 @click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (codes, prefixes, names, ALL).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")

@@ -80,22 +80,25 @@ def render_html(inputs: HtmlInputs) -> str:
             f"the problems table shows the first {TABLE_LIMIT:,} of {len(report.problems):,} problems; "
             "the counts cover all of them (the JSON or SARIF report lists every one)"
         )
-    page = _environment().get_template("report.html.j2").render(
-        title=inputs.title,
-        version=inputs.version,
-        report=report,
-        summary=summarize(report),
-        rows_json=_script_json(rows),
-        table_limited=len(report.problems) > TABLE_LIMIT,
-        limit=TABLE_LIMIT,
-        gallery=gallery,
-        plots=dataset_plots(dataset, inputs.spec) if dataset is not None else [],
-        spec=inputs.spec,
-        spec_display=inputs.spec_display,
-        notes=notes,
-        css=_asset("report.css"),
-        script=_asset("report.js"),
-        seconds=time.perf_counter() - started,
+    page = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=inputs.title,
+            version=inputs.version,
+            report=report,
+            summary=summarize(report),
+            rows_json=_script_json(rows),
+            table_limited=len(report.problems) > TABLE_LIMIT,
+            limit=TABLE_LIMIT,
+            gallery=gallery,
+            plots=dataset_plots(dataset, inputs.spec) if dataset is not None else [],
+            spec=inputs.spec,
+            spec_display=inputs.spec_display,
+            notes=notes,
+            css=_asset("report.css"),
+            script=_asset("report.js"),
+            seconds=time.perf_counter() - started,
+        )
     )
     return page
-

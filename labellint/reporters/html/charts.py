@@ -52,7 +52,7 @@ def histogram(key: str, title: str, counts: np.ndarray, edges: np.ndarray, unit:
     step = plot_w / max(len(counts), 1)
     for k, n in enumerate(counts.tolist()):
         h = plot_h * n / peak
-        tip = f"{_fmt(edges[k])}–{_fmt(edges[k + 1])}{unit}: {n:,}"
+        tip = f"{_fmt(edges[k])} to {_fmt(edges[k + 1])}{unit}: {n:,}"
         chart.rects.append(Rect(LEFT + k * step, TOP + plot_h - h, max(step - 1, 0.5), h, tip))
     for k in range(0, len(edges), max(1, len(edges) // 5)):
         chart.xticks.append((LEFT + k * step, HEIGHT - 10, _fmt(float(edges[k])) + unit))
@@ -69,7 +69,8 @@ def categories(key: str, title: str, names: list[str], counts: list[int], css: l
     plot_w = WIDTH - label_w - 60
     for k, (name, n, style) in enumerate(zip(names, counts, css, strict=True)):
         y = TOP + k * ROW
-        chart.rects.append(Rect(label_w, y + 2, max(plot_w * n / peak, 0.5 if n else 0.0), ROW - 4, f"{name}: {n:,}", style))
+        bar = max(plot_w * n / peak, 0.5 if n else 0.0)
+        chart.rects.append(Rect(label_w, y + 2, bar, ROW - 4, f"{name}: {n:,}", style))
         chart.yticks.append((label_w - 4, y + ROW - 4, name[:24]))
         chart.xticks.append((label_w + plot_w * n / peak + 4, y + ROW - 4, f"{n:,}"))
     return chart

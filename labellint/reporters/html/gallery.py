@@ -40,7 +40,7 @@ class Card:
     @property
     def display(self) -> tuple[int, int]:
         """Width and height on the page, the longer side THUMBNAIL pixels."""
-        x0, y0, w, h = self.view
+        w, h = self.view[2], self.view[3]
         scale = THUMBNAIL / max(w, h, 1e-9)
         return max(1, round(w * scale)), max(1, round(h * scale))
 
