@@ -1,0 +1,253 @@
+"""The HTML report in a real headless Chromium: it loads offline, its table filters, its plots
+render, and the gallery draws the flagged box where the labels put it (screenshot pixels)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from PIL import Image
+
+from tests.browser import browser, open_page  # noqa: F401  (the fixture)
+from tests.conftest import REPO_ROOT, shared_path
+from tests.helpers import SPEC_TEXT, run_cli, write_coco
+
+STREET = REPO_ROOT / "examples" / "street-detection"
+GREEN = (0, 160, 0)
+
+
+def _report(tmp_path: Path, *args: str, cwd: Path | None = None, name: str = "report.html") -> Path:
+    out = tmp_path / name
+    result = run_cli("report", *args, "-o", str(out), cwd=cwd)
+    assert result.exit_code == 0, result.stderr
+    assert f"wrote {out}" in result.stderr
+    return out
+
+
+def _no_network_host(html: str) -> None:
+    """No URL of any host, and every src/href is a data URI, an anchor or a relative path."""
+    assert re.findall(r"(?i)\b(?:https?|wss?|ftp)://", html) == []
+    for value in re.findall(r'\b(?:src|href)="([^"]*)"', html):
+        assert value.startswith(("data:", "#")) or not re.match(r"(?i)^([a-z][a-z0-9+.-]*:|//)", value), value
+
+
+def _problems(*args: str, cwd: Path | None = None) -> list[dict]:
+    result = run_cli("check", *args, "--format", "json", "--exit-zero", cwd=cwd)
+    return json.loads(result.stdout)["problems"]
+
+
+def test_example_report_loads_offline_filters_and_plots(tmp_path: Path, browser) -> None:  # noqa: F811
+    out = _report(tmp_path, cwd=STREET)
+    html = out.read_text()
+    _no_network_host(html)
+    problems = _problems(cwd=STREET)
+    view = open_page(browser, out)
+    page = view.page
+    assert view.errors == []
+    assert view.requests == [out.resolve().as_uri()]  # the page itself, nothing else
+    rows = page.locator("#problems-table tbody tr")
+    assert rows.count() == len(problems)
+    # Filter by rule: only that rule's rows remain.
+    code = "LL205"
+    page.select_option("#filter-rule", code)
+    assert rows.count() == sum(p["code"] == code for p in problems) > 0
+    assert set(page.locator("#problems-table tbody tr td:first-child").all_inner_texts()) == {code}
+    page.select_option("#filter-rule", "")
+    # Filter by class: every annotation-level row of that class in the labels file.
+    page.select_option("#filter-class", "pedestrian")
+    labels = json.loads((STREET / "labels" / "train.json").read_text())
+    pedestrian_ids = {str(a["id"]) for a in labels["annotations"] if a["category_id"] == 1}
+    expected = sum(p["annotation"] in pedestrian_ids for p in problems)
+    assert rows.count() == expected > 0
+    page.select_option("#filter-class", "")
+    page.fill("#filter-file", "no-such-file")
+    assert rows.count() == 0
+    page.fill("#filter-file", "train.json")
+    assert rows.count() == len(problems)
+    # Sorting by message puts the rows in that order.
+    page.click("#problems-table th[data-key='5']")
+    messages = page.locator("#problems-table tbody tr td:nth-child(5)").all_inner_texts()
+    assert messages == sorted(messages)
+    # The plots are SVG with drawn bars; the class counts match the labels file.
+    assert page.locator("#plots svg.chart").count() >= 6
+    assert page.locator("#plot-positions rect.cell").count() > 0
+    bars = page.eval_on_selector_all("#plot-class-counts rect title", "els => els.map(e => e.textContent)")
+    counted = {}
+    names = {c["id"]: c["name"] for c in labels["categories"]}
+    for a in labels["annotations"]:
+        counted[names.get(a["category_id"], "?")] = counted.get(names.get(a["category_id"], "?"), 0) + 1
+    assert {t.split(": ")[0]: int(t.split(": ")[1].replace(",", "")) for t in bars if not t.endswith(": 0")} == counted
+    # The spec section shows every class and the version.
+    assert page.locator("#spec .spec-version").inner_text() == "2.1.0"
+    assert page.locator("#spec .spec-classes tbody tr").count() == 3
+    page.close()
+
+
+def _scene(tmp_path: Path, with_image: bool = True) -> tuple[Path, tuple[float, float, float, float]]:
+    """A COCO file with one image made here (green, 400x300) and a box 30 px past its right edge."""
+    root = tmp_path / "scene"
+    (root / "images").mkdir(parents=True)
+    (root / "labelspec.yaml").write_text(SPEC_TEXT)
+    box = (300.0, 100.0, 130.0, 80.0)
+    images = [{"id": 1, "file_name": "street.png", "width": 400, "height": 300}]
+    annotations = [
+        {"id": 1, "image_id": 1, "category_id": 3, "bbox": list(box), "area": box[2] * box[3], "iscrowd": 0},
+        {"id": 2, "image_id": 1, "category_id": 1, "bbox": [40, 60, 30, 90], "area": 2700, "iscrowd": 0},
+    ]
+    write_coco(root / "labels" / "train.json", images, annotations)
+    (root / "labellint.toml").write_text('spec = "labelspec.yaml"\n\n[[datasets]]\npath = "labels/*.json"\n')
+    if with_image:
+        Image.new("RGB", (400, 300), GREEN).save(root / "images" / "street.png")
+    return root, box
+
+
+def _edge_pixels(screenshot: bytes, svg_box: dict, view: list[float], box: tuple[float, float, float, float]):
+    """Colours of the screenshot along the drawn box's edges, where the labels put it."""
+    image = Image.open(io.BytesIO(screenshot)).convert("RGB")
+    vx, vy, vw, vh = view
+    sx, sy = svg_box["width"] / vw, svg_box["height"] / vh
+
+    # The element's screenshot starts at whole pixels; the element may not.
+    ox, oy = svg_box["x"] % 1, svg_box["y"] % 1
+
+    def at(x: float, y: float) -> tuple[int, int, int]:
+        px = int((x - vx) * sx + ox)
+        py = int((y - vy) * sy + oy)
+        return image.getpixel((min(max(px, 0), image.width - 1), min(max(py, 0), image.height - 1)))
+
+    x, y, w, h = box
+    # The pixel the edge line falls in lies wholly inside the 3 px stroke drawn centred on the edge
+    # (it spans at most one pixel either side), so it is the stroke's colour, not a blend.
+    top = [at(x + w * t / 10, y) for t in range(1, 10)]
+    left = [at(x, y + h * t / 10) for t in range(1, 10)]
+    inside = at(x + w / 4, y + h / 2)
+    return top + left, inside, at
+
+
+def _red(rgb: tuple[int, int, int]) -> bool:
+    r, g, b = rgb
+    return r > 180 and g < 90 and b < 90
+
+
+def test_gallery_screenshot_shows_the_box_where_the_labels_put_it(tmp_path: Path, browser) -> None:  # noqa: F811
+    root, box = _scene(tmp_path)
+    out = _report(tmp_path, cwd=root)
+    html = out.read_text()
+    _no_network_host(html)
+    assert "data:image/jpeg;base64," in html  # the thumbnail is inside the page
+    view = open_page(browser, out)
+    assert view.errors == [] and view.requests == [out.resolve().as_uri()]
+    svg = view.page.locator("#gallery svg.overlay").first
+    viewbox = [float(v) for v in svg.get_attribute("viewBox").split()]
+    assert viewbox[0] + viewbox[2] >= box[0] + box[2]  # the canvas reaches the part past the edge
+    edges, inside, at = _edge_pixels(svg.screenshot(), svg.bounding_box(), viewbox, box)
+    assert all(_red(p) for p in edges), edges
+    assert not _red(inside)
+    # The image is drawn under the boxes: a point of the image away from every box is its green.
+    r, g, b = at(200, 250)
+    assert g > 120 and r < 60 and b < 60, (r, g, b)
+    # Past the image's right edge there is no image (the canvas background), yet the box is drawn there.
+    r, g, b = at(415, 140)
+    assert not (g > 120 and r < 60)
+    view.page.close()
+
+
+def test_missing_and_unreadable_images_are_placeholders_not_aborts(tmp_path: Path, browser) -> None:  # noqa: F811
+    root, box = _scene(tmp_path, with_image=False)
+    out = _report(tmp_path, cwd=root)
+    html = out.read_text()
+    assert "image not found" in html and "have no image file beside their labels" in html
+    view = open_page(browser, out)
+    svg = view.page.locator("#gallery svg.overlay").first
+    viewbox = [float(v) for v in svg.get_attribute("viewBox").split()]
+    edges, _, _ = _edge_pixels(svg.screenshot(), svg.bounding_box(), viewbox, box)
+    assert all(_red(p) for p in edges)  # geometry is still visible on the blank canvas
+    view.page.close()
+    (root / "images" / "street.png").write_bytes(b"not a png at all")
+    out = _report(tmp_path, cwd=root, name="unreadable.html")
+    html = out.read_text()
+    assert "image unreadable" in html and "image files could not be read: street.png" in html
+
+
+def test_max_images_caps_the_gallery_and_link_images_references_files(tmp_path: Path) -> None:
+    root, _ = _scene(tmp_path)
+    out = _report(tmp_path, "--max-images", "0", cwd=root)
+    assert 'class="card"' not in out.read_text()
+    out = _report(tmp_path, "--link-images", cwd=root, name="linked.html")
+    html = out.read_text()
+    assert "data:image/jpeg" not in html
+    assert 'href="scene/images/street.png"' in html
+    _no_network_host(html)
+
+
+def test_check_output_html_and_markdown_link(tmp_path: Path) -> None:
+    root, _ = _scene(tmp_path)
+    result = run_cli("check", "-o", f"html:{tmp_path / 'c.html'}", "-o", f"markdown:{tmp_path / 'c.md'}", cwd=root)
+    assert result.exit_code == 1  # the box past the edge is an error; the page is written all the same
+    html = (tmp_path / "c.html").read_text()
+    assert 'class="card"' in html and "data:image/jpeg" in html
+    assert str(tmp_path / "c.html") in (tmp_path / "c.md").read_text()
+
+
+def _bccd_with_images(tmp_path: Path, count: int = 150) -> Path:
+    """The first BCCD annotation files, with a made image per file (the dataset ships no images):
+    grey, of the size the XML says, under ../images/ as the finder looks."""
+    assert count <= 150
+    source = shared_path("data", "voc", "bccd", "BCCD", "Annotations")
+    labels = tmp_path / "bccd" / "Annotations"
+    images = tmp_path / "bccd" / "images"
+    labels.mkdir(parents=True)
+    images.mkdir()
+    for n, xml in enumerate(sorted(source.glob("*.xml"))[:count]):
+        shutil.copy(xml, labels / xml.name)
+        root = ET.parse(xml).getroot()
+        size = (int(root.findtext("size/width")), int(root.findtext("size/height")))
+        # A different grey per file: identical made-up images would be real LL303 duplicates.
+        Image.new("RGB", size, (100 + n, 100 + n, 100 + n)).save(images / root.findtext("filename"), quality=90)
+    shutil.copy(REPO_ROOT / "examples" / "ci" / "bccd-labelspec.yaml", tmp_path / "bccd" / "labelspec.yaml")
+    return tmp_path / "bccd"
+
+
+def test_real_dataset_report_draws_flagged_boxes_from_the_xml(tmp_path: Path, browser) -> None:  # noqa: F811
+    root = _bccd_with_images(tmp_path)
+    out = _report(tmp_path, "Annotations", "--spec", "labelspec.yaml", cwd=root)
+    html = out.read_text()
+    _no_network_host(html)
+    view = open_page(browser, out)
+    page = view.page
+    assert view.errors == [] and view.requests == [out.resolve().as_uri()]
+    assert page.locator("#plots svg.chart").count() >= 6
+    cards = page.locator("#gallery figure.card")
+    assert cards.count() > 0
+    checked = 0
+    for k in range(cards.count()):
+        card = cards.nth(k)
+        name = card.locator("figcaption b").inner_text()
+        xml = ET.parse(root / "Annotations" / (Path(name).stem + ".xml")).getroot()
+        corners = ("xmin", "ymin", "xmax", "ymax")
+        boxes = {tuple(float(o.findtext(f"bndbox/{c}")) for c in corners) for o in xml.iter("object")}
+        flagged = card.locator("g.shape.flagged path.box")
+        if not flagged.count():  # an item-level problem: nothing to single out
+            continue
+        flagged = flagged.first
+        numbers = [float(v) for v in re.findall(r"-?[\d.]+", flagged.get_attribute("d"))]
+        x, y, w, h = numbers[0], numbers[1], numbers[2], numbers[3]
+        # The drawn box is one of the file's boxes (VOC pixel corners, within the one-pixel convention).
+        match = [b for b in boxes if abs(b[0] - x) <= 1 and abs(b[1] - y) <= 1 and abs(b[2] - (x + w)) <= 1]
+        assert match, (name, (x, y, w, h), boxes)
+        if w < 12 or h < 12:
+            continue
+        svg = card.locator("svg.overlay")
+        viewbox = [float(v) for v in svg.get_attribute("viewBox").split()]
+        # A duplicate's twin may match within a pixel too: take the closest box of the file.
+        xmin, ymin, xmax, ymax = min(match, key=lambda b: abs(b[0] - x) + abs(b[1] - y) + abs(b[2] - x - w))
+        drawn = (xmin, ymin, xmax - xmin, ymax - ymin)
+        edges, _, _ = _edge_pixels(svg.screenshot(), svg.bounding_box(), viewbox, drawn)
+        assert all(_red(p) for p in edges), f"{name} {(x, y, w, h)} {edges}"
+        checked += 1
+    assert checked >= 3
+    page.close()
