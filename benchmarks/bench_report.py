@@ -4,12 +4,15 @@
 # Uses run.py's generated files (made on first use). The label file is linked into a temporary folder
 # whose images/ holds a made JPEG (Pillow, the size the file says) for every image a problem names, so
 # the gallery decodes and thumbnails real image files; --no-images draws on blank canvases instead.
+# The images are uniform noise, the worst case for JPEG: their thumbnails are larger than a photo's,
+# so the page size measured here is an upper bound for 200 drawn items.
 # Both commands run on that same folder (LL303 looks for the same images in both).
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -38,7 +41,8 @@ class _Images(msgspec.Struct):
 
 
 def make_images(labels: Path, folder: Path, check: list[str]) -> int:
-    """A JPEG for every image a problem of `check` names (a gradient, so each one decodes for real)."""
+    """A JPEG of uniform noise for every image a problem of `check` names."""
+    import numpy as np
     from PIL import Image
 
     out = folder / "problems.json"
@@ -47,12 +51,13 @@ def make_images(labels: Path, folder: Path, check: list[str]) -> int:
     images = {str(i.id): i for i in msgspec.json.decode(labels.read_bytes(), type=_Images).images}
     (folder / "images").mkdir(exist_ok=True)
     made = 0
+    rng = np.random.default_rng(0)
     for item in sorted(named):
         image = images.get(item)
         if image is None:
             continue
-        gradient = Image.linear_gradient("L").resize((image.width, image.height)).convert("RGB")
-        gradient.save(folder / "images" / image.file_name, quality=85)
+        pixels = rng.integers(0, 256, (image.height, image.width, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / "images" / image.file_name, quality=85)
         made += 1
     return made
 
@@ -75,12 +80,14 @@ def main() -> None:
     targets = []
     for tag in args.sizes:
         source = dataset(tag, DEFECTS)
-        with tempfile.TemporaryDirectory() as tmp:
+        # A hard link, not a symlink: labellint looks for images beside the link's target.
+        with tempfile.TemporaryDirectory(dir=DATA) as tmp:
             folder = Path(tmp)
             labels = folder / source.name
-            labels.symlink_to(source)
+            os.link(source, labels)
             check = [LABELLINT, "check", str(labels), "--spec", spec, "--format", "json", "-o", "/dev/null"]
             made = 0 if args.no_images else make_images(source, folder, check)
+            subprocess.run(check, capture_output=True, check=False)  # LL303's image hashes, cached for both
             page = folder / "report.html"
             report = [LABELLINT, "report", str(labels), "--spec", spec, "-o", str(page)]
             floor = [PY, str(HERE / "ref_msgspec.py"), str(source)]
@@ -89,6 +96,7 @@ def main() -> None:
                 print(f"{tag}: {name} ...", file=sys.stderr, flush=True)
                 results[name] = measure(cmd, args.runs, ok)
             size = page.stat().st_size
+            embedded = page.read_text().count("data:image/jpeg;base64,")
         base = results["check"]
         for name, r in results.items():
             cells = [tag, f"labellint {name}" if name != "msgspec decode" else name]
@@ -98,7 +106,8 @@ def main() -> None:
         wall = results["report"]["best"] / base["best"]
         cpu = results["report"]["cpu"] / base["cpu"]
         targets.append((f"report <= {TARGET_RATIO}x check ({tag})", f"{wall:.2f}x (CPU {cpu:.2f}x)", wall <= 1.5))
-        targets.append((f"page < 10 MB ({tag})", f"{size / 1e6:.2f} MB, {made} images made", size < TARGET_BYTES))
+        drawn = f"{size / 1e6:.2f} MB, {embedded} thumbnails of {made} images made"
+        targets.append((f"page < 10 MB ({tag})", drawn, size < TARGET_BYTES))
     lines += ["", "| target (issue 16) | measured | result |", "|---|---:|---|"]
     lines += [f"| {name} | {value} | {'PASS' if ok else 'FAIL'} |" for name, value, ok in targets]
     print("\n".join(lines))
