@@ -251,3 +251,93 @@ def test_real_dataset_report_draws_flagged_boxes_from_the_xml(tmp_path: Path, br
         checked += 1
     assert checked >= 3
     page.close()
+
+
+def test_ner_span_lengths_plot_counts_every_accepted_span(tmp_path: Path) -> None:
+    path = shared_path("data", "ner_textcat", "explosion_projects", "ner_fashion_brands_eval.prodigy.jsonl")
+    records = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    lengths = [s["end"] - s["start"] for r in records if r.get("answer", "accept") == "accept" for s in r["spans"]]
+    html = _report(tmp_path, str(path)).read_text()
+    _no_network_host(html)
+    chart = html[html.index('id="plot-span-length"') :]
+    chart = chart[: chart.index("</svg>")]
+    bars = re.findall(r"<title>(\d+) to (\d+): ([\d,]+)</title>", chart)
+    assert bars, chart[:500]
+    # Whole-character bins [low, high), each counting the spans of those lengths in the file.
+    for low, high, n in bars:
+        assert int(n.replace(",", "")) == sum(int(low) <= x < int(high) for x in lengths), (low, high)
+    assert sum(int(n.replace(",", "")) for _, _, n in bars) == len(lengths) > 0
+
+
+def _matrix(page) -> dict[tuple[str, str], int]:
+    """The transition heatmap as read from the page: (before, after) -> count."""
+    columns = page.locator("#transition-matrix thead th.col").all_inner_texts()
+    cells = {}
+    for row in page.locator("#transition-matrix tbody tr").all():
+        before = row.locator("th").inner_text()
+        for after, text in zip(columns, row.locator("td").all_inner_texts(), strict=True):
+            if text.strip():
+                cells[(before, after)] = int(text.replace(",", ""))
+    return cells
+
+
+def test_diff_html_heatmap_counts_the_relabels_made(tmp_path: Path, browser) -> None:  # noqa: F811
+    """coco128 with every 7th annotation given the next category: the matrix counts exactly those."""
+    source = shared_path("data", "coco", "coco128", "instances_train2017.json")
+    before = json.loads(source.read_text())
+    names = {c["id"]: c["name"] for c in before["categories"]}
+    ids = sorted(names)
+    after = json.loads(source.read_text())
+    made: dict[tuple[str, str], int] = {}
+    for a in after["annotations"][::7]:
+        new = ids[(ids.index(a["category_id"]) + 1) % len(ids)]
+        key = (names[a["category_id"]], names[new])
+        made[key] = made.get(key, 0) + 1
+        a["category_id"] = new
+    (tmp_path / "a.json").write_text(json.dumps(before))
+    (tmp_path / "b.json").write_text(json.dumps(after))
+    out = tmp_path / "diff.html"
+    result = run_cli("diff", "a.json", "b.json", "--format", "html", "-o", str(out), "--exit-zero", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text()
+    _no_network_host(html)
+    view = open_page(browser, out)
+    assert view.errors == [] and view.requests == [out.resolve().as_uri()]
+    listed = {}
+    for row in view.page.locator("#transition-list tbody tr").all():
+        cells = row.locator("td").all_inner_texts()
+        listed[(cells[0], cells[1])] = int(cells[2].replace(",", ""))
+    assert listed == made
+    # The matrix keeps the 30 most relabelled classes; every cell it shows is one of the relabels made.
+    shown = _matrix(view.page)
+    assert shown and all(made[key] == n for key, n in shown.items())
+    involved = {name for pair in made for name in pair}
+    assert (len(shown) == len(made)) == (len(involved) <= 30)
+    if len(involved) > 30:
+        assert f"{len(involved) - 30} less relabelled classes are left out" in html
+    edits = view.page.locator("#edits-table tbody tr")
+    assert edits.count() == sum(made.values())
+    counts = {r.locator("td").first.inner_text(): r for r in view.page.locator("#class-counts tbody tr").all()}
+    person = counts["person"].locator("td").all_inner_texts()
+    base_people = sum(a["category_id"] == 1 for a in before["annotations"])
+    head_people = sum(a["category_id"] == 1 for a in after["annotations"])
+    assert [int(v.replace(",", "")) for v in person[1:3]] == [base_people, head_people]
+    view.page.close()
+
+
+def test_diff_html_of_taco_versions_matches_the_json(tmp_path: Path, browser) -> None:  # noqa: F811
+    """TACO v1 -> v2 (ids reassigned upstream): the page shows the transitions `diff --format json` finds."""
+    folder = shared_path("data", "coco", "taco")
+    v1, v2 = str(folder / "annotations_v1_a56f6cb.json"), str(folder / "annotations_v2_a35e944.json")
+    document = json.loads(run_cli("diff", v1, v2, "--format", "json", "--exit-zero", cwd=tmp_path).stdout)
+    out = tmp_path / "taco.html"
+    assert run_cli("diff", v1, v2, "--format", "html", "-o", str(out), "--exit-zero", cwd=tmp_path).exit_code == 0
+    _no_network_host(out.read_text())
+    view = open_page(browser, out)
+    assert view.errors == [] and view.requests == [out.resolve().as_uri()]
+    shown = _matrix(view.page)
+    expected = {(t["from"], t["to"]): t["count"] for t in document["transitions"]}
+    assert shown and all(expected[key] == n for key, n in shown.items())
+    listed = view.page.locator("#transition-list tbody tr").count()
+    assert listed == len(document["transitions"])
+    view.page.close()

@@ -42,7 +42,7 @@ class HtmlReporter(Reporter):
 
 
 @cache
-def _environment():
+def environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
@@ -56,7 +56,7 @@ def _environment():
     return env
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
     return files("labellint.reporters.html").joinpath("templates", name).read_text(encoding="utf-8")
 
 
@@ -81,7 +81,7 @@ def render_html(inputs: HtmlInputs) -> str:
             "the counts cover all of them (the JSON or SARIF report lists every one)"
         )
     page = (
-        _environment()
+        environment()
         .get_template("report.html.j2")
         .render(
             title=inputs.title,
@@ -96,8 +96,8 @@ def render_html(inputs: HtmlInputs) -> str:
             spec=inputs.spec,
             spec_display=inputs.spec_display,
             notes=notes,
-            css=_asset("report.css"),
-            script=_asset("report.js"),
+            css=asset("report.css"),
+            script=asset("report.js"),
             seconds=time.perf_counter() - started,
         )
     )

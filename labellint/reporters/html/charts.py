@@ -34,6 +34,7 @@ class Chart:
     xticks: list[tuple[float, float, str]] = field(default_factory=list)  # x, y, text
     yticks: list[tuple[float, float, str]] = field(default_factory=list)
     note: str = ""
+    xanchor: str = "start"  # CSS class of the x tick labels: "middle" centres them under their bin edge
 
 
 def _fmt(value: float) -> str:
@@ -46,9 +47,9 @@ def _fmt(value: float) -> str:
 
 def histogram(key: str, title: str, counts: np.ndarray, edges: np.ndarray, unit: str = "", note: str = "") -> Chart:
     """Vertical bars, one per bin; `edges` has one more value than `counts`."""
-    chart = Chart(key, title, WIDTH, HEIGHT, note=note)
+    chart = Chart(key, title, WIDTH, HEIGHT, note=note, xanchor="middle")
     peak = float(counts.max()) if counts.size and counts.max() > 0 else 1.0
-    plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
+    plot_w, plot_h = WIDTH - LEFT - 24, HEIGHT - BOTTOM - TOP  # room for a centred label on the last edge
     step = plot_w / max(len(counts), 1)
     for k, n in enumerate(counts.tolist()):
         h = plot_h * n / peak
@@ -83,7 +84,7 @@ def heatmap(key: str, title: str, grid: np.ndarray, rows: list[str], columns: li
     cell_w = (WIDTH - label_w - 8) / max(n_cols, 1)
     cell_h = min(cell_w, 16.0) if any(rows) else cell_w
     height = TOP + cell_h * n_rows + BOTTOM
-    chart = Chart(key, title, WIDTH, height, note=note)
+    chart = Chart(key, title, WIDTH, height, note=note, xanchor="middle")
     peak = float(grid.max()) if grid.size and grid.max() > 0 else 1.0
     for r in range(n_rows):
         for c in range(n_cols):

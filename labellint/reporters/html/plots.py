@@ -22,8 +22,12 @@ def dataset_plots(dataset: Dataset, spec) -> list[Chart]:
     spans = dataset.spans()
     has_span = spans[:, 0] >= 0 if len(spans) else np.zeros(0, bool)
     if has_span.any():
-        lengths = (spans[has_span, 1] - spans[has_span, 0]).astype(np.float64)
-        counts, edges = np.histogram(lengths, bins=min(BINS, max(int(lengths.max() - lengths.min()) + 1, 1)))
+        lengths = spans[has_span, 1] - spans[has_span, 0]
+        # Whole-character bins (a length of 3.5 characters means nothing), at most BINS of them.
+        low, high = int(lengths.min()), int(lengths.max())
+        step = max(1, -(-(high - low + 1) // BINS))
+        edges = np.arange(low, high + step + 1, step)
+        counts, _ = np.histogram(lengths, bins=edges)
         charts.append(histogram("span-length", "Span length (characters)", counts, edges))
     return [c for c in charts if c is not None]
 
