@@ -271,9 +271,14 @@ def test_ner_span_lengths_plot_counts_every_accepted_span(tmp_path: Path) -> Non
 
 def _matrix(page) -> dict[tuple[str, str], int]:
     """The transition heatmap as read from the page: (before, after) -> count."""
-    columns = page.locator("#transition-matrix thead th.col").all_inner_texts()
+    return _matrix_of(page, "#transition-matrix")
+
+
+def _matrix_of(page, table: str) -> dict[tuple[str, str], int]:
+    """A table heatmap as read from the page: (row, column) -> count."""
+    columns = page.locator(f"{table} thead th.col").all_inner_texts()
     cells = {}
-    for row in page.locator("#transition-matrix tbody tr").all():
+    for row in page.locator(f"{table} tbody tr").all():
         before = row.locator("th").inner_text()
         for after, text in zip(columns, row.locator("td").all_inner_texts(), strict=True):
             if text.strip():
@@ -341,3 +346,47 @@ def test_diff_html_of_taco_versions_matches_the_json(tmp_path: Path, browser) ->
     listed = view.page.locator("#transition-list tbody tr").count()
     assert listed == len(document["transitions"])
     view.page.close()
+
+
+def test_golden_html_draws_each_annotators_accuracy_and_the_confusions(tmp_path: Path, browser) -> None:  # noqa: F811
+    """Snow et al. 2008 RTE: 164 Mechanical Turk workers against the expert label of each item."""
+    import csv
+
+    ratings = shared_path("data", "agreement", "snow2008", "rte.standardized.tsv")
+    rows = list(csv.DictReader(ratings.open(newline=""), delimiter="\t"))
+    truth = {r["orig_id"]: r["gold"] for r in rows}
+    gold = tmp_path / "gold.csv"
+    gold.write_text("item,label\n" + "".join(f"{item},{label}\n" for item, label in truth.items()))
+    done: dict[str, list[int]] = {}
+    confusions: dict[tuple[str, str], int] = {}
+    for r in rows:
+        right = r["response"] == truth[r["orig_id"]]
+        done.setdefault(r["!amt_worker_ids"], []).append(int(right))
+        if not right:
+            key = (truth[r["orig_id"]], r["response"])
+            confusions[key] = confusions.get(key, 0) + 1
+    out = tmp_path / "golden.html"
+    args = ["--item-col", "orig_id", "--annotator-col", "!amt_worker_ids", "--label-col", "response"]
+    result = run_cli("golden", str(ratings), "--gold", str(gold), *args, "--format", "html", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    _no_network_host(out.read_text())
+    view = open_page(browser, out)
+    page = view.page
+    assert view.errors == [] and view.requests == [out.resolve().as_uri()]
+    table = {}
+    for row in page.locator("#annotator-table tbody tr").all():
+        cells = row.locator("td").all_inner_texts()
+        table[cells[0]] = (float(cells[1]), int(cells[3].replace(",", "")), int(cells[4].replace(",", "")))
+    assert set(table) == set(done)
+    for worker, marks in done.items():
+        assert table[worker] == (round(sum(marks) / len(marks), 3), sum(marks), len(marks)), worker
+    # One dot per worker, drawn where its accuracy is on the 0-100% axis (150 px label, 300 px plot).
+    dots = page.locator("svg.intervals g.annotator")
+    assert dots.count() == len(done)
+    for k in range(0, dots.count(), 17):
+        dot = dots.nth(k)
+        marks = done[dot.get_attribute("data-name")]
+        cx = float(dot.locator("circle").get_attribute("cx"))
+        assert abs((cx - 150) / 300 - sum(marks) / len(marks)) < 0.001
+    assert _matrix_of(page, "#confusion-matrix") == confusions
+    page.close()

@@ -1,0 +1,62 @@
+"""The HTML page of `golden`: accuracy per annotator with its Wilson interval, and the confusions."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from labellint.reporters.html import asset, environment
+from labellint.reporters.html.matrix import count_matrix
+
+ROW = 14.0  # px per annotator in the interval chart
+LABEL_W, PLOT_W = 150.0, 300.0
+SHOWN = 300  # annotators drawn (the least accurate first); the table lists every one
+
+
+@dataclass(slots=True)
+class Interval:
+    """One annotator's row of the interval chart, in SVG units (x from 0 to PLOT_W is 0 to 100%)."""
+
+    name: str
+    accuracy: float
+    low: float
+    high: float
+    items: int
+    y: float
+
+    def x(self, value: float) -> float:
+        return LABEL_W + PLOT_W * value
+
+
+def intervals(annotators: dict[str, dict]) -> list[Interval]:
+    """The annotators by accuracy, lowest first (the ones a reviewer looks at), at most SHOWN."""
+    ranked = sorted(annotators.items(), key=lambda kv: (kv[1]["accuracy"], kv[0]))[:SHOWN]
+    return [
+        Interval(name, a["accuracy"], a["wilson_95"][0], a["wilson_95"][1], a["items"], 8 + k * ROW)
+        for k, (name, a) in enumerate(ranked)
+    ]
+
+
+def render_golden_html(document: dict, labels: str, gold: str, version: str = "") -> str:
+    """The whole page as one string; it needs no script and loads nothing from a network host."""
+    started = time.perf_counter()
+    rows = intervals(document["annotators"])
+    return (
+        environment()
+        .get_template("golden.html.j2")
+        .render(
+            title="labellint golden",
+            labels=labels,
+            gold=gold,
+            version=version,
+            doc=document,
+            rows=rows,
+            shown=SHOWN,
+            chart_height=30 + ROW * len(rows),
+            label_w=LABEL_W,
+            plot_w=PLOT_W,
+            matrix=count_matrix(document.get("confusions", []), "gold", "given"),
+            css=asset("report.css"),
+            seconds=time.perf_counter() - started,
+        )
+    )
