@@ -390,3 +390,41 @@ def test_golden_html_draws_each_annotators_accuracy_and_the_confusions(tmp_path:
         assert abs((cx - 150) / 300 - sum(marks) / len(marks)) < 0.001
     assert _matrix_of(page, "#confusion-matrix") == confusions
     page.close()
+
+
+def test_suspects_html_lists_cleanlabs_set_with_given_and_suggested(tmp_path: Path, browser) -> None:  # noqa: F811
+    """The digits fixture (20% symmetric noise): the page's suspects are cleanlab's, with the given
+    label from the labels file and the suggestion the most probable class of the predictions."""
+    import csv
+
+    import numpy as np
+
+    data = np.load(shared_path("reference", "data", "cl_fixture_digits_sym20_seed0.npz"))
+    names = [f"d{i}" for i in range(10)]
+    with (tmp_path / "labels.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["id", "text", "label"])
+        writer.writerows([f"img{i}", f"text {i}", names[int(y)]] for i, y in enumerate(data["y_noisy"]))
+    with (tmp_path / "preds.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["item", *names])
+        writer.writerows([f"img{i}", *map(repr, map(float, row))] for i, row in enumerate(data["pred_probs"]))
+    out = tmp_path / "suspects.html"
+    args = ["--predictions", "preds.csv", "--format", "html", "-o", str(out)]
+    result = run_cli("suspects", "labels.csv", *args, cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    _no_network_host(out.read_text())
+    view = open_page(browser, out)
+    page = view.page
+    assert view.errors == [] and view.requests == [out.resolve().as_uri()]
+    rows = [r.locator("td").all_inner_texts() for r in page.locator("#suspects-table tbody tr").all()]
+    flagged = sorted(int(r[1].removeprefix("img")) for r in rows)
+    assert flagged == np.flatnonzero(data["mask_prune_by_noise_rate"]).tolist()
+    expected: dict[tuple[str, str], int] = {}
+    for r in rows:
+        i = int(r[1].removeprefix("img"))
+        given, suggested = names[int(data["y_noisy"][i])], names[int(data["pred_probs"][i].argmax())]
+        assert (r[2], r[3]) == (given, suggested)
+        expected[(given, suggested)] = expected.get((given, suggested), 0) + 1
+    assert _matrix_of(page, "#suspects-matrix") == expected
+    page.close()

@@ -1,8 +1,9 @@
-"""The HTML page of `golden`: accuracy per annotator with its Wilson interval, and the confusions."""
+"""The HTML pages of `golden` (accuracy per annotator with intervals, confusions) and `suspects`."""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from labellint.reporters.html import asset, environment
@@ -11,6 +12,7 @@ from labellint.reporters.html.matrix import count_matrix
 ROW = 14.0  # px per annotator in the interval chart
 LABEL_W, PLOT_W = 150.0, 300.0
 SHOWN = 300  # annotators drawn (the least accurate first); the table lists every one
+SUSPECTS_SHOWN = 2000  # rows of the suspects table; the matrix counts every suspect
 
 
 @dataclass(slots=True)
@@ -56,6 +58,30 @@ def render_golden_html(document: dict, labels: str, gold: str, version: str = ""
             label_w=LABEL_W,
             plot_w=PLOT_W,
             matrix=count_matrix(document.get("confusions", []), "gold", "given"),
+            css=asset("report.css"),
+            seconds=time.perf_counter() - started,
+        )
+    )
+
+
+def render_suspects_html(document: dict, labels: str, version: str = "") -> str:
+    """The suspects, most likely wrong first, and how often each given label was suggested as another."""
+    started = time.perf_counter()
+    suspects = document.get("suspects", [])
+    pairs = Counter((str(s.get("given", "")), str(s.get("suggested", ""))) for s in suspects if s.get("suggested"))
+    entries = [{"given": g, "suggested": t, "count": n} for (g, t), n in pairs.items()]
+    return (
+        environment()
+        .get_template("suspects.html.j2")
+        .render(
+            title="labellint suspects",
+            labels=labels,
+            version=version,
+            doc=document,
+            suspects=suspects[:SUSPECTS_SHOWN],
+            limited=len(suspects) > SUSPECTS_SHOWN,
+            limit=SUSPECTS_SHOWN,
+            matrix=count_matrix(entries, "given", "suggested"),
             css=asset("report.css"),
             seconds=time.perf_counter() - started,
         )
