@@ -428,3 +428,24 @@ def test_suspects_html_lists_cleanlabs_set_with_given_and_suggested(tmp_path: Pa
         expected[(given, suggested)] = expected.get((given, suggested), 0) + 1
     assert _matrix_of(page, "#suspects-matrix") == expected
     page.close()
+
+
+def test_table_is_capped_with_a_note_and_the_counts_cover_every_problem(tmp_path: Path) -> None:
+    """5,200 boxes past the right edge: the table holds 5,000 rows, the summary counts all 5,200."""
+    images = [{"id": i, "file_name": f"{i}.png", "width": 100, "height": 100} for i in range(1, 1301)]
+    annotations = [
+        {"id": 4 * i + k, "image_id": i, "category_id": 3, "bbox": [90, 20 * k, 30, 10], "area": 300, "iscrowd": 0}
+        for i in range(1, 1301)
+        for k in range(4)
+    ]
+    root = tmp_path / "many"
+    write_coco(root / "labels" / "train.json", images, annotations)
+    (root / "labelspec.yaml").write_text(SPEC_TEXT)
+    out = _report(tmp_path, "labels", "--spec", "labelspec.yaml", "--max-images", "3", cwd=root)
+    html = out.read_text()
+    rows = json.loads(re.search(r'<script type="application/json" id="rows">(.*?)</script>', html, re.S).group(1))
+    assert len(rows) == 5000 and {r[0] for r in rows} == {"LL201"}
+    assert "the problems table shows the first 5,000 of 5,200 problems" in html
+    by_rule = re.search(r'<table class="counts" id="by-rule">.*?</table>', html, re.S).group(0)
+    assert re.search(r"LL201 bbox-out-of-bounds.*?<td class=\"n\">5,200</td>", by_rule, re.S)
+    assert html.count('class="card"') == 3
