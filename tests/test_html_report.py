@@ -449,3 +449,52 @@ def test_table_is_capped_with_a_note_and_the_counts_cover_every_problem(tmp_path
     by_rule = re.search(r'<table class="counts" id="by-rule">.*?</table>', html, re.S).group(0)
     assert re.search(r"LL201 bbox-out-of-bounds.*?<td class=\"n\">5,200</td>", by_rule, re.S)
     assert html.count('class="card"') == 3
+
+
+def test_log_html_over_the_real_taco_history(tmp_path: Path, browser) -> None:  # noqa: F811
+    """The four TACO releases as four commits: the page's class counts per commit are the files'."""
+    import subprocess
+    from collections import Counter
+
+    folder = shared_path("data", "coco", "taco")
+    versions = ["annotations_v1_a56f6cb.json", "annotations_v2_a35e944.json", "annotations_v3_1e4d24a.json"]
+    versions.append("annotations_v4_508da01.json")
+    repo = tmp_path / "taco"
+    (repo / "data").mkdir(parents=True)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "test@example.invalid")
+    git("config", "user.name", "Test")
+    (repo / "pyproject.toml").write_text('[tool.labellint]\ndatasets = [{path = "data/annotations.json"}]\n')
+    counts = []
+    for n, name in enumerate(versions, 1):
+        shutil.copy(folder / name, repo / "data" / "annotations.json")
+        git("add", "-A")
+        git("commit", "-q", "-m", f"release v{n}")
+        document = json.loads((folder / name).read_text())
+        names = {c["id"]: c["name"] for c in document["categories"]}
+        counts.append(Counter(names[a["category_id"]] for a in document["annotations"]))
+    out = tmp_path / "log.html"
+    result = run_cli("log", "--format", "html", "-o", str(out), "--exit-zero", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    blocks = json.loads(run_cli("log", "--format", "json", "--exit-zero", cwd=repo).stdout)
+    _no_network_host(out.read_text())
+    view = open_page(browser, out)
+    page = view.page
+    assert view.errors == [] and view.requests == [out.resolve().as_uri()]
+    subjects = [r.locator("td").nth(2).inner_text() for r in page.locator("#commits-table tbody tr").all()]
+    assert subjects == [f"release v{n}" for n in range(1, 5)]  # oldest first
+    columns = page.locator("#class-history thead th").all_inner_texts()[1:]
+    assert columns and columns[0] == counts[-1].most_common(1)[0][0]
+    for k, row in enumerate(page.locator("#class-history tbody tr").all()):
+        shown = [int(v.replace(",", "")) for v in row.locator("td").all_inner_texts()[1:]]
+        assert shown == [counts[k].get(name, 0) for name in columns], k
+    # The rework bars are the commits' relabelled + moved + removed annotations.
+    bars = page.eval_on_selector_all("#plot-rework rect title", "els => els.map(e => e.textContent)")
+    reworked = [sum(b["diff"]["annotations"][k] for k in ("relabeled", "moved", "removed")) for b in reversed(blocks)]
+    assert [int(t.rsplit(": ", 1)[1].replace(",", "")) for t in bars] == reworked
+    assert any(reworked)
+    page.close()

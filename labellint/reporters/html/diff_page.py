@@ -1,4 +1,4 @@
-"""The HTML page of `diff`: counts, the relabel transition matrix as a heatmap, class counts, edits."""
+"""The HTML pages of `diff` (counts, relabel matrix, class counts, edits) and `log` (the same over commits)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from labellint.reporters.html import asset, environment
 from labellint.reporters.html.matrix import count_matrix
 
 EDITS_SHOWN = 2000  # rows of the edits table; the counts above it cover every edit
+CLASSES_OVER_TIME = 12  # columns of the class-counts-per-commit table (the largest classes now)
 
 
 def render_diff_html(diff: LabelDiff, base: str, head: str, version: str = "") -> str:
@@ -33,6 +34,50 @@ def render_diff_html(diff: LabelDiff, base: str, head: str, version: str = "") -
             edits=diff.edits[:EDITS_SHOWN],
             edits_limited=len(diff.edits) > EDITS_SHOWN,
             limit=EDITS_SHOWN,
+            css=asset("report.css"),
+            seconds=time.perf_counter() - started,
+        )
+    )
+
+
+def _rework(diff: LabelDiff) -> int:
+    """Annotations relabelled, moved or removed by one change (what the rework rate counts)."""
+    return sum(diff.annotations.get(k, 0) for k in ("relabeled", "moved", "removed"))
+
+
+def render_log_html(entries: list, version: str = "") -> str:
+    """`log`: per commit (oldest first) the rework and class counts, and all relabels of the range."""
+    from labellint.reporters.html.charts import categories
+
+    started = time.perf_counter()
+    commits = []
+    for entry in reversed(entries):
+        c, diff = entry.commit, entry.result.diff
+        rework = _rework(diff)
+        rate = rework / diff.base_annotations if diff.base_annotations else None
+        subject = (c.message.splitlines() or [""])[0]
+        commits.append({"sha": c.sha, "date": c.date, "subject": subject, "diff": diff, "rework": rework, "rate": rate})
+    latest = commits[-1]["diff"].classes if commits else {}
+    shown = sorted(latest, key=lambda name: (-latest[name].get("head", 0), name))[:CLASSES_OVER_TIME]
+    transitions: dict[tuple[str, str], int] = {}
+    for item in commits:
+        for t in item["diff"].transitions:
+            transitions[(t["from"], t["to"])] = transitions.get((t["from"], t["to"]), 0) + t["count"]
+    entries_all = [{"from": f, "to": t, "count": n} for (f, t), n in transitions.items()]
+    names = [f"{item['sha'][:7]} {item['date'][:10]}" for item in commits]
+    chart = categories(
+        "rework", "Annotations reworked per commit", names, [item["rework"] for item in commits], ["bar"] * len(names)
+    )
+    return (
+        environment()
+        .get_template("log.html.j2")
+        .render(
+            title="labellint log",
+            version=version,
+            commits=commits,
+            classes=shown,
+            chart=chart,
+            matrix=count_matrix(entries_all, "from", "to"),
             css=asset("report.css"),
             seconds=time.perf_counter() - started,
         )
