@@ -10,6 +10,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from tests.browser import browser, open_page  # noqa: F401  (the fixture)
@@ -299,6 +300,12 @@ def test_diff_html_heatmap_counts_the_relabels_made(tmp_path: Path, browser) -> 
         key = (names[a["category_id"]], names[new])
         made[key] = made.get(key, 0) + 1
         a["category_id"] = new
+    moved = {}  # every 11th annotation from the 4th moves 15 px right
+    for a in after["annotations"][3::11]:
+        a["bbox"] = [a["bbox"][0] + 15, *a["bbox"][1:]]
+        moved[str(a["id"])] = a["bbox"]
+    edited = {str(a["id"]) for a in after["annotations"][::7]} | set(moved)
+    old_boxes = {str(a["id"]): a["bbox"] for a in before["annotations"]}
     (tmp_path / "a.json").write_text(json.dumps(before))
     (tmp_path / "b.json").write_text(json.dumps(after))
     out = tmp_path / "diff.html"
@@ -321,7 +328,22 @@ def test_diff_html_heatmap_counts_the_relabels_made(tmp_path: Path, browser) -> 
     if len(involved) > 30:
         assert f"{len(involved) - 30} less relabelled classes are left out" in html
     edits = view.page.locator("#edits-table tbody tr")
-    assert edits.count() == sum(made.values())
+    assert edits.count() == len(edited)
+    # Each moved box drawn before (dashed) and after (red) where the two files put it.
+    cards = view.page.locator("#moves figure.card")
+    assert cards.count() == min(60, len(moved))
+    for k in range(cards.count()):
+        card = cards.nth(k)
+        annotation = re.search(r"annotation (\d+)", card.locator("figcaption").inner_text()).group(1)
+        for role, box in (("before", old_boxes[annotation]), ("flagged", moved[annotation])):
+            d = card.locator(f"g.shape.{role} path.box").get_attribute("d")
+            x, y, w, h = (float(v) for v in re.findall(r"-?[\d.]+(?:e-?\d+)?", d)[:4])
+            assert [x, y, w, h] == pytest.approx(box, abs=1e-6), (annotation, role)
+    svg = cards.first.locator("svg.overlay")
+    annotation = re.search(r"annotation (\d+)", cards.first.locator("figcaption").inner_text()).group(1)
+    viewbox = [float(v) for v in svg.get_attribute("viewBox").split()]
+    edge_pixels, _, _ = _edge_pixels(svg.screenshot(), svg.bounding_box(), viewbox, tuple(moved[annotation]))
+    assert all(_red(p) for p in edge_pixels), edge_pixels
     counts = {r.locator("td").first.inner_text(): r for r in view.page.locator("#class-counts tbody tr").all()}
     person = counts["person"].locator("td").all_inner_texts()
     base_people = sum(a["category_id"] == 1 for a in before["annotations"])

@@ -10,6 +10,25 @@ from labellint.reporters.html.matrix import count_matrix
 
 EDITS_SHOWN = 2000  # rows of the edits table; the counts above it cover every edit
 CLASSES_OVER_TIME = 12  # columns of the class-counts-per-commit table (the largest classes now)
+MOVES_DRAWN = 60  # before/after drawings of moved boxes (the least overlapping first)
+MOVE_SIDE = 160  # px, the longer side of one drawing
+
+
+def moved_boxes(edits: list[dict]) -> list[dict]:
+    """The moved boxes to draw, least overlap with their old place first, each with the viewBox
+    that frames both places (a few pixels' move is visible when zoomed to the box)."""
+    moved = [e for e in edits if "moved" in e.get("change", ()) and e.get("box_base") and e.get("box_head")]
+    moved.sort(key=lambda e: (e.get("iou") if e.get("iou") is not None else 1.0, str(e.get("item"))))
+    drawn = []
+    for e in moved[:MOVES_DRAWN]:
+        (bx, by, bw, bh), (hx, hy, hw, hh) = e["box_base"], e["box_head"]
+        x0, y0 = min(bx, hx), min(by, hy)
+        x1, y1 = max(bx + bw, hx + hw), max(by + bh, hy + hh)
+        margin = 0.1 * max(x1 - x0, y1 - y0, 1.0)
+        view = (x0 - margin, y0 - margin, max(x1 - x0, 1.0) + 2 * margin, max(y1 - y0, 1.0) + 2 * margin)
+        scale = MOVE_SIDE / max(view[2], view[3])
+        drawn.append({"edit": e, "view": view, "size": (round(view[2] * scale), round(view[3] * scale))})
+    return drawn
 
 
 def render_diff_html(diff: LabelDiff, base: str, head: str, version: str = "") -> str:
@@ -32,6 +51,8 @@ def render_diff_html(diff: LabelDiff, base: str, head: str, version: str = "") -
             matrix=count_matrix(diff.transitions, "from", "to"),
             classes=classes,
             edits=diff.edits[:EDITS_SHOWN],
+            moves=moved_boxes(diff.edits),
+            moves_drawn=MOVES_DRAWN,
             edits_limited=len(diff.edits) > EDITS_SHOWN,
             limit=EDITS_SHOWN,
             css=asset("report.css"),
