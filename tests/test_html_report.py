@@ -520,3 +520,45 @@ def test_log_html_over_the_real_taco_history(tmp_path: Path, browser) -> None:  
     assert [int(t.rsplit(": ", 1)[1].replace(",", "")) for t in bars] == reworked
     assert any(reworked)
     page.close()
+
+
+def test_agree_html_shows_fleiss_kappa_and_the_confused_pairs(tmp_path: Path, browser) -> None:  # noqa: F811
+    """Snow et al. 2008 RTE, 10 ratings per item: Fleiss' kappa and the count of disagreeing pairs,
+    both computed here from the TSV."""
+    import csv
+
+    ratings = shared_path("data", "agreement", "snow2008", "rte.standardized.tsv")
+    per_item: dict[str, list[str]] = {}
+    for r in csv.DictReader(ratings.open(newline=""), delimiter="\t"):
+        per_item.setdefault(r["orig_id"], []).append(r["response"])
+    labels = sorted({x for v in per_item.values() for x in v})
+    n = {len(v) for v in per_item.values()}
+    assert n == {10}
+    agreement = [(sum(v.count(c) ** 2 for c in labels) - 10) / 90 for v in per_item.values()]
+    shares = [sum(v.count(c) for v in per_item.values()) / (10 * len(per_item)) for c in labels]
+    expected = (sum(agreement) / len(agreement) - sum(p * p for p in shares)) / (1 - sum(p * p for p in shares))
+    pairs = sum(v.count("0") * v.count("1") for v in per_item.values())
+    out = tmp_path / "agree.html"
+    args = ["--item-col", "orig_id", "--annotator-col", "!amt_worker_ids", "--label-col", "response"]
+    result = run_cli("agree", str(ratings), *args, "--format", "html", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    _no_network_host(out.read_text())
+    view = open_page(browser, out)
+    page = view.page
+    assert view.errors == [] and view.requests == [out.resolve().as_uri()]
+    figures = {}
+    for row in page.locator("#figures-table tbody tr").all():
+        cells = row.locator("td").all_inner_texts()
+        figures[cells[0]] = cells[1]
+    assert float(figures["Fleiss' kappa"]) == pytest.approx(expected, abs=5e-5)
+    assert figures["Cohen's kappa"] == "undefined"  # 164 annotators: defined for two only
+    assert _matrix_of(page, "#confusion-matrix") == {("0", "1"): pairs}
+    page.close()
+
+
+def test_agree_html_refuses_box_agreement_with_a_message(tmp_path: Path) -> None:
+    root, _ = _scene(tmp_path)
+    labels = root / "labels" / "train.json"
+    result = run_cli("agree", "--per-annotator", str(labels), str(labels), "--format", "html", "-o", "x.html", cwd=root)
+    assert result.exit_code == 2 and "--format html is for classification ratings" in result.stderr
+    assert "Traceback" not in result.stderr and not (root / "x.html").exists()

@@ -1,4 +1,4 @@
-"""The HTML pages of `golden` (accuracy per annotator with intervals, confusions) and `suspects`."""
+"""The HTML pages of `golden` (accuracy per annotator with intervals), `suspects` and `agree`."""
 
 from __future__ import annotations
 
@@ -82,6 +82,50 @@ def render_suspects_html(document: dict, labels: str, version: str = "") -> str:
             limited=len(suspects) > SUSPECTS_SHOWN,
             limit=SUSPECTS_SHOWN,
             matrix=count_matrix(entries, "given", "suggested"),
+            css=asset("report.css"),
+            seconds=time.perf_counter() - started,
+        )
+    )
+
+
+# The agreement figures of an `agree` document, in the order a reader looks for them.
+AGREEMENT_FIGURES = [
+    ("percent_agreement", "Percent agreement"),
+    ("cohen_kappa", "Cohen's kappa"),
+    ("fleiss_kappa", "Fleiss' kappa"),
+    ("krippendorff_alpha", "Krippendorff's alpha"),
+    ("weighted_kappa", "Weighted kappa"),
+]
+
+
+def agreement_figures(document: dict) -> list[tuple[str, float | None, str]]:
+    """(name, value, why it is undefined or how it is defined) for each figure the document has."""
+    out = []
+    for key, name in AGREEMENT_FIGURES:
+        figure = document.get(key)
+        if not isinstance(figure, dict):
+            continue
+        out.append((name, figure.get("value"), figure.get("reason") or figure.get("definition") or ""))
+        pairwise = figure.get("mean_pairwise")
+        if isinstance(pairwise, dict):
+            out.append((f"{name}, mean over pairs", pairwise.get("value"), pairwise.get("definition") or ""))
+    return out
+
+
+def render_agree_html(document: dict, inputs: str, version: str = "") -> str:
+    """`agree` on classification ratings: the figures, per class, and which labels are confused."""
+    started = time.perf_counter()
+    pairs = document.get("confusion_pairs", [])
+    return (
+        environment()
+        .get_template("agree.html.j2")
+        .render(
+            title="labellint agree",
+            inputs=inputs,
+            version=version,
+            doc=document,
+            figures=agreement_figures(document),
+            matrix=count_matrix(pairs, "a", "b"),
             css=asset("report.css"),
             seconds=time.perf_counter() - started,
         )
