@@ -61,6 +61,10 @@ def _stamp(kind: type[Rule], finding: Finding, context: Context, dataset: Datase
     else:
         location, identity = context.default_location(), finding.identity
     identity = identity or finding.message
+    annotations = tuple(a for a in (finding.annotation, finding.pair) if a is not None)
+    item = finding.item
+    if item is None and annotations and dataset is not None and finding.location is None:
+        item = int(dataset.ann_item[annotations[0]])
     return Problem(
         code=kind.code,
         name=kind.name,
@@ -69,6 +73,8 @@ def _stamp(kind: type[Rule], finding: Finding, context: Context, dataset: Datase
         location=location,
         identity=identity,
         fingerprint=fingerprint(kind.code, location.path, identity),
+        subject_annotations=annotations if dataset is not None else (),
+        subject_item=item if item is not None and item >= 0 else None,
     )
 
 

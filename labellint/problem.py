@@ -43,6 +43,10 @@ class Problem:
     # Stable identity of what the problem is about, never a line number (see `fingerprint`).
     identity: str = ""
     fingerprint: str = ""
+    # What the problem is about, as indexes into the Dataset the report was made from (the
+    # annotation first, then the other one of a pair), for reporters that draw it; never serialized.
+    subject_annotations: tuple[int, ...] = ()
+    subject_item: int | None = None
 
     def sort_key(self) -> tuple:
         loc = self.location

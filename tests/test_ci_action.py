@@ -29,6 +29,9 @@ def test_action_is_composite_and_uploads_sarif() -> None:
         s for s in action["runs"]["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
     )
     assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
+    artifact = next(s for s in action["runs"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert artifact["with"]["path"] == "${{ inputs.html-file }}"
+    assert action["inputs"]["html-file"]["default"] == "labellint-report.html"
     for step in action["runs"]["steps"]:  # composite `run` steps must name their shell
         assert "run" not in step or step["shell"] == "bash"
 
@@ -47,6 +50,7 @@ def _run_step(tmp_path: Path, workdir: Path, **inputs: str) -> tuple[subprocess.
         "ARGS": inputs.get("args", ""),
         "CHANGED_SINCE": inputs.get("changed-since", ""),
         "SARIF_FILE": inputs.get("sarif-file", "labellint.sarif"),
+        "HTML_FILE": inputs.get("html-file", "labellint-report.html"),
     }
     assert set(step["env"]) == set(step_env)
     (tmp_path / "summary.md").write_text("# earlier step\n")
@@ -76,7 +80,10 @@ def test_run_step_writes_annotations_sarif_and_summary(tmp_path: Path) -> None:
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["LL201"]
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("# earlier step\n## labellint: ❌ 1 error\n")  # appended, never replaced
+    page = (work / "labellint-report.html").read_text()  # the artifact the next step uploads
+    assert "px past the right edge" in page and 'class="card"' in page
+    assert "`labellint-report.html` (the HTML report" in summary
 
     write_coco(work / "labels" / "train.json", [IMAGE], [{**bad[0], "bbox": [10, 10, 100, 50]}])
-    done, outputs = _run_step(tmp_path, work, paths="labels", args="--select LL2")
+    done, outputs = _run_step(tmp_path, work, paths="labels", args="--select LL2", **{"html-file": ""})
     assert outputs == {"exit-code": "0"} and "all checks passed" in (tmp_path / "summary.md").read_text()

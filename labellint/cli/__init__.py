@@ -56,6 +56,7 @@ def _register() -> None:
     from labellint.cli.golden import golden
     from labellint.cli.init import init
     from labellint.cli.migrate import migrate
+    from labellint.cli.report import report
     from labellint.cli.rules import rule_command, rules_command
     from labellint.cli.sample import sample
     from labellint.cli.spec import spec
@@ -79,6 +80,7 @@ def _register() -> None:
     main.add_command(sample)
     main.add_command(stats)
     main.add_command(suspects)
+    main.add_command(report)
 
 
 _register()

@@ -42,7 +42,14 @@ MAX_ROW_PROBLEMS_SHOWN = 20
     help="Weighted kappa weights (two annotators, ordered categories) [default: linear].",
 )
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=0), help="How many pairs/items to list.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="html (classification ratings): a page with the figures, per class, and the confused-labels heatmap.",
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option("--consensus", is_flag=True, help="Add a Dawid-Skene consensus (classification labels).")
 @click.option(
@@ -99,6 +106,8 @@ def agree(
         write_output(result.consensus_table, consensus_output)
     if output_format == "json":
         text = json.dumps(result.to_json(), indent=2) + "\n"
+    elif output_format == "html":
+        text = _html(result, inputs)
     else:
         text = render_any(result.document) if result.from_label_files else render_text(result.document)
     write_output(text, output)
@@ -116,6 +125,16 @@ def _warn_dropped(result) -> None:
             "dropped (the last one is kept)",
             err=True,
         )
+
+
+def _html(result, inputs) -> str:
+    from labellint import __version__
+    from labellint.errors import UsageError
+    from labellint.reporters.html.quality_page import render_agree_html
+
+    if result.from_label_files:
+        raise UsageError("--format html is for classification ratings; use --format json for boxes and spans")
+    return render_agree_html(result.document, ", ".join(inputs), __version__)
 
 
 # --------------------------------------------------------------------------- text output

@@ -32,7 +32,7 @@ from labellint.cli._common import split_list
     default="text",
     show_default=True,
     metavar="NAME",
-    help="Output format: text, json, sarif, github, markdown, junit, gitlab, auto (github under GitHub Actions).",
+    help="Output format: text, json, sarif, github, markdown, junit, gitlab, html, auto (github under GitHub Actions).",
 )
 @click.option(
     "--output",
@@ -108,8 +108,16 @@ def check(
     if adoption.get("show_settings"):
         click.echo(settings_document(request, settings), nl=False)
         sys.exit(0)
-    report = run_check(request, settings).report
+    result = run_check(request, settings)
+    report = result.report
     for note in report.notes:
         click.echo(f"labellint: {note}", err=True)
-    write_reports(report, plan, color=color, statistics=statistics)
+    write_reports(report, plan, color=color, statistics=statistics, renderers=_page_renderers(result, settings))
     sys.exit(report.exit_code(exit_zero))
+
+
+def _page_renderers(result, settings) -> dict:
+    """`--output html:PATH` draws the dataset too, which a Reporter alone cannot see."""
+    from labellint.commands.report import html_for_check
+
+    return {"html": lambda output: html_for_check(result, settings, output.path or "")[0]}

@@ -62,10 +62,10 @@ def _common_options(function):
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format (html: a self-contained page with the relabel matrix as a heatmap).",
 )
 @click.option(
     "--limit",
@@ -104,6 +104,11 @@ def diff(
         text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
     elif output_format == "markdown":
         text = render_markdown(result.diff, result.base, result.head, limit)
+    elif output_format == "html":
+        from labellint import __version__
+        from labellint.reporters.html.diff_page import render_diff_html
+
+        text = render_diff_html(result.diff, result.base, result.head, __version__)
     else:
         text = render_text(result.diff, result.base, result.head, limit)
     write_output(text, output)
@@ -116,10 +121,10 @@ def diff(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "html"]),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format (html: rework and class counts per commit, relabels over the range).",
 )
 @click.option("--max-count", "-n", type=click.IntRange(1), default=None, help="Show at most this many commits.")
 def log(
@@ -144,6 +149,11 @@ def log(
     result = run_log(request, rev_range, max_count)
     if output_format == "json":
         text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+    elif output_format == "html":
+        from labellint import __version__
+        from labellint.reporters.html.diff_page import render_log_html
+
+        text = render_log_html(result.entries, __version__)
     else:
         text = "\n".join(_log_block(entry, render_text) for entry in result.entries)
     write_output(text, output)

@@ -21,7 +21,14 @@ from labellint.cli._common import write_output
 @click.option("--gold-item-col", metavar="NAME", help="Column of the item id in GOLD [default: item, else column 1].")
 @click.option("--gold-label-col", metavar="NAME", help="Column of the label in GOLD [default: label, else column 2].")
 @click.option("--reader", metavar="NAME", help="Reader for LABELS when it is a label file, not a table.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="html: a self-contained page with each annotator's interval and the confusion heatmap.",
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def golden(
     labels,
@@ -61,7 +68,13 @@ def golden(
     for problem in result.problems:
         click.echo(f"labellint: {problem}", err=True)
     report = result.to_json()
-    text = json.dumps(report, indent=2) + "\n" if output_format == "json" else render_text(report)
+    if output_format == "html":
+        from labellint import __version__
+        from labellint.reporters.html.quality_page import render_golden_html
+
+        text = render_golden_html(report, labels, gold_path, __version__)
+    else:
+        text = json.dumps(report, indent=2) + "\n" if output_format == "json" else render_text(report)
     write_output(text, output)
 
 

@@ -110,10 +110,10 @@ FILTERS = (
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "csv", "jsonl", "labelstudio"]),
+    type=click.Choice(["text", "json", "csv", "jsonl", "labelstudio", "html"]),
     default="text",
     show_default=True,
-    help="text/json report, or a review queue (csv, jsonl, Label Studio import).",
+    help="text/json report, a review queue (csv, jsonl, Label Studio import), or an html page.",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")
 def suspects(labels, predictions, embeddings, method, filter_by, multi_label, class_list, id_column, reader,
@@ -156,6 +156,11 @@ def suspects(labels, predictions, embeddings, method, filter_by, multi_label, cl
         text = result.queue(output_format)
     elif output_format == "labelstudio":
         text = json.dumps(result.labelstudio(), indent=2) + "\n"
+    elif output_format == "html":
+        from labellint import __version__
+        from labellint.reporters.html.quality_page import render_suspects_html
+
+        text = render_suspects_html(result.to_json(), ", ".join(labels), __version__)
     else:
         text = render_text(result.to_json())
     write_output(text, output)

@@ -15,6 +15,8 @@ class RenderOptions:
     color: bool = False
     statistics: bool = False
     version: str = ""
+    # The HTML report written in the same run (`--output html:PATH`), for summaries to link to.
+    html_report: str | None = None
 
 
 class Reporter:

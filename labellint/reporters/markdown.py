@@ -32,6 +32,12 @@ class MarkdownReporter(Reporter):
 
     def render(self, report: Report, options: RenderOptions) -> str:
         out = _summary(report)
+        if options.html_report:
+            out += [
+                "",
+                f"The labels drawn on their images, plots and the full table: `{cell(options.html_report)}` "
+                "(the HTML report, uploaded as this run's artifact).",
+            ]
         if not report.problems:
             return "\n".join(out) + "\n"
         out += _problems_by_rule(report)

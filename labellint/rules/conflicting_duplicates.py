@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from stat import S_ISREG
 
 import numpy as np
 
 from labellint.rules._spans import quote
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
+from labellint.sources.images import ImageFolders
 from labellint.support.atomic import write_atomically
 
 CACHE_DIR = ".labellint_cache"
@@ -68,69 +67,47 @@ def _content_keys(context: RuleContext) -> list[str | None]:
     ds = context.dataset
     keys: list[str | None] = []
     texts = ds.item_text or [None] * ds.n_items
-    images: dict[str, _ImageFiles] = {}
+    images: dict[Path, _ImageFiles] = {}
     per_file: dict[int, _ImageFiles] = {}
     item_file = ds.item_file.tolist()
-    names = ds.item_names
     for item, text in enumerate(texts):
         if text is not None:
             keys.append("t:" + " ".join(text.split()).casefold())
             continue
-        name = names[item] if item < len(names) else None
+        name = ds.item_names[item] if item < len(ds.item_names) else None
         if not name:
             keys.append(None)
             continue
         file = item_file[item]
-        files = per_file.get(file)
-        if files is None:
-            folder = os.path.dirname(ds.files[file].path) or "."
-            files = per_file[file] = images.get(folder) or images.setdefault(folder, _ImageFiles(Path(folder)))
-        keys.append(files.hash(name))
+        if file not in per_file:
+            folder = Path(ds.files[file].path).parent
+            per_file[file] = images.setdefault(folder, _ImageFiles(folder))
+        keys.append(per_file[file].hash(name))
     for files in images.values():
         files.save()
     return keys
 
 
 class _ImageFiles:
-    """The image files next to one label file: `name`, `../images/name` or `images/name`.
+    """The hashes of the image files next to one label file (found by `sources.images`).
 
-    Each candidate folder is listed once, so a dataset without images costs a few directory
-    reads, not three `stat` calls per item. Hashes are kept in `.labellint_cache/image-hashes.json`
-    beside the label file, keyed by path, size and modification time, so a file is read again
-    only after it changes.
+    Hashes are kept in `.labellint_cache/image-hashes.json` beside the label file, keyed by path,
+    size and modification time, so a file is read again only after it changes.
     """
 
     def __init__(self, folder: Path) -> None:
-        # (folder, how a path in it is written relative to the label file's folder: the cache key,
-        # the names listed in it or None when it is no folder)
-        self.bases = [
-            (str(base), prefix, _listing(base))
-            for base, prefix in ((folder, ""), (folder.parent / "images", "../images/"), (folder / "images", "images/"))
-        ]
+        self.folders = ImageFolders(folder)
         self.cache_file = folder / CACHE_DIR / CACHE_FILE
         self.cache: dict[str, list] | None = None
         self.used: dict[str, list] = {}
         self.changed = False
 
     def hash(self, name: str) -> str | None:
-        # A plain relative name can only exist if its first part is listed in the folder: a set
-        # lookup of a string head per base, and a `stat` only for names that are listed.
-        head = name.split("/", 1)[0] if "/" in name else name
-        if head in ("", ".", ".."):
-            head = (Path(name).parts or ("",))[0]
-        listed = head not in ("", ".", "..", "/")
-        for base, prefix, entries in self.bases:
-            if listed and (entries is None or head not in entries):
-                continue
-            candidate = os.path.join(base, name)
-            try:
-                stat = os.stat(candidate)
-            except (OSError, ValueError):
-                continue
-            if not S_ISREG(stat.st_mode):
-                continue
-            return "i:" + self._digest(Path(candidate), prefix + name, stat.st_size, stat.st_mtime_ns)
-        return None
+        found = self.folders.locate(name)
+        if found is None:
+            return None
+        path, key, stat = found
+        return "i:" + self._digest(path, key, stat.st_size, stat.st_mtime_ns)
 
     def _digest(self, path: Path, key: str, size: int, mtime_ns: int) -> str:
         if self.cache is None:
@@ -158,13 +135,6 @@ class _ImageFiles:
             write_atomically(self.cache_file, json.dumps({"version": 1, "files": self.used}))
         except OSError:
             return
-
-
-def _listing(folder: Path) -> frozenset[str] | None:
-    try:
-        return frozenset(os.listdir(folder))
-    except OSError:
-        return None
 
 
 def _load_cache(path: Path) -> dict[str, list]:
