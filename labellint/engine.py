@@ -7,6 +7,8 @@ import traceback
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
+
 from labellint.model import Dataset
 from labellint.problem import Problem, fingerprint
 from labellint.report import Crash, Report
@@ -32,7 +34,10 @@ def run_rules(rules: Sequence[Rule], context: Context) -> Report:
         if kind.needs_spec and context.spec is None:
             continue
         try:
-            findings = list(rule.check(context))
+            # Coordinates near the float limits overflow to inf, which every comparison handles;
+            # numpy's RuntimeWarning on stderr would only be noise around the report.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                findings = list(rule.check(context))
         except Exception as exc:  # one broken rule must not hide the others' problems
             report.crashes.append(
                 Crash(f"{kind.code} {kind.name}", f"{type(exc).__name__}: {exc}", traceback.format_exc())

@@ -75,6 +75,7 @@ LAYERS = {
     "settings.config": 2,
     "settings.baseline": 2,
     "settings.resolve": 2,
+    "settings.trust": 2,
     "sources": 2,
     # 3 the domain: formats, rules, label diffs, quality measures (never each other's formats)
     "readers": 3,

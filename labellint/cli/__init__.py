@@ -42,11 +42,17 @@ class LabellintGroup(click.Group):
 @click.group(cls=LabellintGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="labellint")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.option("--isolated", is_flag=True, help="Ignore every config file (labellint.toml, pyproject.toml).")
+@click.option("--no-plugins", is_flag=True, help="Do not import the local rule modules a config names.")
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, debug: bool, isolated: bool, no_plugins: bool) -> None:
     """labellint: lint machine-learning dataset labels against their label spec."""
+    from labellint.settings.trust import Trust, set_trust
+
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    set_trust(Trust(isolated=isolated, plugins=not no_plugins))
+    ctx.call_on_close(lambda: set_trust(None))
 
 
 def _register() -> None:

@@ -10,11 +10,11 @@ def _config_rules(config_file: str | None) -> dict:
     from pathlib import Path
 
     from labellint.rules import all_rules, load_local_rules
-    from labellint.settings.config import find_config, load_config
+    from labellint.settings.config import config_location, load_config, local_plugin_paths
 
-    path = Path(config_file) if config_file else find_config(Path.cwd())
+    path = config_location(config_file, Path.cwd())
     config = load_config(path)
-    local, broken = load_local_rules(config.resolve(p) for p in config.plugins)
+    local, broken = load_local_rules(local_plugin_paths(config), config.source)
     for plugin in broken:
         click.echo(f"labellint: warning: local rule module {plugin.name!r} failed to load: {plugin.error}", err=True)
     return all_rules(local)

@@ -6,8 +6,9 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labellint.errors import UsageError
-from labellint.model import Dataset
+from labellint.errors import LabellintError, UsageError
+from labellint.model import Dataset, SourceFile, empty_dataset
+from labellint.readers._limits import limit_issue
 from labellint.readers.base import ReadContext
 from labellint.report import Crash
 from labellint.rules.base import RuleContext
@@ -55,13 +56,23 @@ def read_dataset(
         context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options)
         try:
             parts.append(reader.read(files, context))
+        except LabellintError:
+            raise
         except Exception:
             # A reader bug must not hide the other files' problems: read them one by one and
             # report only the files that still fail.
             for path in files:
                 try:
                     parts.append(reader.read([path], context))
+                except LabellintError:
+                    raise
                 except Exception as exc:
+                    limit = limit_issue(exc, source.display(path), _bytes_of(source, path))
+                    if limit is not None:
+                        # Counted as a file that was given and not read, with the reason at its line.
+                        parts.append(empty_dataset(SourceFile(source.display(path), reader.name)))
+                        collected.issues.append(limit)
+                        continue
                     crashes.append(
                         Crash(
                             f"reader {reader.name} on {source.display(path)}",
@@ -72,6 +83,13 @@ def read_dataset(
     dataset = Dataset.concat(parts) if parts else Dataset()
     dataset.issues.extend(collected.issues)
     return dataset, crashes
+
+
+def _bytes_of(source: Source, path: Path) -> bytes:
+    try:
+        return source.read_bytes(path)
+    except (OSError, ValueError):
+        return b""
 
 
 def drop_excluded(collected: Collected, patterns: list[str], root: Path) -> None:

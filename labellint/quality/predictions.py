@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
 import numpy as np
+
+from labellint.support.csv_cells import csv_rows
 
 ID_COLUMNS = ("item", "id", "item_id", "image", "image_id", "file_name")
 MAX_LISTED = 5
@@ -109,12 +110,12 @@ def _read_csv(path: Path, id_column: str | None, delimiter: str):
     lines = text.splitlines()
     if not lines:
         raise PredictionsError(f"{path}: empty file (expected a header row)")
-    header = [h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter))]
+    header = [h.strip() for h in next(csv_rows([lines[0]], delimiter))]
     key = _id_column(header, id_column, path)
     columns = [h for i, h in enumerate(header) if i != key]
     body = [line for line in lines[1:] if line.strip()]
     if '"' in text:
-        ids = [row[key] if len(row) > key else "" for row in csv.reader(body, delimiter=delimiter)]
+        ids = [row[key] if len(row) > key else "" for row in csv_rows(body, delimiter)]
     elif key == 0:
         ids = [line.partition(delimiter)[0] for line in body]  # no quoting: a plain split is exact
     else:
@@ -135,7 +136,7 @@ def _read_csv(path: Path, id_column: str | None, delimiter: str):
 def _slow_rows(lines: list[str], delimiter: str, value_columns: list[int], path: Path) -> np.ndarray:
     """Row-by-row parsing, only to name the first bad line (`lines` includes the header)."""
     out = []
-    for number, row in enumerate(csv.reader(lines[1:], delimiter=delimiter), start=2):
+    for number, row in enumerate(csv_rows(lines[1:], delimiter), start=2):
         if not row or not "".join(row).strip():
             continue
         try:

@@ -21,6 +21,7 @@ from typing import TextIO
 
 from labellint.errors import UsageError
 from labellint.quality.ratings import Ratings
+from labellint.support.csv_cells import csv_rows
 
 # Column names tried, in order, when the caller did not name a role's column.
 DEFAULT_COLUMNS = {
@@ -112,7 +113,7 @@ def _clean_delimited_columns(
     with open_text(path, display, data, newline="") as stream:
         delimiter = _delimiter(path, stream)
         try:
-            rows = list(csv.reader(stream, delimiter=delimiter))
+            rows = list(csv_rows(stream, delimiter))
         except (csv.Error, UnicodeDecodeError):
             return None
     if header:
@@ -146,7 +147,7 @@ def _delimited_rows(
     stream = open_text(path, display, data, newline="")
     with stream:
         delimiter = _delimiter(path, stream)
-        reader = csv.reader(stream, delimiter=delimiter)
+        reader = csv_rows(stream, delimiter)
         field_names: list[str] | None = list(names) if names else None
         try:
             if header:
@@ -218,7 +219,7 @@ def load_label_pairs(
         return pairs, problems
     with open_text(path, display, data, newline="") as stream:
         delimiter = _delimiter(path, stream)
-        reader = csv.reader(stream, delimiter=delimiter)
+        reader = csv_rows(stream, delimiter)
         first = next(reader, None)
         if first is None:
             raise UsageError(f"{display}: the table is empty")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +12,7 @@ import msgspec
 from labellint.model import Dataset, SourceFile
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import ReadContext, Reader, issue
+from labellint.support.csv_cells import csv_rows
 
 TEXT_COLUMNS = ("text", "sentence", "document", "content")
 LABEL_COLUMNS = ("label", "labels", "category", "class", "intent")
@@ -71,7 +71,7 @@ class CsvReader(Reader):
             builder.issues.append(issue("LL001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", display))
             return builder.build()
         delimiter = options.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv_rows(io.StringIO(text, newline=""), delimiter)
         header = next(reader, None)
         if header is None:
             builder.issues.append(issue("LL002", "the table is empty (no header row)", display, line=1))

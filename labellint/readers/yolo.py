@@ -11,6 +11,7 @@ import numpy as np
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile
 from labellint.readers.base import ReadContext, Reader, issue
 
+DATASET_YAML = ("data.yaml", "dataset.yaml", "data.yml")
 NAME_FILES = ("data.yaml", "dataset.yaml", "data.yml", "config.yaml", "classes.txt", "obj.names")
 NOT_LABELS = {"classes.txt", "readme.txt", "requirements.txt", "license.txt", "notes.txt"}
 
@@ -58,7 +59,12 @@ class YoloReader(Reader):
     ) -> tuple[dict[int, str], dict[str, Any]]:
         """Class names for a label file: reader option, the nearest names file, else the spec."""
         if "names" in context.options:
-            return _names_map(context.options["names"]), {}
+            names = _names_map(context.options["names"])
+            if isinstance(names, str):
+                from labellint.errors import ConfigError
+
+                raise ConfigError(f"reader option `names` {names}")
+            return names, {}
         folder = path.parent
         for candidate_folder in [folder, *folder.parents][:4]:
             if candidate_folder not in cache:
@@ -202,17 +208,28 @@ def _names_in(folder: Path, context: ReadContext, issues: list[ReaderIssue]) -> 
         text = context.read_bytes(candidate).decode("utf-8", "replace")
         if name.endswith((".txt", ".names")):
             return {i: n.strip() for i, n in enumerate(text.splitlines()) if n.strip()}, {}
-        from labellint.spec.loader import YamlSyntaxError, parse_yaml, to_plain
+        from labellint.spec.loader import YamlSyntaxError, parse_yaml, to_plain, yaml_position
 
         try:
-            document = to_plain(parse_yaml(text))
+            parsed = parse_yaml(text)
+            document = to_plain(parsed)
         except YamlSyntaxError as exc:
             issues.append(issue("LL001", f"invalid YAML: {exc.problem}", display, line=exc.line, column=exc.column))
             continue
         if isinstance(document, dict) and "names" in document:
             meta = {k: document[k] for k in ("kpt_shape",) if k in document}
             meta["names_file"] = display
-            return _names_map(document["names"]), meta
+            names = _names_map(document["names"])
+            if isinstance(names, str):
+                line, column = yaml_position(parsed, ("names",)) or (None, None)
+                issues.append(issue("LL001", f"`names` {names}", display, line=line, column=column))
+                return _IndexNames(), {"names": "index", "names_file": display}
+            return names, meta
+        if name in DATASET_YAML and not (isinstance(document, dict) and isinstance(document.get("nc"), int)):
+            # Ultralytics needs `names` (or at least `nc`); a data.yaml without them is broken, not absent.
+            found = "an empty file" if document is None else f"a {type(document).__name__}"
+            what = "a mapping without `names` or `nc`" if isinstance(document, dict) else found
+            issues.append(issue("LL001", f"not a YOLO dataset file: {what}, expected `names:`", display, line=1))
     return None
 
 
@@ -226,10 +243,17 @@ class _IndexNames(dict):
         return str(key)
 
 
-def _names_map(names: Any) -> dict[int, str]:
-    if isinstance(names, dict):
-        return {int(k): str(v) for k, v in names.items()}
-    return {i: str(n) for i, n in enumerate(names or [])}
+def _names_map(names: Any) -> dict[int, str] | str:
+    """Class names by index from data.yaml's `names` (a list, or a mapping of indexes to names),
+    or what is wrong with it."""
+    if isinstance(names, list):
+        return {i: str(n) for i, n in enumerate(names)}
+    if not isinstance(names, dict):
+        return f"must be a list of class names or a mapping of class indexes to names, not {names!r}"
+    bad = [k for k in names if isinstance(k, bool) or not isinstance(k, int) or k < 0]
+    if bad:
+        return f"keys must be class indexes (integers from 0), not {bad[0]!r}"
+    return {k: str(v) for k, v in names.items()}
 
 
 def _parse_line(

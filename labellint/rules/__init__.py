@@ -58,15 +58,18 @@ def _invalid(obj: object, rules: dict[str, type[Rule]], names: dict[str, str]) -
     return None
 
 
-def load_local_rules(paths: Iterable[Path]) -> tuple[dict[str, type[Rule]], list[BrokenPlugin]]:
+def load_local_rules(
+    paths: Iterable[Path], origin: str | None = None
+) -> tuple[dict[str, type[Rule]], list[BrokenPlugin]]:
     """Imports local rule modules (every Rule subclass defined in each becomes a rule): the rules
     found, by code, and the modules that failed to import or define an invalid rule. Nothing is
-    registered process-wide: the caller (the policy of one config) keeps what it loaded."""
+    registered process-wide: the caller (the policy of one config) keeps what it loaded. Each
+    import is announced on stderr, naming `origin` (the config that asked for it)."""
     local: dict[str, type[Rule]] = {}
     broken: list[BrokenPlugin] = []
     for path in paths:
         try:
-            module = load_module(path)
+            module = load_module(path, announce=origin or "the command line")
         except BaseException as exc:  # a local module's error must not take the built-ins down
             if isinstance(exc, KeyboardInterrupt):
                 raise

@@ -138,6 +138,8 @@ class _ImageFiles:
 
 
 def _load_cache(path: Path) -> dict[str, list]:
+    if not path.is_file():  # absent, or a FIFO or device that would block the run
+        return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from labellint.errors import ConfigError
+from labellint.errors import ConfigError, UsageError
+from labellint.settings.trust import current_trust
 from labellint.support.paths import repository_root
 from labellint.support.yaml_errors import describe_errors
 
@@ -59,13 +63,27 @@ class Config(Section):
         return (self.root / relative).resolve()
 
 
+def config_location(config_file: str | None, start: Path) -> Path | None:
+    """`--config FILE`, else the nearest config found from `start` (none under --isolated)."""
+    if config_file and current_trust().isolated:
+        raise UsageError("--isolated ignores every config file; drop --config or --isolated")
+    return Path(config_file) if config_file else find_config(start)
+
+
 def find_config(start: Path) -> Path | None:
-    """The nearest config file from `start` up to the repository root (or the file system root)."""
+    """The nearest config file from `start` up to the repository root. Outside a repository the
+    search does not look in shared folders (the home folder, a mount point, a folder anyone may
+    write to such as /tmp) unless it starts there: a stray file there must not configure every
+    run below it."""
+    if current_trust().isolated:
+        return None
     start = start.resolve()
     if start.is_file():
         start = start.parent
     stop = repository_root(start)
     for folder in [start, *start.parents]:
+        if stop is None and folder != start and _shared_folder(folder):
+            break
         candidate = folder / CONFIG_FILE
         if candidate.is_file():
             return candidate
@@ -77,11 +95,50 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def _shared_folder(folder: Path) -> bool:
+    if folder == Path.home().resolve() or os.path.ismount(folder):
+        return True
+    try:
+        mode = folder.stat().st_mode
+    except OSError:
+        return True
+    return bool(mode & stat.S_IWOTH)
+
+
+def local_plugin_paths(config: Config) -> list[Path]:
+    """The local rule modules the config names, each inside the config's folder or its repository
+    (a cloned repository's config must not import `../outside.py` or an absolute path); none under
+    --no-plugins, which says so on stderr."""
+    if not config.plugins:
+        return []
+    if not current_trust().plugins:
+        print(f"labellint: not loading local plugins (--no-plugins): {', '.join(config.plugins)}", file=sys.stderr)
+        return []
+    allowed = [config.root.resolve()]
+    repo = repository_root(config.root)
+    if repo is not None:
+        allowed.append(Path(repo).resolve())
+    paths = []
+    for relative in config.plugins:
+        path = config.resolve(relative)
+        if not any(path.is_relative_to(root) for root in allowed):
+            where = config.source or "the config"
+            raise ConfigError(f"{where}: plugins: {relative!r} is outside the config's folder and repository")
+        paths.append(path)
+    return paths
+
+
 def _has_tool_section(pyproject: Path) -> bool:
     try:
-        return "labellint" in tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = pyproject.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
         return False
+    try:
+        return "labellint" in tomllib.loads(text).get("tool", {})
+    except (tomllib.TOMLDecodeError, RecursionError):
+        # A broken file that mentions the section is this project's config: load_config names the
+        # error rather than every ignore, select and spec path being dropped without a word.
+        return "[tool.labellint" in text
 
 
 def load_config(path: Path | None) -> Config:
@@ -95,6 +152,8 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{display}: config file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{display}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{display}: invalid TOML: too deeply nested") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{display}: cannot read the config: {exc}") from None
     if path.name == "pyproject.toml":

@@ -17,7 +17,7 @@ from labellint.errors import ConfigError, UsageError
 from labellint.problem import Problem, Severity
 from labellint.report import Report
 from labellint.rules import Rule, RuleOptions, all_rules, load_local_rules, matches, select_rules, unknown_selector
-from labellint.settings.config import Config
+from labellint.settings.config import Config, local_plugin_paths
 from labellint.spec.model import LabelSpec
 from labellint.support.paths import from_config
 from labellint.support.plugins import BrokenPlugin
@@ -80,7 +80,7 @@ def build_policy(config: Config, overrides: Overrides | None = None) -> Policy:
     """Selection, severity overrides and validated options from config (then command line)."""
     overrides = overrides or Overrides()
     origin = config.source or "defaults"
-    local, broken = load_local_rules(config.resolve(p) for p in config.plugins)
+    local, broken = load_local_rules(local_plugin_paths(config), config.source)
     registry = all_rules(local)
     if overrides.select is not None:
         # A selection on the command line replaces the file's whole selection (as in ruff).

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labellint.errors import ConfigError, SpecError
-from labellint.settings.config import Config, find_config, load_config
+from labellint.settings.config import Config, config_location, load_config
 from labellint.spec.loader import find_spec, load_spec
 from labellint.spec.model import LabelSpec
 from labellint.support.paths import from_cwd, repository_root
@@ -39,7 +39,7 @@ def find_spec_path(config: Config, config_found: bool, spec_file: str | None, st
 
 def resolve_settings(config_file: str | None, spec_file: str | None, start: Path) -> Settings:
     """Finds and loads the config and the spec; a missing file that was asked for is fatal."""
-    config_path = Path(config_file) if config_file else find_config(start)
+    config_path = config_location(config_file, start)
     config = load_config(config_path)
     spec_path = find_spec_path(config, config_path is not None, spec_file, start)
     if spec_path is None:
@@ -56,7 +56,7 @@ def resolve_spec_path(config_file: str | None, spec_file: str | None, *, need_sp
     from labellint.spec.policy import resolve_policy
 
     start = Path.cwd()
-    config_path = Path(config_file) if config_file else find_config(start)
+    config_path = config_location(config_file, start)
     config = load_config(config_path)
     if spec_file:
         spec_path = Path(spec_file)

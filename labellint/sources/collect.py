@@ -12,6 +12,7 @@ from labellint.model import ReaderIssue
 from labellint.readers import Reader, get_reader, sniff_reader
 from labellint.readers.base import issue
 from labellint.sources import Source
+from labellint.sources.worktree import special_file
 
 SNIFF_BYTES = 4096
 # Files that sit beside labels but are not labels.
@@ -69,6 +70,8 @@ def collect(targets: Sequence[Target], source: Source, base: Path) -> Collected:
                 out.missing.append(pattern)
             for found in files:
                 _add(out, found, forced, target.options, source, explicit=False)
+        elif (kind := special_file(path)) is not None:
+            out.issues.append(issue("LL001", f"not a regular file ({kind}): not read", source.display(path)))
         else:
             out.missing.append(pattern)
     return out

@@ -46,7 +46,8 @@ def resolve(repo: Repo, rev: str) -> str:
 
     try:
         return repo.commit(rev).hexsha
-    except (git.BadName, ValueError, git.GitCommandError):
+    # IndexError: GitPython's answer to a reflog entry past the end (`HEAD@{999}`).
+    except (git.BadName, ValueError, IndexError, git.GitCommandError):
         shallow = (Path(repo.git_dir) / "shallow").exists()
         hint = " (this clone is shallow: fetch more history, e.g. `git fetch --unshallow` or fetch-depth: 0)"
         raise GitError(f"unknown revision {rev!r}{hint if shallow else ''}") from None

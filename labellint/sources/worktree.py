@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,25 @@ from labellint.support.paths import from_cwd
 
 # Whole small files kept from sniffing until their reader asks for them (bytes, across all files).
 WHOLE_FILE_BUDGET = 64 * 1024 * 1024
+
+
+class NotRegularFile(OSError):
+    """A path that exists but is a FIFO, socket or device: never read, named in the report."""
+
+
+def _kind_of(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"))
+    kinds += ((stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def special_file(path: Path) -> str | None:
+    """What a path that exists but is not a regular file is ("a FIFO"), or None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return "a symlink loop" if exc.errno == errno.ELOOP else None
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else _kind_of(mode)
 
 
 @dataclass(slots=True)
@@ -39,9 +60,15 @@ class WorkTree:
         return Path(path).is_dir()
 
     def head(self, path: Path, size: int) -> bytes:
-        with open(path, "rb") as handle:
+        # Opened without blocking and checked before reading: a FIFO in a scanned folder would
+        # otherwise wait forever for a writer.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as handle:
+            mode = os.fstat(descriptor).st_mode
+            if not stat.S_ISREG(mode):
+                raise NotRegularFile(errno.EINVAL, f"not a regular file ({_kind_of(mode)})", str(path))
             data = handle.read(size)
-            # Asking for one byte more than we got proves the end of the file without a stat.
+            # Asking for one byte more than we got proves the end of the file.
             if len(data) < size and self._whole_size + len(data) <= WHOLE_FILE_BUDGET and not handle.read(1):
                 self._whole[str(path)] = data
                 self._whole_size += len(data)

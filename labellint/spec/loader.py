@@ -92,15 +92,69 @@ def parse_yaml(text: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    too_deep = _flow_too_deep(text)
+    if too_deep:
+        raise YamlSyntaxError(f"too deeply nested (more than {MAX_YAML_DEPTH} levels)", *too_deep)
     yaml = YAML(typ="rt")
     try:
-        return yaml.load(text)
+        document = yaml.load(text)
+    except RecursionError:
+        raise YamlSyntaxError(f"too deeply nested (more than {MAX_YAML_DEPTH} levels)", None, None) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = str(exc.problem or exc.context)
         raise YamlSyntaxError(problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except YAMLError as exc:
         raise YamlSyntaxError(str(exc), None, None) from None
+    _check_expansion(document)
+    return document
+
+
+# Budgets that turn a hostile YAML file into an error instead of a hang: aliases let a few
+# lines stand for billions of nodes, and every walk over the document would expand them.
+MAX_YAML_NODES = 1_000_000
+MAX_YAML_DEPTH = 200
+
+
+def _check_expansion(document: Any) -> None:
+    """Raises YamlSyntaxError when the document, with its aliases expanded, is over the budgets."""
+    seen = 0
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > MAX_YAML_NODES:
+            raise YamlSyntaxError(f"alias expansion too large (more than {MAX_YAML_NODES:,} nodes)", None, None)
+        if depth > MAX_YAML_DEPTH:
+            raise YamlSyntaxError(f"too deeply nested (more than {MAX_YAML_DEPTH} levels)", None, None)
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+
+
+def _flow_too_deep(text: str) -> tuple[int, int] | None:
+    """Line and column where `[`/`{` nesting passes MAX_YAML_DEPTH (quotes and comments skipped);
+    ruamel's scanner slows down with each flow level long before it runs out of stack."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not any(bracket in line for bracket in "[]{}"):
+            continue
+        quote = None
+        for column, char in enumerate(line, start=1):
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "\"'" and (column == 1 or line[column - 2] in " \t[{,:"):
+                quote = char
+            elif char == "#" and (column == 1 or line[column - 2] in " \t"):
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return number, column
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None
 
 
 def to_plain(node: Any) -> Any:

@@ -15,7 +15,31 @@ def absolute(path: Path | str, cwd: Path | None = None) -> Path:
 def from_cwd(path: Path | str, cwd: Path | None = None) -> str:
     """How a path is displayed: relative to the working folder, `../` when outside it (as ruff and
     git print paths). Every problem's `path` is in this form."""
-    return Path(os.path.relpath(Path(path).resolve(), (cwd or Path.cwd()).resolve())).as_posix()
+    try:
+        resolved = Path(path).resolve()
+    except (RuntimeError, OSError):  # a symlink loop (RuntimeError before Python 3.13)
+        resolved = absolute(Path(path).parent, cwd).resolve() / Path(path).name
+    return printable(Path(os.path.relpath(resolved, (cwd or Path.cwd()).resolve())).as_posix())
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(name: str) -> str:
+    """A file name as one printable line: bytes that are not UTF-8 (which Python keeps as lone
+    surrogates) as `\\xff`, control characters (a newline) as `\\n` or `\\x1b`."""
+    if name.isprintable():
+        return name
+    out = []
+    for char in name:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(_ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"))
+    return "".join(out)
 
 
 def from_config(path: Path | str, config_root: Path) -> str:

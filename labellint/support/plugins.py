@@ -11,6 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from labellint.support.paths import from_cwd
+
 
 @dataclass(frozen=True, slots=True)
 class BrokenPlugin:
@@ -34,14 +36,18 @@ def load_group(group: str) -> tuple[list[tuple[str, Any]], list[BrokenPlugin]]:
     return loaded, broken
 
 
-def load_module(path: Path, prefix: str = "labellint_local") -> ModuleType:
-    """Imports a Python file as a module (a local plugin named in the config); raises what it raises."""
+def load_module(path: Path, prefix: str = "labellint_local", announce: str | None = None) -> ModuleType:
+    """Imports a Python file as a module (a local plugin named in the config); raises what it raises.
+    With `announce` (the config naming it), one stderr line says so whenever the file is run, so a
+    reviewer running labellint on a cloned repository sees which code it executes."""
     name = f"{prefix}_{hashlib.sha1(str(path.resolve()).encode(), usedforsecurity=False).hexdigest()[:8]}_{path.stem}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"{path} is not a Python module")
+    if announce is not None:
+        print(f"labellint: loading local plugin {from_cwd(path)} (from {announce})", file=sys.stderr)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
