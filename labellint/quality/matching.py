@@ -9,7 +9,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import linear_sum_assignment
 
 BoxFormat = Literal["xywh", "xyxy"]
 MatchMethod = Literal["hungarian", "greedy"]
@@ -74,6 +73,9 @@ def match_one_to_one(scores: ArrayLike, threshold: float = 0.5) -> tuple[np.ndar
     # first objective and the summed score only the tie-breaker.
     bonus = min(score.shape) * score[allowed].max() + 1.0
     weight = np.where(allowed, score + bonus, 0.0)
+    # scipy.optimize costs ~0.45 s to import; only runs that match boxes pay it.
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(weight, maximize=True)
     kept = allowed[rows, cols]
     return rows[kept], cols[kept]

@@ -16,7 +16,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from labellint.model import Dataset
 from labellint.quality.from_dataset import annotation_class_names, content_keys, item_keys
@@ -213,6 +212,9 @@ def _pair_same_class_by_distance(
     distance = np.hypot(*(centre_a[:, None, :] - centre_b[None, :, :]).transpose(2, 0, 1))
     same_class = names_a[:, None] == names_b[None, :]
     cost = np.where(same_class, distance, distance.max() * 10 + 1e6)
+    # scipy.optimize costs ~0.45 s to import; only runs that match boxes pay it.
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(cost)
     keep = same_class[rows, cols]
     return np.r_[i, rest_a[rows[keep]]], np.r_[j, rest_b[cols[keep]]]
