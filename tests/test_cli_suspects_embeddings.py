@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from helpers import run_cli
+from test_cli_suspects import write_labels
 
 from labellint.quality.embedding_suspects import embedding_suspects
-from tests.helpers import run_cli
-from tests.test_cli_suspects import write_labels
 
 NAMES = ["ant", "bee", "cow", "dog"]
 
