@@ -102,6 +102,7 @@ def check(
         extend_select=split_list(extend_select),
         ignore=split_list(ignore),
         changed=changed,
+        candidates=changed_paths,
     )
     fill_request(request, adoption)
     report_broken_plugins()

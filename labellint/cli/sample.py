@@ -11,7 +11,7 @@ from labellint.cli._common import write_output
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--rate", default=0.03, show_default=True, type=float, help="Share of each class to review (0.02-0.05).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Same seed and labels: same sample.")
 @click.option("--since", metavar="REV", help="Sample only the labels added or changed since REV.")
@@ -30,7 +30,7 @@ def sample(paths, rate, seed, since, spec_file, reader, output_format, output, l
     from labellint.commands.sample import SampleRequest, run_sample
     from labellint.settings.resolve import resolve_settings
 
-    settings = resolve_settings(None, spec_file, Path(paths[0]))
+    settings = resolve_settings(None, spec_file, Path(paths[0]) if paths else Path.cwd())
     result = run_sample(SampleRequest(list(paths), settings, rate, seed, since, reader))
     fmt = output_format or ("jsonl" if output and output.endswith(".jsonl") else "csv")
     write_output(result.queue(fmt), output)

@@ -11,7 +11,7 @@ from labellint.cli._common import write_output
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--spec", "spec_file", metavar="FILE", help="Label spec (for the unsure path) [default: found].")
 @click.option("--reader", metavar="NAME", help="Force the reader for the label files.")
 @click.option("--since", metavar="REV", help="Rework over the commits since REV [default: the whole history].")
@@ -26,7 +26,7 @@ def stats(paths, spec_file, reader, since, max_commits, history, iou, top, outpu
     from labellint.commands.stats import StatsRequest, run_stats
     from labellint.settings.resolve import resolve_settings
 
-    settings = resolve_settings(None, spec_file, Path(paths[0]))
+    settings = resolve_settings(None, spec_file, Path(paths[0]) if paths else Path.cwd())
     request = StatsRequest(list(paths), settings, reader, since, max_commits, history, iou, top)
     report = run_stats(request).to_json()
     text = json.dumps(report, indent=2) + "\n" if output_format == "json" else render_text(report)
