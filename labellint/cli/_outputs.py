@@ -51,15 +51,15 @@ def plan_outputs(output_format: str, outputs: tuple[str, ...]) -> list[Output]:
     return plan
 
 
-def write_reports(report, plan: list[Output], *, color: bool | None, statistics: bool) -> None:
+def write_reports(report, plan: list[Output], *, color: bool | None, statistics: bool, quiet: bool = False) -> None:
     """Renders the report once per output; only stdout text is coloured."""
     from labellint import __version__
-    from labellint.cli._common import write_output
+    from labellint.cli._common import color_wanted, write_output
     from labellint.reporters import RenderOptions, get_reporter
 
     for output in plan:
         to_stdout = output.path in (None, "-")
-        use_color = color if color is not None else (to_stdout and sys.stdout.isatty())
-        options = RenderOptions(color=bool(use_color) and to_stdout, statistics=statistics, version=__version__)
+        use_color = to_stdout and color_wanted(color, sys.stdout)
+        options = RenderOptions(color=use_color, statistics=statistics, version=__version__, quiet=quiet)
         text = get_reporter(output.reporter).render(report, options)
-        write_output(text, output.path)
+        write_output(text, output.path, color=use_color)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from labellint.cli._common import split_list, write_output
+from labellint.cli._common import Choices, split_list, write_output
 
 MAX_ROW_PROBLEMS_SHOWN = 20
 
@@ -42,7 +42,9 @@ MAX_ROW_PROBLEMS_SHOWN = 20
     help="Weighted kappa weights (two annotators, ordered categories) [default: linear].",
 )
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=0), help="How many pairs/items to list.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "--output-format", "output_format", type=Choices(["text", "json"]), default="text", show_default=True
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option("--consensus", is_flag=True, help="Add a Dawid-Skene consensus (classification labels).")
 @click.option(

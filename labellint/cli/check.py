@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from labellint.cli._adopt import adoption_options, fill_request, report_broken_plugins
-from labellint.cli._common import split_list
+from labellint.cli._common import ReporterChoice, split_list
 
 
 @click.command()
@@ -28,11 +28,13 @@ from labellint.cli._common import split_list
 @click.option("--reader", metavar="NAME", help="Force the input format (default: sniff each file).")
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
+    type=ReporterChoice(),
     default="text",
     show_default=True,
-    metavar="NAME",
-    help="Output format: text, json, sarif, github, markdown, junit, gitlab, auto (github under GitHub Actions).",
+    help="Output format: text, json, sarif, github, markdown, junit, gitlab, a plugin's, or auto (github under "
+    "GitHub Actions).",
 )
 @click.option(
     "--output",
@@ -46,7 +48,12 @@ from labellint.cli._common import split_list
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
 @click.option("--statistics", is_flag=True, help="Add counts per rule.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: when stdout is a terminal).")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output (default: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print the problems only: no summary line, no notes.")
 @click.option("--changed-since", metavar="REV", help="Report per-file problems only for files changed since REV.")
 @click.option("--staged", is_flag=True, help="Report per-file problems only for files staged for commit.")
 @click.option(
@@ -69,6 +76,7 @@ def check(
     statistics,
     exit_zero,
     color,
+    quiet=False,
     changed_since=None,
     staged=False,
     changed_paths=False,
@@ -110,7 +118,11 @@ def check(
         click.echo(settings_document(request, settings), nl=False)
         sys.exit(0)
     report = run_check(request, settings).report
-    for note in report.notes:
-        click.echo(f"labellint: {note}", err=True)
-    write_reports(report, plan, color=color, statistics=statistics)
+    if not quiet:
+        for note in report.notes:
+            click.echo(f"labellint: {note}", err=True)
+    if request.update_baseline:
+        # The problems went into the baseline: "All checks passed" on stdout would misread that.
+        plan = [o for o in plan if o.path not in (None, "-")]
+    write_reports(report, plan, color=color, statistics=statistics, quiet=quiet)
     sys.exit(report.exit_code(exit_zero))

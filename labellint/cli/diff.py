@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
 
 
 def _common_options(function):
@@ -61,8 +61,9 @@ def _common_options(function):
 @_common_options
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=Choices(["text", "json", "markdown"]),
     default="text",
     show_default=True,
     help="Output format.",
@@ -115,8 +116,9 @@ def diff(
 @_common_options
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=Choices(["text", "json"]),
     default="text",
     show_default=True,
     help="Output format.",

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
 
 
 @click.command()
@@ -21,7 +21,9 @@ from labellint.cli._common import write_output
 @click.option("--gold-item-col", metavar="NAME", help="Column of the item id in GOLD [default: item, else column 1].")
 @click.option("--gold-label-col", metavar="NAME", help="Column of the label in GOLD [default: label, else column 2].")
 @click.option("--reader", metavar="NAME", help="Reader for LABELS when it is a label file, not a table.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "--output-format", "output_format", type=Choices(["text", "json"]), default="text", show_default=True
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def golden(
     labels,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
 
 
 @click.command()
@@ -17,7 +17,13 @@ from labellint.cli._common import write_output
 @click.option("--since", metavar="REV", help="Sample only the labels added or changed since REV.")
 @click.option("--spec", "spec_file", metavar="FILE", help="Label spec (for the unsure path) [default: found].")
 @click.option("--reader", metavar="NAME", help="Force the reader for the label files.")
-@click.option("--format", "output_format", type=click.Choice(["csv", "jsonl"]), help="[default: by --output, else csv]")
+@click.option(
+    "--format",
+    "--output-format",
+    "output_format",
+    type=Choices(["csv", "jsonl"]),
+    help="[default: by --output, else csv]",
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the queue to FILE (.csv or .jsonl) instead of stdout.")
 @click.option("--labelstudio", metavar="FILE", help="Also write a Label Studio import file (tasks JSON).")
 def sample(paths, rate, seed, since, spec_file, reader, output_format, output, labelstudio) -> None:

@@ -7,10 +7,13 @@ import sys
 
 import click
 
+from labellint.cli._common import Choices
+from labellint.support.wording import plural
+
 SPEC_OPTION = click.option("--spec", "spec_file", metavar="FILE", help="The spec (default: config, else found upward).")
 CONFIG_OPTION = click.option("--config", "config_file", metavar="FILE", help="The config file (default: found upward).")
 FORMAT_OPTION = click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format", "--output-format", "output_format", type=Choices(["text", "json"]), default="text", show_default=True
 )
 
 
@@ -48,7 +51,12 @@ def spec_diff(base, head, spec_file, config_file, output_format) -> None:
 # ----------------------------------------------------------------------------- spec check
 @click.command("check")
 @click.option(
-    "--base", "base", required=True, metavar="REV", help="Compare with this revision (e.g. HEAD, origin/main)."
+    "--base",
+    "base",
+    default="HEAD",
+    show_default=True,
+    metavar="REV",
+    help="Compare with this revision (as `spec bump` does; e.g. origin/main in CI).",
 )
 @click.option("--head", "head", metavar="REV", help="Compare this revision (default: the work tree).")
 @SPEC_OPTION
@@ -77,7 +85,7 @@ def spec_check_command(base, head, spec_file, config_file, output_format) -> Non
             click.echo(format_problem(problem))
         for crash in result.report.crashes:
             click.echo(f"internal error: {crash.source} crashed: {crash.error}")
-        verdict = "ok" if result.ok else f"failed ({len(result.report.problems)} problems)"
+        verdict = "ok" if result.ok else f"failed ({plural(len(result.report.problems), 'problem')})"
         click.echo(f"spec check {verdict}: {result.spec_display}")
     sys.exit(3 if result.report.crashes else 0 if result.ok else 1)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
+from labellint.support.wording import plural
 
 
 @click.command()
@@ -19,7 +20,9 @@ from labellint.cli._common import write_output
 @click.option("--history/--no-history", default=True, show_default=True, help="Rework rate from git history.")
 @click.option("--iou", default=0.5, show_default=True, type=click.FloatRange(0, 1), help="IoU to match boxes.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=0), help="How many pairs to list.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "--output-format", "output_format", type=Choices(["text", "json"]), default="text", show_default=True
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def stats(paths, spec_file, reader, since, max_commits, history, iou, top, output_format, output) -> None:
     """Class counts, unsure rate, annotations per item, agreement, rework rate and confusions of PATHS."""
@@ -35,7 +38,8 @@ def stats(paths, spec_file, reader, since, max_commits, history, iou, top, outpu
 
 def render_text(report: dict) -> str:
     per_item = report["annotations_per_item"]
-    lines = [f"{report['annotations']} annotations on {report['items']} items in {report['files']} files", ""]
+    scanned = f"{plural(report['annotations'], 'annotation')} on {plural(report['items'], 'item')}"
+    lines = [f"{scanned} in {plural(report['files'], 'file')}", ""]
     lines.append("  class                      annotations   items   share")
     for name, row in report["classes"].items():
         lines.append(f"  {name[:26]:<26}  {row['annotations']:>11}  {row['items']:>6}  {row['share']:>6.3f}")

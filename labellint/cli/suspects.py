@@ -6,7 +6,7 @@ import json
 
 import click
 
-from labellint.cli._common import split_list, write_output
+from labellint.cli._common import Choices, split_list, write_output
 
 # The names only: the command's module must not import numpy just to build its --help.
 FILTERS = (
@@ -109,8 +109,9 @@ FILTERS = (
 )
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "csv", "jsonl", "labelstudio"]),
+    type=Choices(["text", "json", "csv", "jsonl", "labelstudio"]),
     default="text",
     show_default=True,
     help="text/json report, or a review queue (csv, jsonl, Label Studio import).",

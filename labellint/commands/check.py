@@ -19,6 +19,7 @@ from labellint.settings.policy import Overrides, Policy, apply_policy, build_pol
 from labellint.settings.resolve import Settings
 from labellint.sources import GitRevision, Source, WorkTree
 from labellint.sources.changed import ChangedFiles
+from labellint.support.wording import plural
 
 
 @dataclass(slots=True)
@@ -101,21 +102,24 @@ def adopt(report: Report, request: CheckRequest, settings: Settings, policy: Pol
         before = len(report.problems)
         known = Counter(stable_key(p, root) for p in old)
         report.problems, _ = filter_known(report.problems, known, root)
-        report.notes.append(f"--new-since {request.new_since}: {before - len(report.problems)} older problems hidden")
+        hidden = plural(before - len(report.problems), "older problem")
+        report.notes.append(f"--new-since {request.new_since}: {hidden} hidden")
     if request.baseline is None:
         return
     path = Path(request.baseline)
     if request.update_baseline:
         write_baseline(path, render_baseline(report.problems, __version__, root))
-        report.notes.append(f"wrote {len(report.problems)} problems to the baseline {request.baseline}")
+        report.notes.append(f"wrote {plural(len(report.problems), 'problem')} to the baseline {request.baseline}")
         report.problems = []
         return
     report.problems, result = filter_known(report.problems, read_baseline(path), root)
     if result.hidden:
-        report.notes.append(f"{result.hidden} problems hidden by the baseline {request.baseline}")
+        report.notes.append(f"{plural(result.hidden, 'problem')} hidden by the baseline {request.baseline}")
     if result.stale:
         report.notes.append(
-            f"{result.stale} baseline entries no longer occur (fixed?); run with --update-baseline to drop them"
+            f"{plural(result.stale, 'baseline entry', 'baseline entries')}"
+            f" no longer {'occurs' if result.stale == 1 else 'occur'} (fixed?);"
+            " run with --update-baseline to drop them"
         )
 
 

@@ -10,11 +10,13 @@ from labellint.report import Report
 
 @dataclass(slots=True)
 class RenderOptions:
-    """How to render: colour (only on a terminal), per-rule statistics, the tool's version."""
+    """How to render: colour (only on a terminal), per-rule statistics, the tool's version, and
+    `quiet` (the problems only: no summary line)."""
 
     color: bool = False
     statistics: bool = False
     version: str = ""
+    quiet: bool = False
 
 
 class Reporter:

@@ -9,6 +9,7 @@ import click
 from labellint.problem import Problem, Severity
 from labellint.report import Report
 from labellint.reporters.base import RenderOptions, Reporter
+from labellint.support.wording import plural
 
 SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -29,8 +30,9 @@ class TextReporter(Reporter):
             counts = Counter((p.code, p.name) for p in report.problems)
             for (code, name), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
                 lines.append(f"{count:>7}  {style(code, fg='red', bold=True)}  {name}")
-        lines.append(summary_line(report, style))
-        return "\n".join(lines) + "\n"
+        if not options.quiet:
+            lines.append(summary_line(report, style))
+        return "".join(line + "\n" for line in lines)
 
 
 def format_problem(problem: Problem, style=lambda text, **_: text) -> str:
@@ -46,17 +48,17 @@ def format_problem(problem: Problem, style=lambda text, **_: text) -> str:
 
 
 def summary_line(report: Report, style=lambda text, **_: text) -> str:
-    scanned = f"{report.files} files, {report.items} items, {report.annotations} annotations"
+    counts = [plural(report.files, "file"), plural(report.items, "item"), plural(report.annotations, "annotation")]
+    scanned = ", ".join(counts)
     if not report.problems:
         return style(f"All checks passed ({scanned}).", fg="green")
-    parts = [f"{report.errors} error{'s' if report.errors != 1 else ''}"]
+    parts = [plural(report.errors, "error")]
     if report.warnings:
-        parts.append(f"{report.warnings} warning{'s' if report.warnings != 1 else ''}")
+        parts.append(plural(report.warnings, "warning"))
     infos = report.count(Severity.INFO)
     if infos:
-        parts.append(f"{infos} info")
-    total = len(report.problems)
-    return f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {scanned}."
+        parts.append(f"{infos:,} info")
+    return f"Found {plural(len(report.problems), 'problem')} ({', '.join(parts)}) in {scanned}."
 
 
 def _styler(color: bool):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from labellint.errors import ConfigError
-from labellint.support.paths import repository_root
+from labellint.support.paths import from_cwd, repository_root
 from labellint.support.yaml_errors import describe_errors
 
 CONFIG_FILE = "labellint.toml"
@@ -88,13 +89,13 @@ def load_config(path: Path | None) -> Config:
     """Reads a config file (or returns the defaults for `None`); errors name file and key."""
     if path is None:
         return Config()
-    display = str(path)
+    display = from_cwd(path)
     try:
         document = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{display}: config file not found") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{display}: invalid TOML: {exc}") from None
+        raise ConfigError(toml_error(display, exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{display}: cannot read the config: {exc}") from None
     if path.name == "pyproject.toml":
@@ -109,8 +110,17 @@ def load_config(path: Path | None) -> Config:
         lines = describe_errors(exc, Config, display, lambda loc: _toml_line(text, prefix, loc))
         raise ConfigError(f"invalid config: {lines[0]}", details=lines) from None
     config.root = path.parent.resolve()
-    config.source = display
+    config.source = str(path)
     return config
+
+
+def toml_error(display: str, exc: tomllib.TOMLDecodeError) -> str:
+    """`labellint.toml:3:1: invalid TOML: Invalid value`: tomllib puts the place in its message."""
+    message = str(exc)
+    found = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    if found is None:
+        return f"{display}: invalid TOML: {message}"
+    return f"{display}:{found.group(1)}:{found.group(2)}: invalid TOML: {message[: found.start()]}"
 
 
 def _toml_line(text: str, prefix: str, loc: tuple[Any, ...]) -> tuple[int, int] | None:

@@ -1,0 +1,153 @@
+"""What a ruff user expects: NO_COLOR/FORCE_COLOR, -q, --output-format, did-you-mean, quiet pipes,
+plurals, readable report files, honest baseline and config messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import SPEC_TEXT, problems_of, run_cli, write_coco
+from test_git_changes import git
+from test_spec_versioning import BASE_SPEC, CATEGORIES, _annotations, _images, commit, edit, make_repo
+
+IMAGE = {"id": 1, "file_name": "a.jpg", "width": 640, "height": 480}
+ESC = "\x1b["
+
+
+def boxes(n: int) -> list[dict]:
+    """n boxes that each reach past the right edge (one LL201 error each)."""
+    return [{"id": 1 + i, "image_id": 1, "category_id": 3, "bbox": [600, i % 400, 100, 5]} for i in range(n)]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "labelspec.yaml").write_text(SPEC_TEXT)
+    write_coco(tmp_path / "labels" / "one.json", [IMAGE], boxes(1))
+    return tmp_path
+
+
+def test_no_color_and_force_color(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ESC not in run_cli("check", cwd=repo).stdout  # not a terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert ESC in run_cli("check", cwd=repo).stdout
+    assert ESC not in run_cli("check", "--no-color", cwd=repo).stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert ESC not in run_cli("check", cwd=repo).stdout
+    assert ESC in run_cli("check", "--color", cwd=repo).stdout  # the flag wins over both
+    monkeypatch.setenv("FORCE_COLOR", "0")
+    monkeypatch.setenv("NO_COLOR", "")  # empty: not set
+    assert ESC not in run_cli("check", cwd=repo).stdout
+
+
+def test_quiet_prints_the_problems_only(repo: Path) -> None:
+    loud = run_cli("check", cwd=repo)
+    quiet = run_cli("check", "-q", cwd=repo)
+    assert quiet.exit_code == loud.exit_code == 1
+    assert loud.stdout.splitlines()[-1].startswith("Found 1 problem ")
+    assert quiet.stdout.splitlines() == loud.stdout.splitlines()[:-1]
+    write_coco(repo / "labels" / "one.json", [IMAGE], [])
+    assert run_cli("check", "--quiet", cwd=repo).stdout == ""
+
+
+def test_output_format_is_an_alias_of_format(repo: Path) -> None:
+    for command in [["check"], ["stats"], ["rules"]]:
+        by_format = run_cli(*command, "--format", "json", cwd=repo).stdout
+        assert json.loads(by_format) and run_cli(*command, "--output-format", "json", cwd=repo).stdout == by_format
+
+
+@pytest.mark.parametrize(
+    ("command", "typo", "known", "meant"),
+    [
+        (["check"], "sarf", "github, gitlab, json, junit, markdown, sarif, text, auto", "sarif"),
+        (["stats"], "jsn", "text, json", "json"),
+        (["rules"], "markdwn", "text, json, markdown", "markdown"),
+        (["diff", "HEAD"], "txt", "text, json, markdown", "text"),
+    ],
+)
+def test_an_unknown_format_lists_every_choice_and_the_nearest(repo, command, typo, known, meant) -> None:
+    result = run_cli(*command, "--format", typo, cwd=repo)
+    assert result.exit_code == 2
+    assert f"{typo!r} is not one of {known} (did you mean {meant!r}?)" in result.stderr
+
+
+def test_spec_check_compares_with_head_by_default(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "labelspec.yaml").write_text(SPEC_TEXT)
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "spec")
+    result = run_cli("spec", "check", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == run_cli("spec", "check", "--base", "HEAD", cwd=tmp_path).stdout
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    # `labellint spec affected ... | head -1`: one line per item, far more than the pipe takes.
+    files = {"labellint.toml": 'spec = "labelspec.yaml"\n[[datasets]]\npath = "labels/*.json"\n'}
+    repo = make_repo(tmp_path / "repo", BASE_SPEC, files)
+    pairs = [(image, 3) for image in range(1, 4001)]
+    write_coco(repo / "labels" / "train.json", _images(4000), _annotations(pairs), CATEGORIES)
+    commit(repo, "labels")
+    (repo / "labelspec.yaml").write_text(edit("A passenger vehicle.", "A passenger vehicle, vans included.")(BASE_SPEC))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "labellint", "spec", "affected", "--base", "HEAD"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    stderr = process.stderr.read().decode()
+    assert first.strip(), first
+    assert process.wait(timeout=300) == 141, stderr
+    assert stderr == ""
+
+
+def test_counts_are_in_words(repo: Path) -> None:
+    assert run_cli("check", cwd=repo).stdout.splitlines()[-1] == (
+        "Found 1 problem (1 error) in 1 file, 1 item, 1 annotation."
+    )
+    write_coco(repo / "labels" / "two.json", [IMAGE, {**IMAGE, "id": 2, "file_name": "b.jpg"}], boxes(2))
+    assert run_cli("check", cwd=repo).stdout.splitlines()[-1] == (
+        "Found 3 problems (3 errors) in 2 files, 3 items, 3 annotations."
+    )
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_report_files_follow_the_umask(repo: Path, umask: int, mode: int) -> None:
+    previous = os.umask(umask)
+    try:
+        run_cli("check", "--output", "sarif:report.sarif", "-o", "json:report.json", cwd=repo)
+        written = [repo / "report.sarif", repo / "report.json"]
+        run_cli("check", "--baseline", "baseline.json", "--update-baseline", cwd=repo)
+        written.append(repo / "baseline.json")
+    finally:
+        os.umask(previous)
+    assert [stat.S_IMODE(p.stat().st_mode) for p in written] == [mode] * 3
+    (repo / "report.sarif").chmod(0o640)  # a mode the user chose is kept on rewrite
+    run_cli("check", "--output", "sarif:report.sarif", cwd=repo)
+    assert stat.S_IMODE((repo / "report.sarif").stat().st_mode) == 0o640
+
+
+def test_update_baseline_says_what_it_recorded(repo: Path) -> None:
+    write_coco(repo / "labels" / "two.json", [IMAGE], boxes(2))
+    result = run_cli("check", "--baseline", "baseline.json", "--update-baseline", cwd=repo)
+    assert result.exit_code == 0
+    assert "All checks passed" not in result.stdout
+    assert "labellint: wrote 3 problems to the baseline baseline.json" in result.stderr
+    assert len(json.loads((repo / "baseline.json").read_text())["problems"]) == 3
+    again = run_cli("check", "--baseline", "baseline.json", "--format", "json", cwd=repo)
+    assert problems_of(again) == []
+
+
+def test_a_toml_error_names_the_file_as_given_and_the_line(repo: Path) -> None:
+    (repo / "labellint.toml").write_text('spec = "labelspec.yaml"\nselect = ["LL2",\nignore = x\n')
+    result = run_cli("check", cwd=repo)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("labellint: error: labellint.toml:3:")
+    assert "invalid TOML" in result.stderr and str(repo) not in result.stderr
