@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -151,3 +152,54 @@ def test_a_toml_error_names_the_file_as_given_and_the_line(repo: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("labellint: error: labellint.toml:3:")
     assert "invalid TOML" in result.stderr and str(repo) not in result.stderr
+
+
+def test_project_urls_have_one_home(repo: Path) -> None:
+    import tomllib
+
+    from conftest import REPO_ROOT
+
+    repository = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    sarif = json.loads(run_cli("check", "--format", "sarif", cwd=repo).stdout)
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == repository
+    rules = {rule["id"]: rule["helpUri"] for rule in driver["rules"]}
+    assert rules["LL201"] == f"{repository}/tree/main/rules/LL201-bbox-out-of-bounds"
+    assert all(uri.startswith(f"{repository}/tree/main/rules/LL") for uri in rules.values())
+    # Every link to the project elsewhere (hooks, action, examples) starts with that same URL.
+    owner = "/".join(repository.split("/")[:-1])
+    names = [".pre-commit-hooks.yaml", "action.yml", "README.md", "examples/ci/github-workflow.yml"]
+    for name in names:
+        for url in re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", (REPO_ROOT / name).read_text()):
+            if url.startswith(owner) or "labellint" in url.rsplit("/", 1)[-1]:
+                assert url == repository, (name, url)
+
+
+def test_the_distribution_name_differs_from_the_taken_one() -> None:
+    from importlib.metadata import distribution, packages_distributions
+
+    from conftest import REPO_ROOT
+
+    assert '\nname = "labellint-git"\n' in (REPO_ROOT / "pyproject.toml").read_text()
+    assert "labellint-git" in packages_distributions()["labellint"]
+    assert distribution("labellint-git").entry_points.select(group="console_scripts")["labellint"]
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"), [("labellint che", 1, "check"), ("labellint check --format sa", 3, "sarif")]
+)
+def test_shell_completion_as_the_readme_says(words: str, cword: int, expected: str) -> None:
+    import shutil
+
+    from conftest import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert 'eval "$(_LABELLINT_COMPLETE=bash_source labellint)"' in readme
+    command = shutil.which("labellint", path=str(Path(sys.executable).parent))
+    assert command, "the labellint script is not installed beside this Python"
+    env = {**os.environ, "_LABELLINT_COMPLETE": "bash_source"}
+    source = subprocess.run([command], env=env, capture_output=True, text=True, check=True).stdout
+    assert "complete -o nosort -F _labellint_completion labellint" in source
+    env |= {"_LABELLINT_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+    done = subprocess.run([command], env=env, capture_output=True, text=True, check=True)
+    assert f"plain,{expected}" in done.stdout.splitlines()

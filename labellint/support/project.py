@@ -10,18 +10,12 @@ from pathlib import Path
 IMPORT_NAME = "labellint"
 
 
-def distribution_name() -> str | None:
-    """The installed distribution that provides the `labellint` package (its PyPI name differs)."""
-    names = metadata.packages_distributions().get(IMPORT_NAME, [])
-    return names[0] if names else None
-
-
 @cache
 def project_urls() -> dict[str, str]:
-    """`[project.urls]` by label, from the installed metadata, else from the source tree's
+    """`[project.urls]` by label, from the installed metadata (the first distribution providing
+    `labellint` that has them: a stale egg-info may sit beside it), else from the source tree's
     pyproject.toml (a checkout run without installing); empty when neither is there."""
-    name = distribution_name()
-    if name is not None:
+    for name in metadata.packages_distributions().get(IMPORT_NAME, []):
         entries = metadata.metadata(name).get_all("Project-URL") or []
         urls = dict(entry.split(", ", 1) for entry in entries if ", " in entry)
         if urls:
