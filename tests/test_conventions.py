@@ -203,3 +203,22 @@ def test_shell_completion_as_the_readme_says(words: str, cword: int, expected: s
     env |= {"_LABELLINT_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
     done = subprocess.run([command], env=env, capture_output=True, text=True, check=True)
     assert f"plain,{expected}" in done.stdout.splitlines()
+
+
+def test_messages_under_zero_major_agree_with_what_bump_writes(tmp_path: Path) -> None:
+    base = BASE_SPEC.replace("version: 1.2.0   #", "version: 0.4.0   #")
+    repo = make_repo(tmp_path / "repo", base)
+    (repo / "labelspec.yaml").write_text(base.replace("  car:\n    id: 3", "  automobile:\n    id: 3"))
+    before = run_cli("spec", "check", cwd=repo)
+    assert before.exit_code == 1
+    assert "needs a major bump (to 0.5.0, a minor bump under 0.x)" in before.stdout
+    assert "1.0.0" not in before.stdout
+    bumped = run_cli("spec", "bump", cwd=repo)
+    assert bumped.exit_code == 0, bumped.output
+    assert "0.4.0 -> 0.5.0 (minor: a major change under 0.x)" in bumped.stdout
+    assert "version: 0.5.0   #" in (repo / "labelspec.yaml").read_text()
+    after = run_cli("spec", "check", cwd=repo)
+    assert after.exit_code == 0, after.output
+    first, last = after.stdout.splitlines()[0], after.stdout.splitlines()[-1]
+    assert first.endswith("the changes need major, the version made minor (enough under 0.x)")
+    assert last.startswith("spec check ok")

@@ -78,6 +78,7 @@ def spec_check_command(base, head, spec_file, config_file, output_format) -> Non
             click.echo(
                 f"spec {result.base_version} ({base}) -> {result.head_version} ({result.head_label}): "
                 f"the changes need {result.required.value}, the version made {result.actual.value}"
+                + (" (enough under 0.x)" if result.ok and result.actual < result.required else "")
             )
         for line in _change_lines(result.changes):
             click.echo(line)
@@ -116,14 +117,21 @@ def spec_bump(level, base, dry_run, spec_file, config_file) -> None:
     elif result.outcome is Outcome.PLANNED:
         click.echo(result.edit, nl=False)
         click.echo(
-            f"{result.display}: would bump {result.current} -> {result.target} ({result.wanted.value}); "
+            f"{result.display}: would bump {result.current} -> {result.target} ({_level(result)}); "
             "--dry-run wrote nothing"
         )
     else:
         click.echo(
-            f"{result.display}: {result.current} -> {result.target} ({result.wanted.value}); changelog stub lists "
-            f"{result.changes} change{'s' if result.changes != 1 else ''}: edit it to say why"
+            f"{result.display}: {result.current} -> {result.target} ({_level(result)}); changelog stub lists "
+            f"{plural(result.changes, 'change')}: edit it to say why"
         )
+
+
+def _level(result) -> str:
+    """`major`, or `minor: a major change under 0.x` when the two differ."""
+    if result.made is result.wanted:
+        return result.wanted.value
+    return f"{result.made.value}: a {result.wanted.value} change under 0.x"
 
 
 # ----------------------------------------------------------------------------- spec affected
