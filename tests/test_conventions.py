@@ -222,3 +222,12 @@ def test_messages_under_zero_major_agree_with_what_bump_writes(tmp_path: Path) -
     first, last = after.stdout.splitlines()[0], after.stdout.splitlines()[-1]
     assert first.endswith("the changes need major, the version made minor (enough under 0.x)")
     assert last.startswith("spec check ok")
+
+
+@pytest.mark.parametrize("order", ["missing-head", "missing-base"])
+def test_diff_names_the_missing_file(tmp_path: Path, order: str) -> None:
+    write_coco(tmp_path / "v2.json", [IMAGE], boxes(1))
+    args = ["v2.json", "nosuch.json"] if order == "missing-head" else ["nosuch.json", "v2.json"]
+    result = run_cli("diff", *args, cwd=tmp_path)  # not a git repository either
+    assert result.exit_code == 2
+    assert result.stderr == "labellint: error: nosuch.json: no such file or folder (to compare with v2.json)\n"
