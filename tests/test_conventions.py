@@ -231,3 +231,36 @@ def test_diff_names_the_missing_file(tmp_path: Path, order: str) -> None:
     result = run_cli("diff", *args, cwd=tmp_path)  # not a git repository either
     assert result.exit_code == 2
     assert result.stderr == "labellint: error: nosuch.json: no such file or folder (to compare with v2.json)\n"
+
+
+def test_spec_todos_after_init_are_one_line_per_rule(tmp_path: Path) -> None:
+    from conftest import shared_path
+
+    source = shared_path("data", "coco", "taco", "annotations_v4_508da01.json")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "annotations.json").write_bytes(source.read_bytes())
+    classes = len({c["name"] for c in json.loads(source.read_text())["categories"]})
+    assert run_cli("init", "--from", "labels/", cwd=tmp_path).exit_code == 0
+    listed = run_cli("check", "--show-todos", cwd=tmp_path).stdout.splitlines()
+    todo_lines = [line for line in listed if re.search(r": LL40[123] ", line)]
+    # init leaves every class without a definition, include and exclude examples, and no unsure path.
+    assert len(todo_lines) == classes + 2 * classes + 1
+    shown = run_cli("check", cwd=tmp_path)
+    assert shown.exit_code == 1
+    lines = shown.stdout.splitlines()
+    assert [line for line in lines if re.search(r": LL40[123] ", line)] == []
+    assert lines[-4:-1] == [
+        f"LL401 class-missing-definition: {classes} spec TODO warnings; list them: labellint check --select LL401",
+        f"LL402 class-few-examples: {2 * classes} spec TODO warnings; list them: labellint check --select LL402",
+        "LL403 spec-no-unsure-path: 1 spec TODO warning; list them: labellint check --select LL403",
+    ]
+    assert len(lines) == len(listed) - len(todo_lines) + 3
+    assert lines[-1] == listed[-1]  # the summary still counts them
+    # Every other problem is there, in the same order.
+    assert lines[:-4] == [line for line in listed[:-1] if line not in todo_lines]
+    # Asking for them lists them: by the hint's command, by prefix, or in machine formats.
+    assert len(run_cli("check", "--select", "LL402", cwd=tmp_path).stdout.splitlines()) == 2 * classes + 1
+    assert len(run_cli("check", "--select", "LL4", cwd=tmp_path).stdout.splitlines()) == len(todo_lines) + 1
+    document = json.loads(run_cli("check", "--format", "json", cwd=tmp_path).stdout)
+    assert sum(p["code"].startswith("LL40") for p in document["problems"]) == len(todo_lines)

@@ -51,7 +51,9 @@ def plan_outputs(output_format: str, outputs: tuple[str, ...]) -> list[Output]:
     return plan
 
 
-def write_reports(report, plan: list[Output], *, color: bool | None, statistics: bool, quiet: bool = False) -> None:
+def write_reports(
+    report, plan: list[Output], *, color: bool | None, statistics: bool, quiet: bool = False, show_todos: bool = False
+) -> None:
     """Renders the report once per output; only stdout text is coloured."""
     from labellint import __version__
     from labellint.cli._common import color_wanted, write_output
@@ -60,6 +62,8 @@ def write_reports(report, plan: list[Output], *, color: bool | None, statistics:
     for output in plan:
         to_stdout = output.path in (None, "-")
         use_color = to_stdout and color_wanted(color, sys.stdout)
-        options = RenderOptions(color=use_color, statistics=statistics, version=__version__, quiet=quiet)
+        options = RenderOptions(
+            color=use_color, statistics=statistics, version=__version__, quiet=quiet, show_todos=show_todos
+        )
         text = get_reporter(output.reporter).render(report, options)
         write_output(text, output.path, color=use_color)

@@ -54,6 +54,12 @@ from labellint.cli._common import ReporterChoice, split_list
     help="Colour the text output (default: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print the problems only: no summary line, no notes.")
+@click.option(
+    "--show-todos",
+    is_flag=True,
+    help="List the spec's TODO warnings (LL401-LL403) one per line; by default the text report counts them "
+    "per rule (also shown when --select names them).",
+)
 @click.option("--changed-since", metavar="REV", help="Report per-file problems only for files changed since REV.")
 @click.option("--staged", is_flag=True, help="Report per-file problems only for files staged for commit.")
 @click.option(
@@ -77,6 +83,7 @@ def check(
     exit_zero,
     color,
     quiet=False,
+    show_todos=False,
     changed_since=None,
     staged=False,
     changed_paths=False,
@@ -111,18 +118,20 @@ def check(
         ignore=split_list(ignore),
         changed=changed,
         candidates=changed_paths,
+        show_todos=show_todos,
     )
     fill_request(request, adoption)
     report_broken_plugins()
     if adoption.get("show_settings"):
         click.echo(settings_document(request, settings), nl=False)
         sys.exit(0)
-    report = run_check(request, settings).report
+    result = run_check(request, settings)
+    report = result.report
     if not quiet:
         for note in report.notes:
             click.echo(f"labellint: {note}", err=True)
     if request.update_baseline:
         # The problems went into the baseline: "All checks passed" on stdout would misread that.
         plan = [o for o in plan if o.path not in (None, "-")]
-    write_reports(report, plan, color=color, statistics=statistics, quiet=quiet)
+    write_reports(report, plan, color=color, statistics=statistics, quiet=quiet, show_todos=result.show_todos)
     sys.exit(report.exit_code(exit_zero))

@@ -37,6 +37,7 @@ class CheckRequest(LabelSelection):
     new_since: str | None = None
     # Report per-file problems only for these files (--changed-since, --staged, a pre-commit hook).
     changed: ChangedFiles | None = None
+    show_todos: bool = False  # list spec-completeness TODOs one per line (else counted per rule)
 
     def overrides(self) -> Overrides:
         """The command line's rule settings."""
@@ -57,6 +58,9 @@ class CheckResult:
     report: Report
     dataset: Dataset
     policy: Policy
+    # The text report lists spec-completeness TODOs one per line (--show-todos, or the command
+    # line selected one of those rules by name, code or prefix: `--select LL4`).
+    show_todos: bool = False
 
     def to_json(self) -> dict[str, Any]:
         from labellint import __version__
@@ -74,7 +78,16 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckResult:
         report.notes.append("no labelspec.yaml found; checking structure and geometry only (pass --spec)")
     if request.changed is not None:
         report = narrow(report, request.changed, settings.shared_files(), policy.registry)
-    return CheckResult(report, dataset, policy)
+    return CheckResult(report, dataset, policy, todos_asked(request, policy))
+
+
+def todos_asked(request: CheckRequest, policy: Policy) -> bool:
+    """--show-todos, or a command-line selector that names a spec-completeness TODO rule."""
+    from labellint.rules import matches
+
+    selectors = [*(request.select or []), *request.extend_select]
+    todo_rules = [rule for rule in policy.registry.values() if rule.todo]
+    return request.show_todos or any(matches(s, rule) for s in selectors for rule in todo_rules)
 
 
 def check_source(request: CheckRequest, settings: Settings, policy: Policy, source: Source) -> tuple[Report, Dataset]:

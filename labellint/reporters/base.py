@@ -17,6 +17,8 @@ class RenderOptions:
     statistics: bool = False
     version: str = ""
     quiet: bool = False
+    # List spec-completeness TODOs one per line (else one count per rule: `--show-todos`).
+    show_todos: bool = False
 
 
 class Reporter:

@@ -22,7 +22,14 @@ class TextReporter(Reporter):
 
     def render(self, report: Report, options: RenderOptions) -> str:
         style = _styler(options.color)
-        lines = [format_problem(p, style) for p in report.problems]
+        todos = Counter() if options.show_todos else _todo_counts(report)
+        lines = [format_problem(p, style) for p in report.problems if p.code not in todos]
+        for code, count in sorted(todos.items()):
+            counted = plural(count, "spec TODO warning")
+            lines.append(
+                f"{style(code, fg='yellow', bold=True)} {report.rules[code].name}: {counted}; "
+                f"list them: labellint check --select {code}"
+            )
         for crash in report.crashes:
             lines.append(style(f"internal error: {crash.source} crashed: {crash.error}", fg="red", bold=True))
         if options.statistics and report.problems:
@@ -33,6 +40,12 @@ class TextReporter(Reporter):
         if not options.quiet:
             lines.append(summary_line(report, style))
         return "".join(line + "\n" for line in lines)
+
+
+def _todo_counts(report: Report) -> Counter[str]:
+    """Problems of spec-completeness TODO rules, by code."""
+    todo = {code for code, info in report.rules.items() if info.todo}
+    return Counter(p.code for p in report.problems if p.code in todo and p.severity is not Severity.ERROR)
 
 
 def format_problem(problem: Problem, style=lambda text, **_: text) -> str:
