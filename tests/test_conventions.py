@@ -264,3 +264,13 @@ def test_spec_todos_after_init_are_one_line_per_rule(tmp_path: Path) -> None:
     assert len(run_cli("check", "--select", "LL4", cwd=tmp_path).stdout.splitlines()) == len(todo_lines) + 1
     document = json.loads(run_cli("check", "--format", "json", cwd=tmp_path).stdout)
     assert sum(p["code"].startswith("LL40") for p in document["problems"]) == len(todo_lines)
+
+
+def test_init_from_a_table_without_classes_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "labels.csv").write_text("filename,label\na.jpg,cat\nb.jpg,dog\n")
+    result = run_cli("init", "--from", "labels/", "--reader", "csv", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("labellint: error: labels/: no classes found in 1 label file (labels/labels.csv:1:")
+    assert "nothing written" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]
