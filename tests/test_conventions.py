@@ -274,3 +274,43 @@ def test_init_from_a_table_without_classes_writes_nothing(tmp_path: Path) -> Non
     assert result.stderr.startswith("labellint: error: labels/: no classes found in 1 label file (labels/labels.csv:1:")
     assert "nothing written" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]
+
+
+def test_unknown_class_names_the_spec_class_with_the_same_id(repo: Path) -> None:
+    categories = [{"id": 1, "name": "pedestrian"}, {"id": 2, "name": "cyclist"}, {"id": 3, "name": "cyclists"}]
+    write_coco(repo / "labels" / "one.json", [IMAGE], [{**boxes(1)[0], "bbox": [1, 1, 50, 50]}], categories)
+    message = problems_of(run_cli("check", "--format", "json", cwd=repo))[0]["message"]
+    # 'cyclists' looks like 'cyclist', but id 3 says it is the spec's 'car', renamed.
+    assert message == (
+        "class 'cyclists' is not defined in the spec; the spec's class with id 3 is 'car' "
+        "(renamed? relabel, or add 'cyclists' to its aliases)"
+    )
+
+
+def test_renames_between_taco_releases_are_named(tmp_path: Path) -> None:
+    from conftest import shared_path
+
+    newer = json.loads(shared_path("data", "coco", "taco", "annotations_v4_508da01.json").read_text())
+    older = shared_path("data", "coco", "taco", "annotations_v3_1e4d24a.json")
+    (tmp_path / ".git").mkdir()
+    write_coco(tmp_path / "new" / "annotations.json", [], [], newer["categories"])
+    assert run_cli("init", "--from", "new/", cwd=tmp_path).exit_code == 0
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "annotations.json").write_bytes(older.read_bytes())
+    new_by_id = {c["id"]: c["name"] for c in newer["categories"]}
+    renamed = {
+        c["name"]: new_by_id[c["id"]]
+        for c in json.loads(older.read_text())["categories"]
+        if c["name"] not in new_by_id.values() and c["id"] in new_by_id
+    }
+    assert renamed  # TACO renamed classes between these releases
+    result = run_cli("check", "labels", "--select", "LL101", "--format", "json", cwd=tmp_path)
+    found = {re.match(r"class '(.+?)'", p["message"]).group(1): p["message"] for p in problems_of(result)}
+    used = {name for name in renamed if name in found}
+    assert used and set(found) <= set(renamed)
+    for old in used:  # the hint names the class the id says it became, never another look-alike
+        hint = found[old].split("; ", 1)[1]
+        assert repr(renamed[old]) in hint, found[old]
+        assert hint.startswith(("did you mean", "the spec's class with id ")), found[old]
+    # 'Plastic drink bottle' became 'Clear plastic bottle' (id 5): no look-alike name says so.
+    assert "the spec's class with id 5 is 'Clear plastic bottle' (renamed?" in found["Plastic drink bottle"]
