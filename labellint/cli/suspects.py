@@ -21,7 +21,7 @@ FILTERS = (
 
 
 @click.command()
-@click.argument("labels", nargs=-1, required=True, type=click.Path())
+@click.argument("labels", nargs=-1, type=click.Path())
 @click.option(
     "--predictions",
     metavar="FILE",
@@ -120,7 +120,8 @@ FILTERS = (
 def suspects(labels, predictions, embeddings, method, filter_by, multi_label, class_list, id_column, reader,
              score_threshold, match_iou, location_iou, spurious_iou, neighbours, disagreement,
              duplicate_similarity, top, output_format, output) -> None:  # fmt: skip
-    """Labels in LABELS most likely to be wrong, for a person to review first.
+    """Labels in LABELS (default: the config's datasets, else the label files under .) most likely
+    to be wrong, for a person to review first.
 
     Classification: --predictions with out-of-sample class probabilities (CSV/JSONL: an item id
     column and one column per class; or .npy rows in label order). Detection: --predictions as a
