@@ -19,6 +19,8 @@ class RuleInfo:
     description: str = ""
     # Built into labellint (it has a rulebook page); plugin rules have none.
     builtin: bool = False
+    # A spec-completeness TODO (what `init` leaves to write): the text report counts these.
+    todo: bool = False
 
 
 @dataclass(slots=True)

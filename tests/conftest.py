@@ -11,6 +11,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 SHARED_DATA = SHARED / "data"
 REFERENCE = SHARED / "reference"
+# Vendored: needed on every run, with or without ../shared (license in tests/data/ATTRIBUTION.md).
+TEST_DATA = Path(__file__).resolve().parent / "data"
+SARIF_SCHEMA = TEST_DATA / "sarif-schema-2.1.0.json"
 
 
 def shared_path(*parts: str) -> Path:

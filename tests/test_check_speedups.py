@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import problems_of, run_cli, write_coco
 
 from labellint.readers import _jsonpos
 from labellint.readers._jsonpos import locate_pointers
 from labellint.rules import _geometry
 from labellint.rules.conflicting_duplicates import CACHE_DIR, CACHE_FILE
-from tests.helpers import problems_of, run_cli, write_coco
 
 _SCALAR = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null")
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
-from conftest import REFERENCE, REPO_ROOT
+from conftest import REPO_ROOT, SARIF_SCHEMA
 from helpers import SPEC_TEXT, write_coco
 from ruamel.yaml import YAML
 
@@ -76,7 +76,7 @@ def test_run_step_writes_annotations_sarif_and_summary(tmp_path: Path) -> None:
     assert outputs == {"exit-code": "1"}
     assert done.stdout.startswith("::error file=labels/train.json,line=")
     log = json.loads((work / "labellint.sarif").read_text())
-    jsonschema.validate(log, json.loads((REFERENCE / "sarif-schema-2.1.0.json").read_text()))
+    jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text()))
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["LL201"]
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("# earlier step\n## labellint: ❌ 1 error\n")  # appended, never replaced

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
-from conftest import REFERENCE
+from conftest import SARIF_SCHEMA
 from helpers import SPEC_TEXT, problems_of, run_cli, write_coco
 
 IMAGE = {"id": 1, "file_name": "a.jpg", "width": 640, "height": 480}
@@ -42,7 +42,7 @@ def _json_problems(repo: Path, cwd: Path | None = None) -> list[dict]:
 
 
 def test_sarif_is_valid_against_the_official_schema_with_one_result_per_problem(repo: Path) -> None:
-    schema = json.loads((REFERENCE / "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(SARIF_SCHEMA.read_text())
     result = run_cli("check", "data", "--format", "sarif", cwd=repo)
     assert result.exit_code == 1
     log = json.loads(result.stdout)

@@ -24,7 +24,7 @@ def test_clean_dataset_exits_zero(repo: Path) -> None:
     write_coco(repo / "labels.json", [IMAGE], [{"id": 1, "image_id": 1, "category_id": 3, "bbox": [10, 10, 100, 50]}])
     result = run_cli("check", "labels.json", cwd=repo)
     assert result.exit_code == 0, result.output
-    assert "All checks passed (1 files, 1 items, 1 annotations)." in result.stdout
+    assert "All checks passed (1 file, 1 item, 1 annotation)." in result.stdout
 
 
 def test_errors_exit_one_warnings_alone_exit_zero(repo: Path) -> None:

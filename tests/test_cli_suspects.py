@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import shared_path
+from helpers import run_cli
 
 from labellint.quality.confident import FILTER_BY_METHODS
-from tests.conftest import shared_path
-from tests.helpers import run_cli
 
 CLASSES = [f"d{i}" for i in range(10)]  # sorted names == index order
 

@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import pytest
+from conftest import shared_path
+from helpers import run_cli
 
 from labellint.quality.matching import iou_matrix
-from tests.conftest import shared_path
-from tests.helpers import run_cli
 
 PER_KIND = 6
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from helpers import run_cli
+from test_cli_suspects import write_labels
 
 from labellint.quality.embedding_suspects import embedding_suspects
-from tests.helpers import run_cli
-from tests.test_cli_suspects import write_labels
 
 NAMES = ["ant", "bee", "cow", "dog"]
 
@@ -72,3 +72,21 @@ def test_embedding_shape_is_checked(tmp_path):
     np.save(tmp_path / "emb.npy", np.zeros((3, 4)))
     result = run_cli("suspects", "labels.csv", "--embeddings", "emb.npy", cwd=tmp_path)
     assert result.exit_code == 2 and "shape (3, 4), expected (2, d)" in result.stderr
+
+
+def test_no_labels_reads_the_configured_datasets_with_their_reader_options(tmp_path):
+    vectors, labels, _truth, flipped = clustered()
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "data").mkdir()
+    write_labels(tmp_path / "data" / "labels.csv", [f"e{i}" for i in range(400)], labels, NAMES)
+    # The label column is `tag`: only the config's reader options say so.
+    text = (tmp_path / "data" / "labels.csv").read_text().replace("id,text,label", "id,text,tag", 1)
+    (tmp_path / "data" / "labels.csv").write_text(text)
+    (tmp_path / "labellint.toml").write_text(
+        '[[datasets]]\npath = "data/*.csv"\nreader = "csv"\noptions = {label = "tag", id = "id"}\n'
+    )
+    np.save(tmp_path / "emb.npy", vectors)
+    result = run_cli("suspects", "--embeddings", "emb.npy", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    found = {s["item"] for s in json.loads(result.stdout)["suspects"] if s["reason"] == "knn-disagreement"}
+    assert {f"e{i}" for i in flipped} <= found

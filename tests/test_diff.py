@@ -7,10 +7,10 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+from helpers import SPEC_TEXT, run_cli, write_coco
 
 from labellint.diff import DiffOptions, diff_datasets
 from labellint.model import ClassRef, Dataset, SourceFile
-from tests.helpers import SPEC_TEXT, run_cli, write_coco
 
 IMAGES = [
     {"id": 1, "file_name": "a.jpg", "width": 640, "height": 480},

@@ -9,9 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import shared_path
-from tests.helpers import run_cli
+from conftest import shared_path
+from helpers import run_cli
 
 # The four releases of data/annotations.json in pedropro/TACO, with their commit messages.
 VERSIONS = [
@@ -194,3 +193,18 @@ def test_mass_relabel_fires_on_the_renames_when_the_threshold_is_low(taco) -> No
     assert "LL505" in result.stdout and "Plastic drink bottle -> Clear plastic bottle" in result.stdout
     assert run_cli("diff", shas[2], shas[3], cwd=repo).exit_code == 0  # 14% < the default 20%
     assert run_cli("diff", shas[2], shas[3], "--max-relabel", "0.1", "--exit-zero", cwd=repo).exit_code == 0
+
+
+def test_markdown_counts_each_changed_annotation_once(taco) -> None:
+    # v3 -> v4 moves nearly every box and relabels some of those same boxes (two renames).
+    repo, documents, shas = taco
+    result = run_cli("diff", shas[2], shas[3], "--format", "markdown", cwd=repo)
+    assert result.exit_code in (0, 1), result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| annotations |"))
+    added, removed, changed, unchanged = (int(cell) for cell in row.strip("|").split("|")[1:])
+    base = len(documents[2]["annotations"])
+    assert added == len(documents[3]["annotations"]) - base + removed
+    assert changed + unchanged + removed == base
+    document = json.loads(run_cli("diff", shas[2], shas[3], "--format", "json", cwd=repo).stdout)
+    counts = document["annotations"]
+    assert counts["relabeled"] + counts["moved"] > changed  # some annotations were both

@@ -190,3 +190,23 @@ def test_broken_local_module_is_reported_and_the_built_ins_run(dataset_repo: Pat
     assert "tools/missing.py" in result.stderr
     assert [p["code"] for p in problems_of(result)] == ["LL201"]
     assert result.exit_code == 1
+
+
+def test_one_registration_found_twice_is_not_a_clash(tmp_path: Path) -> None:
+    # A clone installed before the distribution was renamed labellint-git keeps a stale
+    # labellint.egg-info in its root; `python -m labellint` there sees the rules twice.
+    from importlib.metadata import distribution
+
+    installed = distribution("labellint-git").read_text("entry_points.txt")
+    stale = tmp_path / "labellint.egg-info"
+    stale.mkdir()
+    (stale / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: labellint\nVersion: 0.0.1\n")
+    (stale / "entry_points.txt").write_text(installed)
+    assert "labellint.rules" in installed
+    done = subprocess.run(
+        [sys.executable, "-m", "labellint", "rules", "--format", "json"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "failed to load" not in done.stderr
+    codes = [rule["code"] for rule in json.loads(done.stdout)]
+    assert "LL201" in codes and len(codes) == len(set(codes))

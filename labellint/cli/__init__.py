@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
 import click
 
 from labellint import __version__
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it
 
 
 class LabellintGroup(click.Group):
@@ -28,6 +31,12 @@ class LabellintGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("labellint: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`labellint ... | head -1`): stop quietly, as other Unix tools
+            # do, with 128 + SIGPIPE; never the "a rule crashed" code. Python would otherwise
+            # report the failed flush of stdout again at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()

@@ -1,7 +1,9 @@
-"""Helpers shared by the click commands: writing output (atomically to files), list options."""
+"""Helpers shared by the click commands: writing output (atomically to files), list and choice options, colour."""
 
 from __future__ import annotations
 
+import difflib
+import os
 from pathlib import Path
 
 import click
@@ -16,10 +18,10 @@ def display_path(path: Path) -> str:
     return from_cwd(path)
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Prints to stdout, or writes a file atomically (temp file + rename)."""
+def write_output(text: str, output: str | None, *, color: bool | None = None) -> None:
+    """Prints to stdout (keeping ANSI colours only when `color`), or writes a file atomically."""
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=color)
         return
     target = Path(output)
     if not target.exists() and target.parent and not target.parent.exists():
@@ -30,3 +32,53 @@ def write_output(text: str, output: str | None) -> None:
 def split_list(values: tuple[str, ...]) -> list[str]:
     """Repeatable options that also accept comma-separated lists: `--select LL2,LL101`."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+class Choices(click.Choice):
+    """A choice whose error lists every value and names the nearest one (`sarf`: did you mean `sarif`?)."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(unknown_value(value, [str(c) for c in self.choices]), param, ctx)
+
+
+class ReporterChoice(click.ParamType):
+    """`check --format`: a reporter (built in or a plugin, so known only at run time) or `auto`."""
+
+    name = "format"
+
+    def names(self) -> list[str]:
+        from labellint.reporters import available_reporters
+
+        return [*sorted(available_reporters()), "auto"]
+
+    def convert(self, value, param, ctx):
+        if value not in self.names():
+            self.fail(unknown_value(value, self.names()), param, ctx)
+        return value
+
+    def shell_complete(self, ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(name) for name in self.names() if name.startswith(incomplete)]
+
+
+def unknown_value(value: str, known: list[str]) -> str:
+    """`'sarf' is not one of text, json, sarif (did you mean 'sarif'?)`."""
+    near = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return f"{value!r} is not one of {', '.join(known)}{hint}"
+
+
+def color_wanted(flag: bool | None, stream) -> bool:
+    """--color/--no-color, else NO_COLOR (set and not empty: never), else FORCE_COLOR (set, not
+    empty, not 0: always), else only on a terminal (https://no-color.org, force-color.org)."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return stream.isatty()

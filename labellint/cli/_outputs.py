@@ -51,21 +51,35 @@ def plan_outputs(output_format: str, outputs: tuple[str, ...]) -> list[Output]:
     return plan
 
 
-def write_reports(report, plan: list[Output], *, color: bool | None, statistics: bool, renderers=None) -> None:
+def write_reports(
+    report,
+    plan: list[Output],
+    *,
+    color: bool | None,
+    statistics: bool,
+    quiet: bool = False,
+    show_todos: bool = False,
+    renderers=None,
+) -> None:
     """Renders the report once per output; only stdout text is coloured. `renderers` maps a reporter
     name to a function of the output that renders it instead (the HTML page with the dataset)."""
     from labellint import __version__
-    from labellint.cli._common import write_output
+    from labellint.cli._common import color_wanted, write_output
     from labellint.reporters import RenderOptions, get_reporter
 
     renderers = renderers or {}
     html = next((o.path for o in plan if o.reporter == "html" and o.path not in (None, "-")), None)
     for output in plan:
         to_stdout = output.path in (None, "-")
-        use_color = color if color is not None else (to_stdout and sys.stdout.isatty())
+        use_color = to_stdout and color_wanted(color, sys.stdout)
         options = RenderOptions(
-            color=bool(use_color) and to_stdout, statistics=statistics, version=__version__, html_report=html
+            color=use_color,
+            statistics=statistics,
+            version=__version__,
+            quiet=quiet,
+            show_todos=show_todos,
+            html_report=html,
         )
         render = renderers.get(output.reporter)
         text = render(output) if render else get_reporter(output.reporter).render(report, options)
-        write_output(text, output.path)
+        write_output(text, output.path, color=use_color)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from labellint.cli._common import split_list, write_output
+from labellint.cli._common import Choices, split_list, write_output
 
 MAX_ROW_PROBLEMS_SHOWN = 20
 
@@ -44,8 +44,9 @@ MAX_ROW_PROBLEMS_SHOWN = 20
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=0), help="How many pairs/items to list.")
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "html"]),
+    type=Choices(["text", "json", "html"]),
     default="text",
     show_default=True,
     help="html (classification ratings): a page with the figures, per class, and the confused-labels heatmap.",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from labellint.cli._adopt import adoption_options, fill_request, report_broken_plugins
-from labellint.cli._common import split_list
+from labellint.cli._common import ReporterChoice, split_list
 
 
 @click.command()
@@ -28,11 +28,13 @@ from labellint.cli._common import split_list
 @click.option("--reader", metavar="NAME", help="Force the input format (default: sniff each file).")
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
+    type=ReporterChoice(),
     default="text",
     show_default=True,
-    metavar="NAME",
-    help="Output format: text, json, sarif, github, markdown, junit, gitlab, html, auto (github under GitHub Actions).",
+    help="Output format: text, json, sarif, github, markdown, junit, gitlab, html, a plugin's, or auto (github "
+    "under GitHub Actions).",
 )
 @click.option(
     "--output",
@@ -46,7 +48,18 @@ from labellint.cli._common import split_list
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
 @click.option("--statistics", is_flag=True, help="Add counts per rule.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: when stdout is a terminal).")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output (default: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print the problems only: no summary line, no notes.")
+@click.option(
+    "--show-todos",
+    is_flag=True,
+    help="List the spec's TODO warnings (LL401-LL403) one per line; by default the text report counts them "
+    "per rule (also shown when --select names them).",
+)
 @click.option("--changed-since", metavar="REV", help="Report per-file problems only for files changed since REV.")
 @click.option("--staged", is_flag=True, help="Report per-file problems only for files staged for commit.")
 @click.option(
@@ -69,6 +82,8 @@ def check(
     statistics,
     exit_zero,
     color,
+    quiet=False,
+    show_todos=False,
     changed_since=None,
     staged=False,
     changed_paths=False,
@@ -102,6 +117,8 @@ def check(
         extend_select=split_list(extend_select),
         ignore=split_list(ignore),
         changed=changed,
+        candidates=changed_paths,
+        show_todos=show_todos,
     )
     fill_request(request, adoption)
     report_broken_plugins()
@@ -110,9 +127,21 @@ def check(
         sys.exit(0)
     result = run_check(request, settings)
     report = result.report
-    for note in report.notes:
-        click.echo(f"labellint: {note}", err=True)
-    write_reports(report, plan, color=color, statistics=statistics, renderers=_page_renderers(result, settings))
+    if not quiet:
+        for note in report.notes:
+            click.echo(f"labellint: {note}", err=True)
+    if request.update_baseline:
+        # The problems went into the baseline: "All checks passed" on stdout would misread that.
+        plan = [o for o in plan if o.path not in (None, "-")]
+    write_reports(
+        report,
+        plan,
+        color=color,
+        statistics=statistics,
+        quiet=quiet,
+        show_todos=result.show_todos,
+        renderers=_page_renderers(result, settings),
+    )
     sys.exit(report.exit_code(exit_zero))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
 
 
 def _common_options(function):
@@ -61,8 +61,9 @@ def _common_options(function):
 @_common_options
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "markdown", "html"]),
+    type=Choices(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
     help="Output format (html: a self-contained page with the relabel matrix as a heatmap).",
@@ -120,8 +121,9 @@ def diff(
 @_common_options
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "html"]),
+    type=Choices(["text", "json", "html"]),
     default="text",
     show_default=True,
     help="Output format (html: rework and class counts per commit, relabels over the range).",

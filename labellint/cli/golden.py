@@ -6,7 +6,7 @@ import json
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
 
 
 @click.command()
@@ -23,8 +23,9 @@ from labellint.cli._common import write_output
 @click.option("--reader", metavar="NAME", help="Reader for LABELS when it is a label file, not a table.")
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "html"]),
+    type=Choices(["text", "json", "html"]),
     default="text",
     show_default=True,
     help="html: a self-contained page with each annotator's interval and the confusion heatmap.",

@@ -25,13 +25,16 @@ def init(source: str, reader: str | None) -> None:
     deliberate act (delete or move the file first).
     """
     from labellint.commands.init import CONFIG_NAME, SPEC_NAME, InitRequest, run_init
+    from labellint.support.wording import plural
 
     result = run_init(InitRequest(source, reader))
     click.echo(
-        f"wrote {SPEC_NAME} ({result.classes} classes from {result.annotations} annotations in "
-        f"{result.items} items) and {CONFIG_NAME}; fill in the TODOs, then run `labellint check`"
+        f"wrote {SPEC_NAME} ({plural(result.classes, 'class', 'classes')} from "
+        f"{plural(result.annotations, 'annotation')} in {plural(result.items, 'item')}) and {CONFIG_NAME}; "
+        "fill in the TODOs, then run `labellint check`"
     )
     if result.read_problems:
         click.echo(
-            f"note: {result.read_problems} label files had read problems; `labellint check` lists them", err=True
+            f"note: {plural(result.read_problems, 'label file')} had read problems; `labellint check` lists them",
+            err=True,
         )

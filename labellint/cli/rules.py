@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from labellint.cli._common import Choices
+
 
 def _config_rules(config_file: str | None) -> dict:
     """Every installed rule plus the local rule modules the config names, so `rules` lists them too."""
@@ -22,7 +24,13 @@ def _config_rules(config_file: str | None) -> dict:
 
 @click.command("rules")
 @click.option(
-    "--format", "output_format", default="text", show_default=True, help="Output format: text, json, markdown."
+    "--format",
+    "--output-format",
+    "output_format",
+    type=Choices(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
 @click.option("--config", "config_file", metavar="FILE", help="The config (its local rule modules are listed too).")
 def rules_command(output_format: str, config_file: str | None) -> None:

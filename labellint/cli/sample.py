@@ -7,17 +7,23 @@ from pathlib import Path
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--rate", default=0.03, show_default=True, type=float, help="Share of each class to review (0.02-0.05).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Same seed and labels: same sample.")
 @click.option("--since", metavar="REV", help="Sample only the labels added or changed since REV.")
 @click.option("--spec", "spec_file", metavar="FILE", help="Label spec (for the unsure path) [default: found].")
 @click.option("--reader", metavar="NAME", help="Force the reader for the label files.")
-@click.option("--format", "output_format", type=click.Choice(["csv", "jsonl"]), help="[default: by --output, else csv]")
+@click.option(
+    "--format",
+    "--output-format",
+    "output_format",
+    type=Choices(["csv", "jsonl"]),
+    help="[default: by --output, else csv]",
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the queue to FILE (.csv or .jsonl) instead of stdout.")
 @click.option("--labelstudio", metavar="FILE", help="Also write a Label Studio import file (tasks JSON).")
 def sample(paths, rate, seed, since, spec_file, reader, output_format, output, labelstudio) -> None:
@@ -30,7 +36,7 @@ def sample(paths, rate, seed, since, spec_file, reader, output_format, output, l
     from labellint.commands.sample import SampleRequest, run_sample
     from labellint.settings.resolve import resolve_settings
 
-    settings = resolve_settings(None, spec_file, Path(paths[0]))
+    settings = resolve_settings(None, spec_file, Path(paths[0]) if paths else Path.cwd())
     result = run_sample(SampleRequest(list(paths), settings, rate, seed, since, reader))
     fmt = output_format or ("jsonl" if output and output.endswith(".jsonl") else "csv")
     write_output(result.queue(fmt), output)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from labellint.errors import SpecError
+from labellint.support.wording import plural
 
 
 @click.group()
@@ -34,7 +35,8 @@ def validate(file: str | None) -> None:
             click.echo(line, err=True)
         sys.exit(2)
     click.echo(
-        f"{display_path(path)}: valid spec {loaded.name or ''} version {loaded.version} ({len(loaded.classes)} classes)"
+        f"{display_path(path)}: valid spec {loaded.name or ''} version {loaded.version} "
+        f"({plural(len(loaded.classes), 'class', 'classes')})"
     )
 
 

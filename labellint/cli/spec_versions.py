@@ -7,10 +7,13 @@ import sys
 
 import click
 
+from labellint.cli._common import Choices
+from labellint.support.wording import plural
+
 SPEC_OPTION = click.option("--spec", "spec_file", metavar="FILE", help="The spec (default: config, else found upward).")
 CONFIG_OPTION = click.option("--config", "config_file", metavar="FILE", help="The config file (default: found upward).")
 FORMAT_OPTION = click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format", "--output-format", "output_format", type=Choices(["text", "json"]), default="text", show_default=True
 )
 
 
@@ -48,7 +51,12 @@ def spec_diff(base, head, spec_file, config_file, output_format) -> None:
 # ----------------------------------------------------------------------------- spec check
 @click.command("check")
 @click.option(
-    "--base", "base", required=True, metavar="REV", help="Compare with this revision (e.g. HEAD, origin/main)."
+    "--base",
+    "base",
+    default="HEAD",
+    show_default=True,
+    metavar="REV",
+    help="Compare with this revision (as `spec bump` does; e.g. origin/main in CI).",
 )
 @click.option("--head", "head", metavar="REV", help="Compare this revision (default: the work tree).")
 @SPEC_OPTION
@@ -70,6 +78,7 @@ def spec_check_command(base, head, spec_file, config_file, output_format) -> Non
             click.echo(
                 f"spec {result.base_version} ({base}) -> {result.head_version} ({result.head_label}): "
                 f"the changes need {result.required.value}, the version made {result.actual.value}"
+                + (" (enough under 0.x)" if result.ok and result.actual < result.required else "")
             )
         for line in _change_lines(result.changes):
             click.echo(line)
@@ -77,7 +86,7 @@ def spec_check_command(base, head, spec_file, config_file, output_format) -> Non
             click.echo(format_problem(problem))
         for crash in result.report.crashes:
             click.echo(f"internal error: {crash.source} crashed: {crash.error}")
-        verdict = "ok" if result.ok else f"failed ({len(result.report.problems)} problems)"
+        verdict = "ok" if result.ok else f"failed ({plural(len(result.report.problems), 'problem')})"
         click.echo(f"spec check {verdict}: {result.spec_display}")
     sys.exit(3 if result.report.crashes else 0 if result.ok else 1)
 
@@ -108,14 +117,21 @@ def spec_bump(level, base, dry_run, spec_file, config_file) -> None:
     elif result.outcome is Outcome.PLANNED:
         click.echo(result.edit, nl=False)
         click.echo(
-            f"{result.display}: would bump {result.current} -> {result.target} ({result.wanted.value}); "
+            f"{result.display}: would bump {result.current} -> {result.target} ({_level(result)}); "
             "--dry-run wrote nothing"
         )
     else:
         click.echo(
-            f"{result.display}: {result.current} -> {result.target} ({result.wanted.value}); changelog stub lists "
-            f"{result.changes} change{'s' if result.changes != 1 else ''}: edit it to say why"
+            f"{result.display}: {result.current} -> {result.target} ({_level(result)}); changelog stub lists "
+            f"{plural(result.changes, 'change')}: edit it to say why"
         )
+
+
+def _level(result) -> str:
+    """`major`, or `minor: a major change under 0.x` when the two differ."""
+    if result.made is result.wanted:
+        return result.wanted.value
+    return f"{result.made.value}: a {result.wanted.value} change under 0.x"
 
 
 # ----------------------------------------------------------------------------- spec affected

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
+from labellint.support.wording import plural
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--spec", "spec_file", metavar="FILE", help="Label spec (for the unsure path) [default: found].")
 @click.option("--reader", metavar="NAME", help="Force the reader for the label files.")
 @click.option("--since", metavar="REV", help="Rework over the commits since REV [default: the whole history].")
@@ -19,14 +20,16 @@ from labellint.cli._common import write_output
 @click.option("--history/--no-history", default=True, show_default=True, help="Rework rate from git history.")
 @click.option("--iou", default=0.5, show_default=True, type=click.FloatRange(0, 1), help="IoU to match boxes.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=0), help="How many pairs to list.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "--output-format", "output_format", type=Choices(["text", "json"]), default="text", show_default=True
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def stats(paths, spec_file, reader, since, max_commits, history, iou, top, output_format, output) -> None:
     """Class counts, unsure rate, annotations per item, agreement, rework rate and confusions of PATHS."""
     from labellint.commands.stats import StatsRequest, run_stats
     from labellint.settings.resolve import resolve_settings
 
-    settings = resolve_settings(None, spec_file, Path(paths[0]))
+    settings = resolve_settings(None, spec_file, Path(paths[0]) if paths else Path.cwd())
     request = StatsRequest(list(paths), settings, reader, since, max_commits, history, iou, top)
     report = run_stats(request).to_json()
     text = json.dumps(report, indent=2) + "\n" if output_format == "json" else render_text(report)
@@ -35,7 +38,8 @@ def stats(paths, spec_file, reader, since, max_commits, history, iou, top, outpu
 
 def render_text(report: dict) -> str:
     per_item = report["annotations_per_item"]
-    lines = [f"{report['annotations']} annotations on {report['items']} items in {report['files']} files", ""]
+    scanned = f"{plural(report['annotations'], 'annotation')} on {plural(report['items'], 'item')}"
+    lines = [f"{scanned} in {plural(report['files'], 'file')}", ""]
     lines.append("  class                      annotations   items   share")
     for name, row in report["classes"].items():
         lines.append(f"  {name[:26]:<26}  {row['annotations']:>11}  {row['items']:>6}  {row['share']:>6.3f}")

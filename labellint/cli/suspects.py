@@ -6,7 +6,7 @@ import json
 
 import click
 
-from labellint.cli._common import split_list, write_output
+from labellint.cli._common import Choices, split_list, write_output
 
 # The names only: the command's module must not import numpy just to build its --help.
 FILTERS = (
@@ -21,7 +21,7 @@ FILTERS = (
 
 
 @click.command()
-@click.argument("labels", nargs=-1, required=True, type=click.Path())
+@click.argument("labels", nargs=-1, type=click.Path())
 @click.option(
     "--predictions",
     metavar="FILE",
@@ -109,8 +109,9 @@ FILTERS = (
 )
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "csv", "jsonl", "labelstudio", "html"]),
+    type=Choices(["text", "json", "csv", "jsonl", "labelstudio", "html"]),
     default="text",
     show_default=True,
     help="text/json report, a review queue (csv, jsonl, Label Studio import), or an html page.",
@@ -119,7 +120,8 @@ FILTERS = (
 def suspects(labels, predictions, embeddings, method, filter_by, multi_label, class_list, id_column, reader,
              score_threshold, match_iou, location_iou, spurious_iou, neighbours, disagreement,
              duplicate_similarity, top, output_format, output) -> None:  # fmt: skip
-    """Labels in LABELS most likely to be wrong, for a person to review first.
+    """Labels in LABELS (default: the config's datasets, else the label files under .) most likely
+    to be wrong, for a person to review first.
 
     Classification: --predictions with out-of-sample class probabilities (CSV/JSONL: an item id
     column and one column per class; or .npy rows in label order). Detection: --predictions as a

@@ -19,6 +19,7 @@ from labellint.settings.policy import Overrides, Policy, apply_policy, build_pol
 from labellint.settings.resolve import Settings
 from labellint.sources import GitRevision, Source, WorkTree
 from labellint.sources.changed import ChangedFiles
+from labellint.support.wording import plural
 
 
 @dataclass(slots=True)
@@ -36,6 +37,7 @@ class CheckRequest(LabelSelection):
     new_since: str | None = None
     # Report per-file problems only for these files (--changed-since, --staged, a pre-commit hook).
     changed: ChangedFiles | None = None
+    show_todos: bool = False  # list spec-completeness TODOs one per line (else counted per rule)
 
     def overrides(self) -> Overrides:
         """The command line's rule settings."""
@@ -56,6 +58,9 @@ class CheckResult:
     report: Report
     dataset: Dataset
     policy: Policy
+    # The text report lists spec-completeness TODOs one per line (--show-todos, or the command
+    # line selected one of those rules by name, code or prefix: `--select LL4`).
+    show_todos: bool = False
 
     def to_json(self) -> dict[str, Any]:
         from labellint import __version__
@@ -73,7 +78,16 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckResult:
         report.notes.append("no labelspec.yaml found; checking structure and geometry only (pass --spec)")
     if request.changed is not None:
         report = narrow(report, request.changed, settings.shared_files(), policy.registry)
-    return CheckResult(report, dataset, policy)
+    return CheckResult(report, dataset, policy, todos_asked(request, policy))
+
+
+def todos_asked(request: CheckRequest, policy: Policy) -> bool:
+    """--show-todos, or a command-line selector that names a spec-completeness TODO rule."""
+    from labellint.rules import matches
+
+    selectors = [*(request.select or []), *request.extend_select]
+    todo_rules = [rule for rule in policy.registry.values() if rule.todo]
+    return request.show_todos or any(matches(s, rule) for s in selectors for rule in todo_rules)
 
 
 def check_source(request: CheckRequest, settings: Settings, policy: Policy, source: Source) -> tuple[Report, Dataset]:
@@ -101,21 +115,24 @@ def adopt(report: Report, request: CheckRequest, settings: Settings, policy: Pol
         before = len(report.problems)
         known = Counter(stable_key(p, root) for p in old)
         report.problems, _ = filter_known(report.problems, known, root)
-        report.notes.append(f"--new-since {request.new_since}: {before - len(report.problems)} older problems hidden")
+        hidden = plural(before - len(report.problems), "older problem")
+        report.notes.append(f"--new-since {request.new_since}: {hidden} hidden")
     if request.baseline is None:
         return
     path = Path(request.baseline)
     if request.update_baseline:
         write_baseline(path, render_baseline(report.problems, __version__, root))
-        report.notes.append(f"wrote {len(report.problems)} problems to the baseline {request.baseline}")
+        report.notes.append(f"wrote {plural(len(report.problems), 'problem')} to the baseline {request.baseline}")
         report.problems = []
         return
     report.problems, result = filter_known(report.problems, read_baseline(path), root)
     if result.hidden:
-        report.notes.append(f"{result.hidden} problems hidden by the baseline {request.baseline}")
+        report.notes.append(f"{plural(result.hidden, 'problem')} hidden by the baseline {request.baseline}")
     if result.stale:
         report.notes.append(
-            f"{result.stale} baseline entries no longer occur (fixed?); run with --update-baseline to drop them"
+            f"{plural(result.stale, 'baseline entry', 'baseline entries')}"
+            f" no longer {'occurs' if result.stale == 1 else 'occur'} (fixed?);"
+            " run with --update-baseline to drop them"
         )
 
 

@@ -91,8 +91,14 @@ class LogResult:
 def run_diff(request: CompareRequest, base: str, head: str | None) -> DiffResult:
     """BASE against HEAD: two label files or folders, or two revisions (HEAD None: the work tree)."""
     comparison = Comparison(request)
-    if head is not None and Path(base).exists() and Path(head).exists():
+    on_disk = [arg for arg in (base, head) if arg is not None and Path(arg).exists()]
+    if head is not None and len(on_disk) == 2:
         return comparison.files(base, head)
+    if head is not None and len(on_disk) == 1:
+        # One side is a file or folder, so the other was meant as one too: say it is missing,
+        # not that this is no git repository or no revision.
+        missing = head if on_disk == [base] else base
+        raise UsageError(f"{missing}: no such file or folder (to compare with {on_disk[0]})")
     return comparison.revisions(base, head)
 
 

@@ -69,11 +69,27 @@ def run_init(request: InitRequest) -> InitResult:
         raise UsageError(f"{request.source}: no label files found to scaffold from")
     readers = sorted({f.reader for f in dataset.files})
     spec_text = scaffold_spec(dataset, request.source)
+    if "\n  # class " not in spec_text:
+        # A spec with no classes scaffolds nothing: say why instead of writing an empty one.
+        raise UsageError(_no_classes(request.source, dataset, crashes))
     config_text = scaffold_config(request.source, readers[0] if len(readers) == 1 else request.reader)
     write_new(here / SPEC_NAME, spec_text)
     write_new(here / CONFIG_NAME, config_text)
     classes = spec_text.count("\n  # class ")
     return InitResult(classes, dataset.n_annotations, dataset.n_items, len(dataset.issues) + len(crashes))
+
+
+def _no_classes(source: str, dataset, crashes) -> str:
+    """`labels/: no classes found in 1 label file (labels/a.csv:1: ...); nothing written`."""
+    found = f"no classes found in {_count(len(dataset.files), 'label file')}"
+    first = None
+    if dataset.issues:
+        where = dataset.issues[0].location
+        first = f"{where.path}{f':{where.line}' if where.line else ''}: {dataset.issues[0].message}"
+    elif crashes:
+        first = f"{crashes[0].source}: {crashes[0].error}"
+    hint = f" ({first})" if first else ""
+    return f"{source}: {found}{hint}; nothing written (is --reader right?)"
 
 
 def _count(number: int, noun: str) -> str:

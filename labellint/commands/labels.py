@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,21 +25,48 @@ TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson"}
 @dataclass(slots=True)
 class LabelSelection:
     """Which label files to read: PATHS (relative to the working folder) or, when there are none,
-    the config's datasets; a forced reader; globs never to read."""
+    the config's datasets, or else every label file under the working folder (as ruff checks `.`);
+    a forced reader; globs never to read. `candidates`: PATHS are a hook's changed files, and the
+    ones no reader claims are skipped (requirements.txt, tsconfig.json), not reported."""
 
     paths: list[str] = field(default_factory=list)
     reader: str | None = None
     exclude: list[str] = field(default_factory=list)
+    candidates: bool = False
+
+
+# What a command reads with no PATHS and no `datasets`: the working folder, minus what git ignores.
+DEFAULT_PATH = "."
 
 
 def targets_for(selection: LabelSelection, config: Config) -> tuple[list[Target], Path]:
     """Command-line paths (relative to the cwd) or the config's datasets (relative to the config)."""
+    reader = selection.reader or config.reader
     if selection.paths:
-        return [Target(p, selection.reader or config.reader) for p in selection.paths], Path.cwd()
+        return [Target(p, reader, candidate=selection.candidates) for p in selection.paths], Path.cwd()
     if config.datasets:
         targets = [Target(d.path, selection.reader or d.reader or config.reader, d.options) for d in config.datasets]
         return targets, config.root
-    raise UsageError("no label files to check: pass PATHS, or list `datasets` in the config")
+    return [Target(DEFAULT_PATH, reader, skip_ignored=True)], Path.cwd()
+
+
+def selection_paths(selection: LabelSelection, config: Config) -> list[str]:
+    """The paths or globs a selection reads, as the working folder sees them (for history and
+    messages): the PATHS, the datasets' paths (absolute), or `.`."""
+    targets, base = targets_for(selection, config)
+    return [t.pattern if base == Path.cwd() else str(base / t.pattern) for t in targets]
+
+
+def anchor_of(selection: LabelSelection, config: Config) -> Path:
+    """Where the selection's repository is looked for: the first path, else the working folder."""
+    paths = selection_paths(selection, config)
+    first = Path(paths[0]) if paths else Path.cwd()
+    return first if not glob.has_magic(str(first)) else Path.cwd()
+
+
+def is_default(selection: LabelSelection, config: Config) -> bool:
+    """No PATHS and no datasets: the labels are whatever readers claim under the working folder."""
+    return not selection.paths and not config.datasets
 
 
 def read_dataset(
@@ -50,6 +78,9 @@ def read_dataset(
     drop_excluded(collected, [*config.exclude, *selection.exclude], config.root)
     if collected.missing:
         raise UsageError(f"no such file or folder: {', '.join(collected.missing)}")
+    if not collected.file_count and not collected.issues and is_default(selection, config):
+        where = source.display(base)
+        raise UsageError(f"no label files found under {where}: pass PATHS, or list `datasets` in the config")
     parts: list[Dataset] = []
     crashes: list[Crash] = []
     for reader, files, options in collected.groups.values():
@@ -148,9 +179,17 @@ def source_for(rev: str | None, anchor: Path) -> Source:
     return GitRevision(anchor.resolve().parent if anchor.is_file() else anchor.resolve(), rev)
 
 
-def read_labels(paths: list[str], source: Source, spec: LabelSpec | None = None, reader: str | None = None) -> Dataset:
-    """The label files read through the normal readers into one Dataset; reader crashes are fatal."""
-    dataset, crashes = read_dataset(LabelSelection(paths=list(paths), reader=reader), Config(), spec, source)
+def read_labels(
+    paths: list[str],
+    source: Source,
+    spec: LabelSpec | None = None,
+    reader: str | None = None,
+    config: Config | None = None,
+) -> Dataset:
+    """The label files read through the normal readers into one Dataset (no PATHS: the config's
+    datasets with their reader options, else the label files under `.`); reader crashes are fatal."""
+    selection = LabelSelection(paths=list(paths), reader=reader)
+    dataset, crashes = read_dataset(selection, config or Config(), spec, source)
     if crashes:
         raise UsageError(f"cannot read: {crashes[0].source}: {crashes[0].error}")
     return dataset

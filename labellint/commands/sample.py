@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from labellint.commands.labels import read_labels, source_for
+from labellint.commands.labels import LabelSelection, anchor_of, read_labels, selection_paths, source_for
 from labellint.errors import UsageError
 from labellint.quality.review_queue import (
     SAMPLE_COLUMNS,
@@ -64,14 +63,16 @@ def run_sample(request: SampleRequest) -> SampleResult:
 
     if not 0 < request.rate <= 1:
         raise UsageError(f"--rate must be in (0, 1], got {request.rate}")
-    paths, spec, anchor = list(request.paths), request.settings.spec, Path(request.paths[0])
-    dataset = read_labels(paths, source_for(None, anchor), spec, request.reader)
+    paths, spec, config = list(request.paths), request.settings.spec, request.settings.config
+    selection = LabelSelection(paths, request.reader)
+    anchor = anchor_of(selection, config)
+    dataset = read_labels(paths, source_for(None, anchor), spec, request.reader, config)
     if dataset.n_annotations == 0:
-        raise UsageError(f"no labels found in {', '.join(paths)}")
+        raise UsageError(f"no labels found in {', '.join(selection_paths(selection, config))}")
     keys = content_keys(dataset)
     eligible = None
     if request.since:
-        base = read_labels(paths, source_for(request.since, anchor), spec, request.reader)
+        base = read_labels(paths, source_for(request.since, anchor), spec, request.reader, config)
         eligible = ~present_in(keys, content_keys(base))
     identities = np.asarray([dataset.annotation_identity(a) for a in range(dataset.n_annotations)], dtype=object)
     classes = dataset.ann_class.astype("int64")

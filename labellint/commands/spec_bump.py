@@ -13,7 +13,7 @@ from labellint.errors import UsageError
 from labellint.settings.resolve import resolve_spec_path
 from labellint.spec.bump import bumped_text
 from labellint.spec.diff import diff_specs, required_bump
-from labellint.spec.versioning import Bump, next_version, parse_version, satisfies
+from labellint.spec.versioning import Bump, bump_made, least_version, next_version, satisfies
 from labellint.support.atomic import write_atomically
 from labellint.support.paths import from_cwd
 
@@ -49,6 +49,7 @@ class BumpResult:
     wanted: Bump = Bump.NONE
     changes: int = 0
     edit: str = ""
+    made: Bump = Bump.NONE  # the bump the new version is (a MAJOR change is a MINOR bump under 0.x)
 
     def to_json(self) -> dict:
         return {
@@ -58,6 +59,7 @@ class BumpResult:
             "target": self.target,
             "bump": self.wanted.value,
             "changes": self.changes,
+            "made": self.made.value,
         }
 
 
@@ -82,6 +84,7 @@ def run_spec_bump(request: BumpRequest) -> BumpResult:
     text = after.spec_text
     new_text = bumped_text(text, target, [c.detail for c in changes], datetime.date.today().isoformat())
     result = BumpResult(Outcome.WRITTEN, display, current, target, wanted, len(changes))
+    result.made = bump_made(released.version, target) if released is not after.spec else wanted
     if request.dry_run:
         lines = difflib.unified_diff(
             text.splitlines(keepends=True), new_text.splitlines(keepends=True), display, f"{display} (bumped)"
@@ -97,8 +100,8 @@ def _target(level: str, wanted: Bump, released: str, current: str, no_base: bool
     """The version to write."""
     if not no_base and current != released and satisfies(wanted, released, current):
         return current  # already bumped far enough: only make sure the changelog says so
-    if level == "auto" and wanted is Bump.MAJOR and parse_version(released)[0] == 0:
+    if level == "auto":
         # Under MAJOR 0 a breaking change is a MINOR bump (semver item 4); 1.0.0 is a deliberate
         # `--level major`, not something a rename should force.
-        return next_version(released, Bump.MINOR)
+        return least_version(released, wanted)
     return next_version(released, wanted)

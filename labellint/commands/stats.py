@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from labellint.commands.history import History
-from labellint.commands.labels import read_labels, source_for
+from labellint.commands.labels import LabelSelection, anchor_of, read_labels, selection_paths, source_for
 from labellint.errors import UsageError
 from labellint.model import Dataset
 from labellint.settings.resolve import Settings
@@ -41,11 +41,12 @@ def run_stats(request: StatsRequest) -> StatsResult:
     """The statistics of the labels in PATHS (and their git history)."""
     from labellint.quality.stats import dataset_stats
 
-    paths, spec = list(request.paths), request.settings.spec
-    dataset = read_labels(paths, source_for(None, Path(paths[0])), spec, request.reader)
+    paths, spec, config = list(request.paths), request.settings.spec, request.settings.config
+    anchor = anchor_of(LabelSelection(paths, request.reader), config)
+    dataset = read_labels(paths, source_for(None, anchor), spec, request.reader, config)
     report = dataset_stats(dataset, spec)
     report["agreement"] = _agreement(dataset, request.iou, request.top)
-    history = _rework(paths, spec, request.reader, request.since, request.max_commits) if request.history else None
+    history = _rework(request, anchor) if request.history else None
     report["rework"] = history
     report["confusion_pairs"] = _confusions(report, request.top)
     return StatsResult(report)
@@ -68,24 +69,26 @@ def _agreement(dataset, iou: float, top: int) -> dict | None:
     return set_agreement_report(pairwise_set_agreement(dataset, kind, iou=iou), kind, iou, top)
 
 
-def _rework(paths: list[str], spec, reader, since: str | None, max_commits: int) -> dict:
+def _rework(request: StatsRequest, anchor: Path) -> dict:
     """Rework rate over the commits that touched PATHS (null with a reason outside git)."""
     from labellint.errors import GitError
     from labellint.quality.rework import rework
 
+    paths, spec, reader, config = request.paths, request.settings.spec, request.reader, request.settings.config
+    since, max_commits = request.since, request.max_commits
     try:
-        history = History.of(Path(paths[0]))
+        history = History.of(anchor)
     except GitError as exc:
         return {"rate": None, "reason": str(exc)}
     base = history.resolve(since) if since else None  # a --since that names nothing is a usage error
     try:
-        commits = history.since(base, history.relative(paths), max_commits)
+        commits = history.since(base, history.relative(selection_paths(LabelSelection(paths), config)), max_commits)
     except GitError as exc:
         return {"rate": None, "reason": str(exc)}
     versions: list[tuple[str, Dataset]] = []
     for commit in commits:
         try:
-            dataset = read_labels(paths, history.source(commit.sha), spec, reader)
+            dataset = read_labels(paths, history.source(commit.sha), spec, reader, config)
         except UsageError:
             dataset = Dataset()  # the files did not exist yet at this commit
         versions.append((commit.sha, dataset))

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labellint.commands.labels import read_labels, source_for
+from labellint.commands.labels import LabelSelection, anchor_of, read_labels, selection_paths, source_for
 from labellint.errors import UsageError
 from labellint.model import Dataset
 from labellint.quality.review_queue import QueueEntry, box_region, choices_region, labelstudio_tasks, render_rows
+from labellint.settings.config import Config, find_config, load_config
 
 QUEUE_COLUMNS = ["item", "given", "suggested", "score", "reason", "annotation", "path", "line"]
 
@@ -35,6 +36,9 @@ class SuspectsRequest:
     disagreement: float = 0.7
     duplicate_similarity: float = 0.999
     top: int = 0
+    # The config whose datasets (and reader options) stand in for LABELS when none are given;
+    # None: the one found from the first label path (else the working folder).
+    config: Config | None = None
 
 
 @dataclass(slots=True)
@@ -103,9 +107,13 @@ def run_suspects(request: SuspectsRequest) -> SuspectsResult:
     if (request.predictions is None) == (request.embeddings is None):
         raise UsageError("give --predictions FILE or --embeddings FILE (one of them)")
     labels = list(request.labels)
-    dataset = read_labels(labels, source_for(None, Path(labels[0])), reader=request.reader)
+    config = request.config
+    if config is None:
+        config = load_config(find_config(Path(labels[0]) if labels else Path.cwd()))
+    anchor = anchor_of(LabelSelection(labels, request.reader), config)
+    dataset = read_labels(labels, source_for(None, anchor), reader=request.reader, config=config)
     if dataset.n_items == 0:
-        raise UsageError(f"{', '.join(labels)}: no items found")
+        raise UsageError(f"{', '.join(selection_paths(LabelSelection(labels), config))}: no items found")
     try:
         result = _find(dataset, request)
     except PredictionsError as exc:

@@ -66,7 +66,8 @@ def render_markdown(diff: LabelDiff, base: str, head: str, limit: int = DETAIL_L
     out = [f"### Label changes `{base}` → `{head}`", ""]
     out += ["| | added | removed | changed | unchanged |", "|---|---:|---:|---:|---:|"]
     out.append(f"| items | {items['added']} | {items['removed']} | {items['changed']} | {items['unchanged']} |")
-    changed = anns["relabeled"] + anns["moved"] + anns["attributes_changed"]
+    # Matched annotations that changed at all: one relabeled and moved is one change, not two.
+    changed = diff.base_annotations - anns["removed"] - anns["unchanged"]
     out.append(f"| annotations | {anns['added']} | {anns['removed']} | {changed} | {anns['unchanged']} |")
     out += [
         "",

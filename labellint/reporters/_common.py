@@ -9,10 +9,7 @@ from pathlib import Path
 from labellint.problem import Problem, Severity, fingerprint
 from labellint.report import RuleInfo
 from labellint.support.paths import repository_root
-
-# Where the rulebook lives; every built-in rule has a folder `rules/<CODE>-<name>/` there.
-REPOSITORY_URL = "https://github.com/labellint/labellint"
-RULEBOOK_URL = f"{REPOSITORY_URL}/tree/main/rules"
+from labellint.support.project import repository_url
 
 
 @cache
@@ -37,10 +34,12 @@ def repo_path(path: str | None) -> str | None:
 
 
 def rule_url(info: RuleInfo | None) -> str | None:
-    """The rulebook page of a built-in rule (plugin rules have none here)."""
-    if info is None or not info.builtin:
+    """The rulebook page of a built-in rule: its folder `rules/<CODE>-<name>/` in the repository
+    (plugin rules have none here, nor does an install without project URLs)."""
+    base = repository_url()
+    if info is None or not info.builtin or base is None:
         return None
-    return f"{RULEBOOK_URL}/{info.code}-{info.name}"
+    return f"{base}/tree/main/rules/{info.code}-{info.name}"
 
 
 def sarif_level(severity: Severity) -> str:

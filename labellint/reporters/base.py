@@ -10,13 +10,17 @@ from labellint.report import Report
 
 @dataclass(slots=True)
 class RenderOptions:
-    """How to render: colour (only on a terminal), per-rule statistics, the tool's version."""
+    """How to render: colour (only on a terminal), per-rule statistics, the tool's version, and
+    `quiet` (the problems only: no summary line)."""
 
     color: bool = False
     statistics: bool = False
     version: str = ""
     # The HTML report written in the same run (`--output html:PATH`), for summaries to link to.
     html_report: str | None = None
+    quiet: bool = False
+    # List spec-completeness TODOs one per line (else one count per rule: `--show-todos`).
+    show_todos: bool = False
 
 
 class Reporter:

@@ -8,6 +8,7 @@ from labellint.problem import Severity
 from labellint.report import Report
 from labellint.reporters._common import repo_path, rule_url
 from labellint.reporters.base import RenderOptions, Reporter
+from labellint.support.wording import plural
 
 FIRST_PROBLEMS = 50
 WORST_FILES = 10
@@ -16,10 +17,6 @@ WORST_FILES = 10
 def cell(text: str) -> str:
     """Text made safe inside a table cell: no pipes, no line breaks, no stray HTML."""
     return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\r", " ").replace("\n", " ")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 class MarkdownReporter(Reporter):
@@ -62,7 +59,7 @@ class MarkdownReporter(Reporter):
         for path, n in worst[: self.worst_files]:
             out.append(f"| `{cell(path)}` | {n[Severity.ERROR]:,} | {n[Severity.WARNING]:,} | {n.total():,} |")
         if len(worst) > self.worst_files:
-            out.append(f"\n…and {_plural(len(worst) - self.worst_files, 'more file')} with problems.")
+            out.append(f"\n…and {plural(len(worst) - self.worst_files, 'more file')} with problems.")
         return out
 
     def _first_problems(self, report: Report) -> list[str]:
@@ -80,20 +77,20 @@ class MarkdownReporter(Reporter):
             out.append(f"| `{cell(where)}` | {p.code}{severity} | {cell(message)} |")
         if len(report.problems) > len(shown):
             rest = len(report.problems) - len(shown)
-            out.append(f"\n…and {_plural(rest, 'more problem')}: see the job log or the SARIF report.")
+            out.append(f"\n…and {plural(rest, 'more problem')}: see the job log or the SARIF report.")
         return out
 
 
 def _summary(report: Report) -> list[str]:
     """The status heading, what was checked and the totals, then crashes and notes."""
     scanned = (
-        f"{_plural(report.files, 'file')}, {_plural(report.items, 'item')}, {_plural(report.annotations, 'annotation')}"
+        f"{plural(report.files, 'file')}, {plural(report.items, 'item')}, {plural(report.annotations, 'annotation')}"
     )
     out = [f"## labellint: {_status(report)}", ""]
     infos = report.count(Severity.INFO)
-    parts = [_plural(report.errors, "error"), _plural(report.warnings, "warning")]
+    parts = [plural(report.errors, "error"), plural(report.warnings, "warning")]
     parts += [f"{infos:,} info"] if infos else []
-    out.append(f"Checked {scanned}: **{_plural(len(report.problems), 'problem')}** ({', '.join(parts)}).")
+    out.append(f"Checked {scanned}: **{plural(len(report.problems), 'problem')}** ({', '.join(parts)}).")
     for crash in report.crashes:
         out.append("")
         out.append(f"> **Internal error:** `{cell(crash.source)}` crashed: {cell(crash.error)}")
@@ -107,7 +104,7 @@ def _status(report: Report) -> str:
     if report.crashes:
         return "💥 a rule crashed"
     if report.errors:
-        return "❌ " + _plural(report.errors, "error")
+        return "❌ " + plural(report.errors, "error")
     if report.problems:
         return "⚠️ no errors"
     return "✅ all checks passed"

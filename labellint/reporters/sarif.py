@@ -10,7 +10,6 @@ from urllib.parse import quote
 from labellint.problem import Problem, Severity
 from labellint.report import Report, RuleInfo
 from labellint.reporters._common import (
-    REPOSITORY_URL,
     _root,
     repo_path,
     rule_url,
@@ -18,6 +17,7 @@ from labellint.reporters._common import (
     unique_fingerprints,
 )
 from labellint.reporters.base import RenderOptions, Reporter
+from labellint.support.project import repository_url
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "labellint/v1"
@@ -40,15 +40,12 @@ def sarif_document(report: Report, version: str) -> dict[str, Any]:
         infos.setdefault(problem.code, RuleInfo(problem.code, problem.name, problem.severity.value, problem.name))
     codes = sorted(infos)
     index = {code: i for i, code in enumerate(codes)}
+    driver: dict[str, Any] = {"name": "labellint", "version": version or "0"}
+    if repository_url() is not None:
+        driver["informationUri"] = repository_url()
+    driver["rules"] = [_rule(infos[code]) for code in codes]
     run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "labellint",
-                "version": version or "0",
-                "informationUri": REPOSITORY_URL,
-                "rules": [_rule(infos[code]) for code in codes],
-            }
-        },
+        "tool": {"driver": driver},
         "results": [
             _result(p, index[p.code], fp)
             for p, fp in zip(report.problems, unique_fingerprints(report.problems), strict=True)

@@ -9,6 +9,7 @@ import click
 from labellint.problem import Problem, Severity
 from labellint.report import Report
 from labellint.reporters.base import RenderOptions, Reporter
+from labellint.support.wording import plural
 
 SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -21,7 +22,14 @@ class TextReporter(Reporter):
 
     def render(self, report: Report, options: RenderOptions) -> str:
         style = _styler(options.color)
-        lines = [format_problem(p, style) for p in report.problems]
+        todos = Counter() if options.show_todos else _todo_counts(report)
+        lines = [format_problem(p, style) for p in report.problems if p.code not in todos]
+        for code, count in sorted(todos.items()):
+            counted = plural(count, "spec TODO warning")
+            lines.append(
+                f"{style(code, fg='yellow', bold=True)} {report.rules[code].name}: {counted}; "
+                f"list them: labellint check --select {code}"
+            )
         for crash in report.crashes:
             lines.append(style(f"internal error: {crash.source} crashed: {crash.error}", fg="red", bold=True))
         if options.statistics and report.problems:
@@ -29,8 +37,15 @@ class TextReporter(Reporter):
             counts = Counter((p.code, p.name) for p in report.problems)
             for (code, name), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
                 lines.append(f"{count:>7}  {style(code, fg='red', bold=True)}  {name}")
-        lines.append(summary_line(report, style))
-        return "\n".join(lines) + "\n"
+        if not options.quiet:
+            lines.append(summary_line(report, style))
+        return "".join(line + "\n" for line in lines)
+
+
+def _todo_counts(report: Report) -> Counter[str]:
+    """Problems of spec-completeness TODO rules, by code."""
+    todo = {code for code, info in report.rules.items() if info.todo}
+    return Counter(p.code for p in report.problems if p.code in todo and p.severity is not Severity.ERROR)
 
 
 def format_problem(problem: Problem, style=lambda text, **_: text) -> str:
@@ -46,17 +61,17 @@ def format_problem(problem: Problem, style=lambda text, **_: text) -> str:
 
 
 def summary_line(report: Report, style=lambda text, **_: text) -> str:
-    scanned = f"{report.files} files, {report.items} items, {report.annotations} annotations"
+    counts = [plural(report.files, "file"), plural(report.items, "item"), plural(report.annotations, "annotation")]
+    scanned = ", ".join(counts)
     if not report.problems:
         return style(f"All checks passed ({scanned}).", fg="green")
-    parts = [f"{report.errors} error{'s' if report.errors != 1 else ''}"]
+    parts = [plural(report.errors, "error")]
     if report.warnings:
-        parts.append(f"{report.warnings} warning{'s' if report.warnings != 1 else ''}")
+        parts.append(plural(report.warnings, "warning"))
     infos = report.count(Severity.INFO)
     if infos:
-        parts.append(f"{infos} info")
-    total = len(report.problems)
-    return f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {scanned}."
+        parts.append(f"{infos:,} info")
+    return f"Found {plural(len(report.problems), 'problem')} ({', '.join(parts)}) in {scanned}."
 
 
 def _styler(color: bool):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from labellint.rules.base import Finding
 from labellint.rules.change import ChangeContext, ChangeRule
 from labellint.spec.policy import required_bump
-from labellint.spec.versioning import Bump, bump_made, is_downgrade, next_version, satisfies
+from labellint.spec.versioning import Bump, bump_made, initial_development, is_downgrade, least_version, satisfies
 
 
 class SpecVersionNotBumped(ChangeRule):
@@ -36,7 +36,8 @@ class SpecVersionNotBumped(ChangeRule):
         shown = "; ".join(c.detail for c in reasons[:3]) + (f" (+{len(reasons) - 3} more)" if len(reasons) > 3 else "")
         made_words = f"stayed {base.version}" if made is Bump.NONE else f"got only a {made.value} bump ({head.version})"
         yield Finding(
-            f"the spec's meaning changed and needs a {required.value} bump (to {next_version(base.version, required)}),"
+            f"the spec's meaning changed and needs a {required.value} bump (to {least_version(base.version, required)}"
+            f"{', a minor bump under 0.x' if initial_development(base.version) and required is Bump.MAJOR else ''}),"
             f" but the version {made_words}: {shown}",
             location=where,
             identity=f"{base.version}->{head.version}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import tomllib
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from labellint.errors import ConfigError, UsageError
 from labellint.settings.trust import current_trust
-from labellint.support.paths import repository_root
+from labellint.support.paths import from_cwd, repository_root
 from labellint.support.yaml_errors import describe_errors
 
 CONFIG_FILE = "labellint.toml"
@@ -145,13 +146,13 @@ def load_config(path: Path | None) -> Config:
     """Reads a config file (or returns the defaults for `None`); errors name file and key."""
     if path is None:
         return Config()
-    display = str(path)
+    display = from_cwd(path)
     try:
         document = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{display}: config file not found") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{display}: invalid TOML: {exc}") from None
+        raise ConfigError(toml_error(display, exc)) from None
     except RecursionError:
         raise ConfigError(f"{display}: invalid TOML: too deeply nested") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -168,8 +169,17 @@ def load_config(path: Path | None) -> Config:
         lines = describe_errors(exc, Config, display, lambda loc: _toml_line(text, prefix, loc))
         raise ConfigError(f"invalid config: {lines[0]}", details=lines) from None
     config.root = path.parent.resolve()
-    config.source = display
+    config.source = str(path)
     return config
+
+
+def toml_error(display: str, exc: tomllib.TOMLDecodeError) -> str:
+    """`labellint.toml:3:1: invalid TOML: Invalid value`: tomllib puts the place in its message."""
+    message = str(exc)
+    found = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    if found is None:
+        return f"{display}: invalid TOML: {message}"
+    return f"{display}:{found.group(1)}:{found.group(2)}: invalid TOML: {message[: found.start()]}"
 
 
 def _toml_line(text: str, prefix: str, loc: tuple[Any, ...]) -> tuple[int, int] | None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from labellint.model import ReaderIssue
 from labellint.readers import Reader, get_reader, sniff_reader
 from labellint.readers.base import issue
-from labellint.sources import Source
+from labellint.sources import Source, WorkTree
+from labellint.sources.git import ignored_below
 from labellint.sources.worktree import special_file
 
 SNIFF_BYTES = 4096
@@ -26,6 +27,10 @@ class Target:
     pattern: str
     reader: str | None = None
     options: dict = field(default_factory=dict)
+    # A named file no reader claims is an LL001, unless it is only a candidate (a hook's changed file).
+    candidate: bool = False
+    # Skip what .gitignore ignores below a folder (the default `.`, as ruff does).
+    skip_ignored: bool = False
 
 
 @dataclass(slots=True)
@@ -60,10 +65,12 @@ def collect(targets: Sequence[Target], source: Source, base: Path) -> Collected:
         path = Path(pattern) if Path(pattern).is_absolute() else base / pattern
         forced = get_reader(target.reader) if target.reader else None
         if source.is_dir(path):
+            ignored = ignored_below(path) if target.skip_ignored and isinstance(source, WorkTree) else None
             for found in source.walk(path):
-                _add(out, found, forced, target.options, source, explicit=False)
+                if ignored is None or not ignored(found):
+                    _add(out, found, forced, target.options, source, explicit=False)
         elif source.is_file(path):
-            _add(out, path, forced, target.options, source, explicit=True)
+            _add(out, path, forced, target.options, source, explicit=not target.candidate)
         elif glob.has_magic(pattern):
             files = source.glob(path)
             if not files:

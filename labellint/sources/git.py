@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,32 @@ def open_repo(path: Path) -> Repo:
         return git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise GitError(f"{path}: not inside a git repository") from None
+
+
+def ignored_below(folder: Path) -> Callable[[Path], bool] | None:
+    """Whether a file below `folder` is ignored by git (.gitignore, info/exclude, the global
+    excludes); None outside a repository, where nothing is ignored."""
+    import git
+
+    try:
+        repo = open_repo(folder)
+        listed = repo.git.ls_files("-z", "--others", "--ignored", "--exclude-standard", "--directory", "--", folder)
+    except (GitError, git.GitCommandError):
+        return None
+    root = repo_root(repo)
+    files: set[Path] = set()
+    folders: list[Path] = []  # git lists a wholly ignored folder once, with a trailing slash
+    for relative in filter(None, listed.split("\0")):
+        if relative.endswith("/"):
+            folders.append((root / relative).resolve())
+        else:
+            files.add((root / relative).resolve())
+
+    def ignored(path: Path) -> bool:
+        path = path.resolve()
+        return path in files or any(path.is_relative_to(d) for d in folders)
+
+    return ignored
 
 
 def repo_root(repo: Repo) -> Path:

@@ -82,8 +82,16 @@ class WorkTree:
         return from_cwd(path, self.cwd)
 
     def walk(self, folder: Path) -> Iterator[Path]:
-        """Every file below `folder` in a stable order, skipping VCS and tool folders."""
+        """Every file below `folder` in a stable order, skipping VCS and tool folders and virtual
+        environments (whatever their name: a folder with a pyvenv.cfg)."""
         for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if _walked(root, d))
             for name in sorted(files):
                 yield Path(root) / name
+
+
+def _walked(root: str, name: str) -> bool:
+    """A folder worth walking: no VCS or tool folder, no virtual environment."""
+    if name in SKIP_DIRS or name.startswith("."):
+        return False
+    return not os.path.isfile(os.path.join(root, name, "pyvenv.cfg"))

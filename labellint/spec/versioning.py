@@ -78,7 +78,20 @@ def satisfies(required: Bump, base: str, head: str) -> bool:
     made = bump_made(base, head)
     if made >= required:
         return True
-    return required is Bump.MAJOR and parse_version(base)[0] == 0 and made is Bump.MINOR
+    return required is Bump.MAJOR and initial_development(base) and made is Bump.MINOR
+
+
+def initial_development(version: str) -> bool:
+    """MAJOR 0 (semver item 4): a MINOR bump may carry breaking changes."""
+    return parse_version(version)[0] == 0
+
+
+def least_version(version: str, required: Bump) -> str:
+    """The smallest version after `version` that meets `required`: under 0.x a MAJOR change is met
+    by the next MINOR (0.1.0 -> 0.2.0), the version `spec bump` writes."""
+    if required is Bump.MAJOR and initial_development(version):
+        return next_version(version, Bump.MINOR)
+    return next_version(version, required)
 
 
 def next_version(version: str, level: Bump) -> str:

@@ -20,13 +20,14 @@ def write_atomically(path: Path, text: str | bytes, *, replace: bool = True, new
             stream.write(text)
         return
     folder = path.parent if str(path.parent) else Path(".")
-    mode = path.stat().st_mode & 0o7777 if replace and path.exists() else None
+    # An existing file keeps its mode; a new one gets the umask's, as open() would give it
+    # (mkstemp's 0600 would hide a SARIF report from a CI artifact server running as another user).
+    mode = path.stat().st_mode & 0o7777 if replace and path.exists() else 0o666 & ~current_umask()
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with _open(handle, text, newline) as stream:
             stream.write(text)
-        if mode is not None:
-            os.chmod(temp, mode)
+        os.chmod(temp, mode)
         if replace:
             os.replace(temp, path)
         else:
@@ -39,3 +40,10 @@ def _open(target, content: str | bytes, newline: str | None):
     if isinstance(content, bytes):
         return open(target, "wb")
     return open(target, "w", encoding="utf-8", newline=newline)
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

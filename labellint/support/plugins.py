@@ -28,7 +28,13 @@ def load_group(group: str) -> tuple[list[tuple[str, Any]], list[BrokenPlugin]]:
     """Every (name, object) registered under `group`, and the ones that failed to import."""
     loaded: list[tuple[str, Any]] = []
     broken: list[BrokenPlugin] = []
+    seen: set[tuple[str, str]] = set()
     for point in sorted(entry_points(group=group), key=lambda p: p.name):
+        # One registration found twice (a stale `labellint.egg-info` from before the distribution
+        # was renamed labellint-git, beside the installed one) is one plugin, not a clash.
+        if (point.name, point.value) in seen:
+            continue
+        seen.add((point.name, point.value))
         try:
             loaded.append((point.name, point.load()))
         except Exception as exc:  # a plugin's import error must not take the built-ins down
