@@ -65,10 +65,10 @@ def test_output_format_is_an_alias_of_format(repo: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "typo", "known", "meant"),
     [
-        (["check"], "sarf", "github, gitlab, json, junit, markdown, sarif, text, auto", "sarif"),
+        (["check"], "sarf", "github, gitlab, html, json, junit, markdown, sarif, text, auto", "sarif"),
         (["stats"], "jsn", "text, json", "json"),
         (["rules"], "markdwn", "text, json, markdown", "markdown"),
-        (["diff", "HEAD"], "txt", "text, json, markdown", "text"),
+        (["diff", "HEAD"], "txt", "text, json, markdown, html", "text"),
     ],
 )
 def test_an_unknown_format_lists_every_choice_and_the_nearest(repo, command, typo, known, meant) -> None:

@@ -97,19 +97,7 @@ def check(
     plan = plan_outputs(output_format, output)
     start = Path(paths[0]) if paths else Path.cwd()
     settings = resolve_settings(config_file, spec_file, start)
-    changed = None
-    if changed_since or staged:
-        from labellint.sources.changed import changes_for
-
-        changed = changes_for(start if start.is_dir() else start.parent, changed_since, staged)
-    if changed_paths:
-        from labellint.sources.changed import changes_from_paths, hook_paths
-
-        changed = changes_from_paths(paths)
-        paths = hook_paths(paths, bool(settings.config.datasets))
-        if not paths and not settings.config.datasets:
-            click.echo("labellint: no label files among the changed files", err=True)
-            sys.exit(0)
+    changed, paths = _changed(paths, start, settings, changed_since, staged, changed_paths)
     request = CheckRequest(
         paths=list(paths),
         reader=reader,
@@ -133,16 +121,28 @@ def check(
     if request.update_baseline:
         # The problems went into the baseline: "All checks passed" on stdout would misread that.
         plan = [o for o in plan if o.path not in (None, "-")]
-    write_reports(
-        report,
-        plan,
-        color=color,
-        statistics=statistics,
-        quiet=quiet,
-        show_todos=result.show_todos,
-        renderers=_page_renderers(result, settings),
-    )
+    renderers = _page_renderers(result, settings)
+    options = {"quiet": quiet, "show_todos": result.show_todos, "renderers": renderers}
+    write_reports(report, plan, color=color, statistics=statistics, **options)
     sys.exit(report.exit_code(exit_zero))
+
+
+def _changed(paths, start: Path, settings, changed_since, staged: bool, changed_paths: bool):
+    """What --changed-since/--staged or the hook's paths name, and the paths left to read."""
+    changed = None
+    if changed_since or staged:
+        from labellint.sources.changed import changes_for
+
+        changed = changes_for(start if start.is_dir() else start.parent, changed_since, staged)
+    if changed_paths:
+        from labellint.sources.changed import changes_from_paths, hook_paths
+
+        changed = changes_from_paths(paths)
+        paths = hook_paths(paths, bool(settings.config.datasets))
+        if not paths and not settings.config.datasets:
+            click.echo("labellint: no label files among the changed files", err=True)
+            sys.exit(0)
+    return changed, paths
 
 
 def _page_renderers(result, settings) -> dict:
