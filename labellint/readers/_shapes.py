@@ -18,7 +18,6 @@ NO_BOX = (np.nan, np.nan, np.nan, np.nan)
 class ShapeBuilder(TextBuilder):
     """A TextBuilder for images: no item text, declared classes kept, format fields per annotation."""
 
-    ann_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
     # Boxes are the rule here, so they are kept dense (NaN rows for shapes without one).
     boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
     # Classes the file declares (CVAT <meta><labels>, a names file), used or not, in their order.
@@ -55,7 +54,6 @@ class ShapeBuilder(TextBuilder):
         if all(text is None for text in ds.item_text):
             ds.item_text = []  # images: no item has text (an empty list says so to the rules)
         ds.ann_box = np.asarray(self.boxes, np.float64).reshape(len(self.boxes), 4)
-        ds.ann_fields = self.ann_fields
         ds.classes = [ClassRef(name) for name in self.classes]
         self.source.shared_item_ids = self.shared_ids
         return ds
