@@ -110,6 +110,8 @@ def _sentences(text: str, options: ConllOptions, builder: TextBuilder) -> list[_
             out[-1].docstart = True
             continue
         try:
+            if len(cells) < 2:
+                raise IndexError
             token, tag = cells[token_at], cells[tag_at].strip()
         except IndexError:
             message = f"expected a token and a tag (columns {token_at} and {tag_at}), found {len(cells)} columns"
