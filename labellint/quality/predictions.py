@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-ID_COLUMNS = ("item", "id", "item_id", "image", "image_id", "file_name")
+ID_COLUMNS = ("item", "id", "item_id", "image", "image_id", "file_name", "filename", "file", "image_name", "path")
 MAX_LISTED = 5
 
 

@@ -17,11 +17,14 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".we
 # Folders that split a dataset, above its class folders (`train/cat/1.jpg`).
 SPLIT_FOLDERS = {"train", "training", "val", "valid", "validation", "test", "testing", "dev"}
 IMAGE_COLUMNS = ("filename", "file_name", "file", "image", "image_name", "image_path", "path", "image_id", "id")
-LABEL_COLUMNS = ("label", "labels", "class", "class_name", "category", "category_name")
+LABEL_COLUMNS = ("label", "labels", "label_name", "class", "class_name", "category", "category_name")
 # Columns of box tables and text tables: a header with any of these is not an image classification table.
-NOT_CLASSIFICATION = {"xmin", "ymin", "xmax", "ymax", "x_min", "bbox", "text", "sentence", "labelname"}
+NOT_CLASSIFICATION = {"xmin", "ymin", "xmax", "ymax", "x_min", "x1", "y1", "x2", "y2", "bbox", "text", "sentence", "labelname"}
 ONE_HOT = {"0", "1", "0.0", "1.0", "true", "false"}
 NAME_FILES = ("synsets.txt", "labels.txt", "classes.txt", "class_names.txt")
+# ImageNet lists are named by their split; other `image number` lists (CelebA identities, split
+# assignments) look the same line by line, so the name (or a names file beside) is the evidence.
+LIST_NAMES = ("train.txt", "val.txt", "valid.txt", "validation.txt", "test.txt", "trainval.txt")
 
 
 class ImageFolderReader(Reader):
@@ -165,8 +168,9 @@ def _table_rows(builder: ShapeBuilder, rows: list[list[str]], width: int, roles:
 
 
 class ImageListReader(Reader):
-    """Reads ImageNet-style txt lists: `path label_index` a line, names from `synsets.txt` beside it.
+    """Reads ImageNet-style txt lists (`train.txt`, `val.txt`, ...): `path label_index` a line.
 
+    Other names are read when the reader is named (`--reader imagenet_txt`).
     The names file is `synsets.txt`, `labels.txt`, `classes.txt` or `class_names.txt` in the same
     folder, or the `names` option (a path relative to the list); its line k names index k. With
     no names file, classes are named by their index. An index with no name is LL002.
@@ -177,7 +181,7 @@ class ImageListReader(Reader):
     description = "ImageNet txt list: `path label_index` lines with a synsets.txt names file"
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        if path.suffix.lower() != ".txt" or path.name.lower() in NAME_FILES:
+        if path.name.lower() not in LIST_NAMES:
             return False
         lines = head.decode("utf-8", "replace").splitlines()
         rows = [line.split() for line in (lines[:-1] if len(lines) > 1 else lines) if line.strip()]
