@@ -19,7 +19,21 @@ SPLIT_FOLDERS = {"train", "training", "val", "valid", "validation", "test", "tes
 IMAGE_COLUMNS = ("filename", "file_name", "file", "image", "image_name", "image_path", "path", "image_id", "id")
 LABEL_COLUMNS = ("label", "labels", "label_name", "class", "class_name", "category", "category_name")
 # Columns of box tables and text tables: a header with any of these is not an image classification table.
-NOT_CLASSIFICATION = {"xmin", "ymin", "xmax", "ymax", "x_min", "x1", "y1", "x2", "y2", "bbox", "text", "sentence", "labelname"}
+NOT_CLASSIFICATION = {
+    "xmin",
+    "ymin",
+    "xmax",
+    "ymax",
+    "x_min",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "bbox",
+    "text",
+    "sentence",
+    "labelname",
+}
 ONE_HOT = {"0", "1", "0.0", "1.0", "true", "false"}
 NAME_FILES = ("synsets.txt", "labels.txt", "classes.txt", "class_names.txt")
 # ImageNet lists are named by their split; other `image number` lists (CelebA identities, split
