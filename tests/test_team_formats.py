@@ -17,7 +17,7 @@ from tests.conftest import shared_path
 from tests.helpers import run_cli
 
 SHAPES = {"box", "polygon", "polyline", "points", "mask", "ellipse", "cuboid", "skeleton", "tag"}
-NEW_READERS = {"cvat", "labelme", "conll", "image_csv", "imagenet_txt", "imagefolder"}
+NEW_READERS = {"cvat", "labelme", "conll", "image_csv", "imagenet_txt", "imagefolder", "kitti", "box_csv", "openimages"}
 
 
 def check_json(*args: str, cwd: Path) -> dict:
@@ -255,6 +255,9 @@ def test_new_readers_claim_no_other_formats_files():
         "cvat": "cvat_dataset",
         "imagenet_txt": "imagenet_txt_dataset",
         "image_csv": ("kaggle_dataset/image_csv", "roboflow_dataset/multiclass"),
+        "kitti": "kitti_dataset/kitti_",
+        "box_csv": ("vott_csv_dataset", "kaggle_dataset/image_csv_det"),
+        "openimages": "open_images_dataset",
     }
     readers = available_readers()
     wrong = []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import struct
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 
 from labellint.model import Dataset, SourceFile
+from labellint.readers._image_size import image_size
 from labellint.readers._shapes import ShapeBuilder
 from labellint.readers.base import ReadContext, Reader
 
@@ -31,7 +31,6 @@ FIELDS = (
 _NUMBER = r"-?\d+(\.\d*)?([eE][-+]?\d+)?"
 _LINE = re.compile(rb"^[A-Za-z_][\w-]*( " + _NUMBER.encode() + rb"){14,15}\s*$")
 LABEL_FOLDER = "label_2"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class KittiReader(Reader):
@@ -42,7 +41,7 @@ class KittiReader(Reader):
     3D fields (`alpha`, dimensions, location, `rotation_y`) and a 16th `score` format fields.
     `DontCare` lines are regions where objects were not labelled, not objects: they are kept in
     the file's meta (`dont_care`, their boxes) and left out of the annotations. The image size is
-    read from the PNG header of `image_2/<same path>.png` when that image is there.
+    read from the header of `image_2/<same path>.png` when that image is there.
     """
 
     name = "kitti"
@@ -56,6 +55,10 @@ class KittiReader(Reader):
         if not lines:
             return LABEL_FOLDER in path.parts[:-1]  # an image without objects, in KITTI's own folder
         complete = lines if len(head) < 4096 else lines[:-1] or lines
+        if LABEL_FOLDER in path.parts[:-1]:
+            # In KITTI's own folder one object line is evidence enough: a broken line in it must be
+            # reported at its line, not make the whole file unclaimed.
+            return any(_LINE.match(line) for line in complete)
         return all(_LINE.match(line) for line in complete)
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
@@ -70,7 +73,7 @@ class KittiReader(Reader):
             builder.problem(f"not UTF-8 text: {exc.reason} at byte {exc.start}", code="LL001")
             return builder.build()
         image = _image_path(path)
-        width, height = _png_size(image, context)
+        width, height = image_size(image, context)
         under = path.parts[path.parts.index(LABEL_FOLDER) + 1 :] if LABEL_FOLDER in path.parts else (path.name,)
         item_id = str(PurePath(*under).with_suffix(".png"))
         item = builder.add_item(item_id, None, name=item_id, width=width, height=height)
@@ -125,14 +128,3 @@ def _image_path(path: Path) -> Path | None:
     parts = list(path.parts)
     parts[len(parts) - 1 - parts[::-1].index(LABEL_FOLDER)] = "image_2"
     return Path(*parts).with_suffix(".png")
-
-
-def _png_size(image: Path | None, context: ReadContext) -> tuple[float, float]:
-    """Width and height from a PNG's IHDR chunk (NaN when the image is absent or not a PNG)."""
-    if image is None or not context.is_file(image):
-        return float("nan"), float("nan")
-    header = context.read_bytes(image)[:24]
-    if len(header) < 24 or not header.startswith(PNG_SIGNATURE):
-        return float("nan"), float("nan")
-    width, height = struct.unpack(">II", header[16:24])
-    return float(width), float(height)
