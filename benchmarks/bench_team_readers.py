@@ -33,8 +33,7 @@ dataset = available_readers()[sys.argv[1]].read([path], context)
 assert dataset.n_annotations > 0 and not dataset.issues, dataset.issues[:3]
 """
 FLOORS = {
-    "cvat": "import sys, xml.etree.ElementTree as ET\n"
-    "n = sum(1 for e in ET.parse(sys.argv[1]).getroot().iter('box'))",
+    "cvat": "import sys, xml.etree.ElementTree as ET\nn = sum(1 for e in ET.parse(sys.argv[1]).getroot().iter('box'))",
     "box_csv": "import csv, sys\nrows = list(csv.reader(open(sys.argv[1], newline='')))",
     "image_csv": "import csv, sys\nrows = list(csv.reader(open(sys.argv[1], newline='')))",
     "conll": "import sys\nrows = [line.split() for line in open(sys.argv[1], encoding='utf-8')]",
@@ -95,7 +94,12 @@ def conll(path: Path, n: int, rng: random.Random) -> None:
                 inside = None
 
 
-CASES = {"cvat": (cvat, ".xml"), "box_csv": (box_csv, ".csv"), "image_csv": (image_csv, ".csv"), "conll": (conll, ".conll")}
+CASES = {
+    "cvat": (cvat, ".xml"),
+    "box_csv": (box_csv, ".csv"),
+    "image_csv": (image_csv, ".csv"),
+    "conll": (conll, ".conll"),
+}
 
 
 def main() -> None:
@@ -112,7 +116,10 @@ def main() -> None:
             path = Path(temp) / f"{name}{suffix}"
             start = time.perf_counter()
             write(path, args.annotations, random.Random(0))
-            print(f"{name}: generated {path.stat().st_size >> 20} MiB in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+            print(
+                f"{name}: generated {path.stat().st_size >> 20} MiB in {time.perf_counter() - start:.1f} s",
+                file=sys.stderr,
+            )
             ours = measure([sys.executable, "-c", READ, name, str(path)], args.runs)
             floor = measure([sys.executable, "-c", FLOORS[name], str(path)], args.runs)
             print(
