@@ -46,6 +46,20 @@ class ShapeBuilder(TextBuilder):
             self.ann_fields[a] = fields
         return a
 
+    def add_boxes(self, items: list[int], labels: list[str], boxes: list[tuple], lines: list[int]) -> None:
+        """Many plain boxes (no fields, attributes or ids) at once: the hot path of box tables."""
+        n = len(items)
+        classes = self.classes
+        self.ann_class.extend([classes[x] if x in classes else classes.setdefault(x, len(classes)) for x in labels])
+        self.ann_item.extend(items)
+        self.ann_line.extend(lines)
+        self.boxes.extend(boxes)
+        self.ann_start.extend([-1] * n)
+        self.ann_end.extend([-1] * n)
+        self.ann_index.extend([0] * n)
+        self.ann_ids.extend([None] * n)
+        self.ann_annotator.extend([-1] * n)
+
     def problem(self, message: str, line: int = 0, code: str = "LL002", **where: Any) -> None:
         self.issues.append(issue(code, message, self.source.path, line=line or None, **where))
 

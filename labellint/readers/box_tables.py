@@ -44,10 +44,12 @@ class _Table:
         self.at = {h.lower(): k for k, h in enumerate(self.header)}
         self.rows: list[tuple[int, list[str]]] = []
         previous = reader.line_num
+        rows = self.rows
         for row in reader:
             line, previous = previous + 1, reader.line_num
-            if any(cell.strip() for cell in row):
-                self.rows.append((line, row))
+            # Only a line with no cells at all is blank; a row of empty cells is a broken row.
+            if len(row) > 1 or (row and row[0].strip()):
+                rows.append((line, row))
 
     def find(self, names: Sequence[str]) -> int | None:
         return next((self.at[n.lower()] for n in names if n.lower() in self.at), None)
@@ -102,6 +104,10 @@ class BoxTableReader(Reader):
         box_at = [table.at[n] for n in names]
         size_at = (table.find(("width",)), table.find(("height",))) if corners else (None, None)
         items: dict[str, int] = {}
+        of_item: list[int] = []
+        labels: list[str] = []
+        boxes: list[tuple] = []
+        lines: list[int] = []
         for line, row in table.rows:
             if len(row) != len(table.header):
                 builder.problem(f"row has {len(row)} cells, the header has {len(table.header)}", line=line, column=1)
@@ -115,7 +121,11 @@ class BoxTableReader(Reader):
             if name not in items:
                 size = _size(row, size_at) if None not in size_at else _beside(path, name, context)
                 items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
-            builder.add_shape(items[name], row[label].strip(), box, line)
+            of_item.append(items[name])
+            labels.append(row[label].strip())
+            boxes.append(box)
+            lines.append(line)
+        builder.add_boxes(of_item, labels, boxes, lines)
         return builder.build()
 
 
@@ -129,14 +139,20 @@ def _decode(path: Path, context: ReadContext, builder: ShapeBuilder) -> _Table |
 
 
 def _numbers(row: list[str], at: list[int], builder: ShapeBuilder, line: int, header: list[str]) -> list[float] | None:
-    out = []
-    for k in at:
-        try:
-            out.append(float(row[k]))
-        except ValueError:
-            builder.problem(f"column {header[k]!r}: {row[k]!r} is not a number", line=line, column=1)
-            return None
-    return out
+    try:
+        return [float(row[k]) for k in at]
+    except ValueError:
+        k = next(k for k in at if not _is_number(row[k]))
+        builder.problem(f"column {header[k]!r}: {row[k]!r} is not a number", line=line, column=1)
+        return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _size(row: list[str], at: tuple[int | None, int | None]) -> tuple[float, float]:
