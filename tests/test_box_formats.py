@@ -95,12 +95,13 @@ def test_box_csv_size_from_the_image_beside_it(tmp_path):
 def test_box_csv_bad_rows_are_reported_at_their_line_and_the_rest_is_read(tmp_path):
     (tmp_path / "bad.csv").write_text(
         "filename,width,height,class,xmin,ymin,xmax,ymax\n"
-        "a.jpg,9,9,cat,1,2,3,4\nb.jpg,9,9,cat,1,two,3,4\nc.jpg,9,9,cat,1,2\n"
+        "a.jpg,9,9,cat,1,2,3,4\nb.jpg,9,9,cat,1,two,3,4\nc.jpg,9,9,cat,1,2\n\n,,,,,,,\n"
     )
     (tmp_path / "good.csv").write_text("filename,width,height,class,xmin,ymin,xmax,ymax\nd.jpg,9,9,dog,1,2,3,4\n")
     report = check_json(".", cwd=tmp_path)
     problems = sorted((p["code"], p["path"], p["line"]) for p in report["problems"])
-    assert problems == [("LL002", "bad.csv", 3), ("LL002", "bad.csv", 4)]
+    # The blank line 5 is no row; the row of empty cells at line 6 is a broken one.
+    assert problems == [("LL002", "bad.csv", 3), ("LL002", "bad.csv", 4), ("LL002", "bad.csv", 6)]
     assert report["summary"]["annotations"] == 2
     assert report["crashes"] == []
 
