@@ -104,6 +104,9 @@ class Dataset:
     ann_keypoints: dict[int, list[float]] = field(default_factory=dict)
     # The area a source stores beside a segmentation (COCO `area`), checked against it by LL208.
     ann_area: dict[int, float] = field(default_factory=dict)
+    # What the format itself records about an annotation beside its label attributes (CVAT shape
+    # kind, z_order, track id; KITTI's 3D fields): kept for diff and plugins, never checked as attributes.
+    ann_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
     # References that did not resolve: annotation index -> the raw value written in the file.
     unresolved_item: dict[int, Any] = field(default_factory=dict)
     unresolved_class: dict[int, Any] = field(default_factory=dict)
@@ -238,6 +241,7 @@ class Dataset:
                 "ann_text",
                 "ann_keypoints",
                 "ann_area",
+                "ann_fields",
                 "unresolved_item",
                 "unresolved_class",
             )

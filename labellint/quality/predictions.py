@@ -9,7 +9,7 @@ import numpy as np
 
 from labellint.support.csv_cells import csv_rows
 
-ID_COLUMNS = ("item", "id", "item_id", "image", "image_id", "file_name")
+ID_COLUMNS = ("item", "id", "item_id", "image", "image_id", "file_name", "filename", "file", "image_name", "path")
 MAX_LISTED = 5
 
 

@@ -40,6 +40,8 @@ class TextBuilder:
     ann_text: dict[int, str] = field(default_factory=dict)
     ann_attributes: dict[int, dict[str, Any]] = field(default_factory=dict)
     ann_segmentation: dict[int, Any] = field(default_factory=dict)
+    # What the format records about an annotation beside its attributes (see Dataset.ann_fields).
+    ann_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
     classes: dict[str, int] = field(default_factory=dict)
     annotators: dict[str, int] = field(default_factory=dict)
 
@@ -153,6 +155,7 @@ class TextBuilder:
         ds.ann_text = self.ann_text
         ds.ann_attributes = self.ann_attributes
         ds.ann_segmentation = self.ann_segmentation
+        ds.ann_fields = self.ann_fields
         return ds
 
 

@@ -6,30 +6,17 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.etree.ElementTree import Element, ParseError
 
 import numpy as np
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile
+from labellint.readers._xml import LineTreeBuilder
 from labellint.readers.base import ReadContext, Reader, issue
 
 FLAG_ATTRIBUTES = ("truncated", "difficult", "occluded")
-
-
-class _LineTreeBuilder(TreeBuilder):
-    """Builds the tree and remembers the line of every start tag."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parser: Any = None
-        self.lines: dict[int, int] = {}
-
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        element = super().start(tag, attrs)
-        self.lines[id(element)] = self.parser.parser.CurrentLineNumber
-        return element
 
 
 class VocReader(Reader):
@@ -142,7 +129,7 @@ class _VocBuilder:
 
 
 def _parse(data: bytes, display: str, issues: list[ReaderIssue]) -> tuple[Element, dict[int, int]] | None:
-    builder = _LineTreeBuilder()
+    builder = LineTreeBuilder()
     parser = DefusedXMLParser(target=builder, forbid_dtd=True)
     builder.parser = parser
     try:

@@ -1,0 +1,271 @@
+"""Box tables: generic `filename,class,xmin,ymin,xmax,ymax` CSVs (TF Object Detection, Roboflow,
+VoTT, Kaggle) and Open Images CSVs (normalized boxes, image-level labels, class descriptions)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path, PurePath
+from typing import Any
+
+import numpy as np
+
+from labellint.model import ClassRef, Dataset, SourceFile
+from labellint.readers._image_size import image_size
+from labellint.readers._shapes import ShapeBuilder
+from labellint.readers.base import ReadContext, Reader
+from labellint.support.csv_cells import csv_rows
+
+IMAGE_COLUMNS = ("filename", "file_name", "image", "image_name", "image_path", "path", "file", "image_id")
+LABEL_COLUMNS = ("class", "label", "label_name", "class_name", "category", "category_name")
+# (left, top, right, bottom) or (left, top, width, height) column names, in the order tried.
+CORNERS = (("xmin", "ymin", "xmax", "ymax"), ("x_min", "y_min", "x_max", "y_max"), ("x1", "y1", "x2", "y2"))
+SIZES = (("x", "y", "w", "h"), ("x1", "y1", "w", "h"), ("x", "y", "width", "height"))
+OPEN_IMAGES_BOX = ("XMin", "XMax", "YMin", "YMax")
+OPEN_IMAGES_FLAGS = ("IsOccluded", "IsTruncated", "IsGroupOf", "IsDepiction", "IsInside")
+CLASS_FILES = ("oidv6-class-descriptions.csv", "class-descriptions-boxable.csv", "class-descriptions.csv")
+
+
+def _header(path: Path, head: bytes) -> list[str]:
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    try:
+        cells = next(csv.reader([first], delimiter="\t" if path.suffix.lower() == ".tsv" else ","), [])
+    except csv.Error:  # not a CSV header (a binary file, a stray carriage return)
+        return []
+    return [c.strip() for c in cells]
+
+
+class _Table:
+    """One CSV: header positions by lower-cased name and numbered rows (line numbers kept)."""
+
+    def __init__(self, text: str, delimiter: str) -> None:
+        reader = csv_rows(io.StringIO(text, newline=""), delimiter)
+        self.header = [h.strip() for h in next(reader, [])]
+        self.at = {h.lower(): k for k, h in enumerate(self.header)}
+        self.rows: list[tuple[int, list[str]]] = []
+        previous = reader.line_num
+        rows = self.rows
+        for row in reader:
+            line, previous = previous + 1, reader.line_num
+            # Only a line with no cells at all is blank; a row of empty cells is a broken row.
+            if len(row) > 1 or (row and row[0].strip()):
+                rows.append((line, row))
+
+    def find(self, names: Sequence[str]) -> int | None:
+        return next((self.at[n.lower()] for n in names if n.lower() in self.at), None)
+
+
+def _box_columns(columns: set[str]) -> tuple[tuple[str, ...], bool] | None:
+    """The four box columns (lower-cased) and whether they are corners (else x, y, w, h)."""
+    for names in CORNERS:
+        if set(names) <= columns:
+            return names, True
+    for names in SIZES:
+        if set(names) <= columns:
+            return names, False
+    return None
+
+
+class BoxTableReader(Reader):
+    """Reads detection tables with one box a row (TF Object Detection / Roboflow CSV, VoTT CSV).
+
+    Columns are found by their usual names: the image (`filename`, `image`, `image_name`, `path`,
+    ...), the class (`class`, `label`, `label_name`, ...), the box as corners (`xmin,ymin,xmax,ymax`
+    or `x1,y1,x2,y2`) or as `x,y,w,h`, and the image size (`width`, `height`) when the table
+    has it; otherwise the size is read from the image beside the table (or in `images/`) when
+    it is there. Item ids are the image names; every row is an annotation at its line.
+    """
+
+    name = "box_csv"
+    suffixes = (".csv", ".tsv")
+    description = "Box tables: filename,width,height,class,xmin,ymin,xmax,ymax (TF OD, Roboflow, VoTT)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        if path.suffix.lower() not in self.suffixes:
+            return False
+        columns = {c.lower() for c in _header(path, head)}
+        has = bool(columns & set(IMAGE_COLUMNS)) and bool(columns & set(LABEL_COLUMNS))
+        return has and _box_columns(columns) is not None
+
+    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
+        return Dataset.concat([self.read_one(path, context) for path in paths])
+
+    def read_one(self, path: Path, context: ReadContext) -> Dataset:
+        builder = ShapeBuilder(SourceFile(path=context.display(path), reader=self.name), shared_ids=True)
+        table = _decode(path, context, builder)
+        if table is None:
+            return builder.build()
+        found = _box_columns(set(table.at))
+        image, label = table.find(IMAGE_COLUMNS), table.find(LABEL_COLUMNS)
+        if found is None or image is None or label is None:
+            builder.problem("no image, class and box columns (xmin,ymin,xmax,ymax or x,y,w,h)", line=1)
+            return builder.build()
+        names, corners = found
+        box_at = [table.at[n] for n in names]
+        size_at = (table.find(("width",)), table.find(("height",))) if corners else (None, None)
+        items: dict[str, int] = {}
+        of_item: list[int] = []
+        labels: list[str] = []
+        boxes: list[tuple] = []
+        lines: list[int] = []
+        for line, row in table.rows:
+            if len(row) != len(table.header):
+                builder.problem(f"row has {len(row)} cells, the header has {len(table.header)}", line=line, column=1)
+                continue
+            numbers = _numbers(row, box_at, builder, line, table.header)
+            if numbers is None:
+                continue
+            a, b, c, d = numbers
+            box = (a, b, c - a, d - b) if corners else (a, b, c, d)
+            name = row[image].strip()
+            if name not in items:
+                size = _size(row, size_at) if None not in size_at else _beside(path, name, context)
+                items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
+            of_item.append(items[name])
+            labels.append(row[label].strip())
+            boxes.append(box)
+            lines.append(line)
+        builder.add_boxes(of_item, labels, boxes, lines)
+        return builder.build()
+
+
+def _decode(path: Path, context: ReadContext, builder: ShapeBuilder) -> _Table | None:
+    try:
+        text = context.read_bytes(path).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        builder.problem(f"not UTF-8 text: {exc.reason} at byte {exc.start}", code="LL001")
+        return None
+    return _Table(text, "\t" if path.suffix.lower() == ".tsv" else ",")
+
+
+def _numbers(row: list[str], at: list[int], builder: ShapeBuilder, line: int, header: list[str]) -> list[float] | None:
+    try:
+        return [float(row[k]) for k in at]
+    except ValueError:
+        k = next(k for k in at if not _is_number(row[k]))
+        builder.problem(f"column {header[k]!r}: {row[k]!r} is not a number", line=line, column=1)
+        return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _size(row: list[str], at: tuple[int | None, int | None]) -> tuple[float, float]:
+    try:
+        return float(row[at[0]]), float(row[at[1]])
+    except ValueError:
+        return np.nan, np.nan
+
+
+def _beside(path: Path, name: str, context: ReadContext) -> tuple[float, float]:
+    for folder in (path.parent, path.parent / "images"):
+        candidate = folder / PurePath(name)
+        if context.is_file(candidate):
+            return image_size(candidate, context)
+    return np.nan, np.nan
+
+
+class OpenImagesReader(Reader):
+    """Reads Open Images annotation CSVs: boxes (`*-annotations-bbox.csv`) and image-level labels.
+
+    Box files (`ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax,IsOccluded,...`) give
+    normalized boxes ([0, 1] of the image; `IsOccluded`, `IsTruncated`, `IsGroupOf`,
+    `IsDepiction`, `IsInside` as attributes when not -1, unknown); image-level label files
+    (`ImageID,Source,LabelName,Confidence`) give labels without a box for `Confidence` 1 (a 0 is a
+    verified absence, counted in the file's meta as `negative_labels`). Class names come from
+    the class descriptions CSV beside the file (`oidv6-class-descriptions.csv`,
+    `class-descriptions-boxable.csv`, `class-descriptions.csv`): `/m/0k4j` becomes `Car`.
+    """
+
+    name = "openimages"
+    suffixes = (".csv",)
+    description = "Open Images CSV: normalized boxes and image-level labels, MIDs named by class descriptions"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        if path.suffix.lower() != ".csv":
+            return False
+        header = _header(path, head)
+        return header[:1] == ["ImageID"] and "LabelName" in header
+
+    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
+        return Dataset.concat([self.read_one(path, context) for path in paths])
+
+    def read_one(self, path: Path, context: ReadContext) -> Dataset:
+        # Not one id namespace across files: Open Images keeps an image's boxes and its image-level
+        # labels in separate files by design, so one ImageID in two files is not a duplicate.
+        builder = ShapeBuilder(SourceFile(path=context.display(path), reader=self.name))
+        table = _decode(path, context, builder)
+        if table is None:
+            return builder.build()
+        names = _class_names(path, context)
+        image, label = table.find(("ImageID",)), table.find(("LabelName",))
+        confidence = table.find(("Confidence",))
+        box_at = [table.find((n,)) for n in OPEN_IMAGES_BOX]
+        boxes = None not in box_at
+        if image is None or label is None:
+            builder.problem("an Open Images table needs `ImageID` and `LabelName` columns", line=1)
+            return builder.build()
+        _OpenImagesRows(builder, table, names, (image, label, confidence, box_at if boxes else None)).read()
+        dataset = builder.build()
+        dataset.item_normalized[:] = boxes
+        dataset.classes = [ClassRef(names.get(c.name, c.name), c.name) for c in dataset.classes]
+        return dataset
+
+
+def _class_names(path: Path, context: ReadContext) -> dict[str, str]:
+    for name in CLASS_FILES:
+        candidate = path.parent / name
+        if context.is_file(candidate):
+            text = context.read_bytes(candidate).decode("utf-8-sig")
+            rows = list(csv_rows(io.StringIO(text)))
+            return {r[0]: r[1] for r in rows if len(r) >= 2 and r[0] != "LabelName"}
+    return {}
+
+
+class _OpenImagesRows:
+    def __init__(self, builder: ShapeBuilder, table: _Table, names: dict[str, str], columns: tuple) -> None:
+        self.builder, self.table, self.names = builder, table, names
+        self.image, self.label, self.confidence, self.box_at = columns
+        self.items: dict[str, int] = {}
+        self.flag_at = [(f, table.find((f,))) for f in OPEN_IMAGES_FLAGS]
+
+    def read(self) -> None:
+        negative = 0
+        header = self.table.header
+        for line, row in self.table.rows:
+            if len(row) != len(header):
+                self.builder.problem(f"row has {len(row)} cells, the header has {len(header)}", line=line, column=1)
+                continue
+            name = row[self.image].strip()
+            if name not in self.items:
+                self.items[name] = self.builder.add_item(name, None, line=line, name=name)
+            if self.box_at is None:
+                if self.confidence is not None and row[self.confidence].strip() in ("0", "0.0"):
+                    negative += 1  # verified: the class is NOT in the image
+                    continue
+                self.builder.add_shape(self.items[name], row[self.label].strip(), None, line)
+                continue
+            self.box(name, line, row)
+        if negative:
+            self.builder.source.meta["negative_labels"] = negative
+
+    def box(self, name: str, line: int, row: list[str]) -> None:
+        numbers = _numbers(row, self.box_at, self.builder, line, self.table.header)
+        if numbers is None:
+            return
+        x_min, x_max, y_min, y_max = numbers
+        attributes: dict[str, Any] = {}
+        for flag, at in self.flag_at:
+            if at is not None and row[at].strip() in ("0", "1"):
+                attributes[flag] = row[at].strip() == "1"
+        fields = {"confidence": row[self.confidence]} if self.confidence is not None else None
+        box = (x_min, y_min, x_max - x_min, y_max - y_min)
+        self.builder.add_shape(
+            self.items[name], row[self.label].strip(), box, line, fields=fields, attributes=attributes
+        )
