@@ -9,8 +9,8 @@ import struct
 import zlib
 from pathlib import Path
 
-from tests.conftest import shared_path
-from tests.helpers import run_cli
+from conftest import shared_path
+from helpers import run_cli
 
 
 def check_json(*args: str, cwd: Path) -> dict:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.browser import browser, open_page  # noqa: F401  (the fixture)
-from tests.conftest import REPO_ROOT, shared_path
-from tests.helpers import SPEC_TEXT, run_cli, write_coco
+from browser import browser, open_page  # noqa: F401  (the fixture)
+from conftest import REPO_ROOT, shared_path
+from helpers import SPEC_TEXT, run_cli, write_coco
 
 STREET = REPO_ROOT / "examples" / "street-detection"
 GREEN = (0, 160, 0)

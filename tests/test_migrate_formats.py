@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import shared_path
-from tests.helpers import run_cli
+from conftest import shared_path
+from helpers import run_cli
 
 
 def _repo(path: Path, spec: str, datasets: str) -> Path:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import shared_path
-from tests.helpers import run_cli
+from conftest import shared_path
+from helpers import run_cli
 
 V1, V2 = "annotations_v1_a56f6cb.json", "annotations_v2_a35e944.json"
 # The commit "merging subcats under plastic bags": where each v1 subcategory's annotations went in v2.

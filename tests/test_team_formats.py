@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from labellint.readers import available_readers
-from tests.conftest import shared_path
-from tests.helpers import run_cli
+from conftest import shared_path
+from helpers import run_cli
 
 SHAPES = {"box", "polygon", "polyline", "points", "mask", "ellipse", "cuboid", "skeleton", "tag"}
 NEW_READERS = {"cvat", "labelme", "conll", "image_csv", "imagenet_txt", "imagefolder", "kitti", "box_csv", "openimages"}
