@@ -11,11 +11,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from browser import browser, open_page  # noqa: F401  (the fixture)
 from conftest import REPO_ROOT, shared_path
 from helpers import SPEC_TEXT, run_cli, write_coco
+from PIL import Image
 
 STREET = REPO_ROOT / "examples" / "street-detection"
 GREEN = (0, 160, 0)

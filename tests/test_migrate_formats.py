@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
-
 from conftest import shared_path
 from helpers import run_cli
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from labellint.readers import available_readers
 from conftest import shared_path
 from helpers import run_cli
+
+from labellint.readers import available_readers
 
 SHAPES = {"box", "polygon", "polyline", "points", "mask", "ellipse", "cuboid", "skeleton", "tag"}
 NEW_READERS = {"cvat", "labelme", "conll", "image_csv", "imagenet_txt", "imagefolder", "kitti", "box_csv", "openimages"}
