@@ -48,6 +48,10 @@ def sniff_reader(path: Path, head: bytes) -> Reader | None:
     if not readers:
         raise PluginError("no readers are registered: is labellint installed (`pip install -e .`)?")
     for reader in readers.values():
-        if reader.sniff(path, head):
+        try:
+            claimed = reader.sniff(path, head)
+        except Exception:  # a sniffer tripped by odd bytes has no evidence; the others may
+            claimed = False
+        if claimed:
             return reader
     return None

@@ -16,7 +16,10 @@ def image_size(path: Path | None, context: ReadContext) -> tuple[float, float]:
     """(width, height) of the image at `path`; NaN when it is absent or its header is unknown."""
     if path is None or not context.is_file(path):
         return NAN
-    data = context.read_bytes(path)
+    try:
+        data = context.read_bytes(path)
+    except OSError:  # unreadable (permissions): the size stays unknown, as for a missing image
+        return NAN
     if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
         width, height = struct.unpack(">II", data[16:24])
     elif data[:6] in (b"GIF87a", b"GIF89a"):

@@ -203,7 +203,7 @@ class OpenImagesReader(Reader):
         table = _decode(path, context, builder)
         if table is None:
             return builder.build()
-        names = _class_names(path, context)
+        names = _class_names(path, context, builder)
         image, label = table.find(("ImageID",)), table.find(("LabelName",))
         confidence = table.find(("Confidence",))
         box_at = [table.find((n,)) for n in OPEN_IMAGES_BOX]
@@ -218,12 +218,15 @@ class OpenImagesReader(Reader):
         return dataset
 
 
-def _class_names(path: Path, context: ReadContext) -> dict[str, str]:
+def _class_names(path: Path, context: ReadContext, builder: ShapeBuilder) -> dict[str, str]:
     for name in CLASS_FILES:
         candidate = path.parent / name
         if context.is_file(candidate):
-            text = context.read_bytes(candidate).decode("utf-8-sig")
-            rows = list(csv_rows(io.StringIO(text)))
+            try:
+                rows = list(csv_rows(io.StringIO(context.read_bytes(candidate).decode("utf-8-sig"))))
+            except (UnicodeDecodeError, csv.Error) as exc:
+                builder.problem(f"class descriptions {name!r} unreadable ({exc}): classes keep their MIDs")
+                return {}
             return {r[0]: r[1] for r in rows if len(r) >= 2 and r[0] != "LabelName"}
     return {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 from collections.abc import Sequence
@@ -103,7 +104,10 @@ class ImageTableReader(Reader):
         if path.suffix.lower() not in self.suffixes:
             return False
         text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
-        rows = list(csv_rows(io.StringIO(text), "\t" if path.suffix.lower() == ".tsv" else ","))
+        try:
+            rows = list(csv_rows(io.StringIO(text), "\t" if path.suffix.lower() == ".tsv" else ","))
+        except csv.Error:  # a stray quote or carriage return: no evidence of a table
+            return False
         if len(rows) < 2:
             return False
         header = [h.strip().lower() for h in rows[0]]
@@ -242,7 +246,12 @@ def _names(path: Path, context: ReadContext, builder: ShapeBuilder) -> list[str]
     candidates = [path.parent / wanted] if wanted else [path.parent / n for n in NAME_FILES]
     for candidate in candidates:
         if context.is_file(candidate):
-            names = [n.strip() for n in context.read_bytes(candidate).decode("utf-8-sig").splitlines() if n.strip()]
+            try:
+                text = context.read_bytes(candidate).decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                builder.problem(f"names file {candidate.name!r} is not UTF-8 (byte {exc.start}): class names unread")
+                return None
+            names = [n.strip() for n in text.splitlines() if n.strip()]
             for name in names:
                 builder.declare(name)
             return names

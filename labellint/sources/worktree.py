@@ -54,10 +54,16 @@ class WorkTree:
         return Path(path).read_bytes()
 
     def is_file(self, path: Path) -> bool:
-        return Path(path).is_file()
+        try:
+            return Path(path).is_file()
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+            return False
 
     def is_dir(self, path: Path) -> bool:
-        return Path(path).is_dir()
+        try:
+            return Path(path).is_dir()
+        except (OSError, ValueError):
+            return False
 
     def head(self, path: Path, size: int) -> bytes:
         # Opened without blocking and checked before reading: a FIFO in a scanned folder would
