@@ -6,7 +6,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labellint.errors import UsageError
+from labellint.errors import LabellintError, UsageError
 from labellint.model import Dataset
 from labellint.readers.base import ReadContext
 from labellint.report import Crash
@@ -55,12 +55,16 @@ def read_dataset(
         context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options)
         try:
             parts.append(reader.read(files, context))
+        except LabellintError:
+            raise  # content that cannot be had (an unfetched LFS object): exit 2 with its message
         except Exception:
             # A reader bug must not hide the other files' problems: read them one by one and
             # report only the files that still fail.
             for path in files:
                 try:
                     parts.append(reader.read([path], context))
+                except LabellintError:
+                    raise
                 except Exception as exc:
                     crashes.append(
                         Crash(
