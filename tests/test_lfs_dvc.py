@@ -198,3 +198,22 @@ def test_without_the_dvc_extra_one_line_names_it(repos, monkeypatch: pytest.Monk
         f"labellint: error: {LABELS} at HEAD~2 is tracked by DVC: to read it, install the extra: "
         "pip install 'labellint[dvc]'\n"
     )
+
+
+def test_a_dvc_tracked_file_not_in_the_work_tree_is_read_from_the_cache(repos, tmp_path: Path) -> None:
+    """A clone where `dvc checkout` never ran: the config names data/annotations.json, only its `.dvc` is there."""
+    clone = tmp_path / "clone"
+    shutil.copytree(repos["dvc"], clone)
+    (clone / LABELS).unlink()
+    assert _json(clone, "check") == _json(repos["plain"], "check")
+    shutil.rmtree(clone / ".dvc" / "cache")
+    result = run_cli("check", cwd=clone)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"labellint: error: {LABELS} is tracked by DVC (data/annotations.json.dvc)")
+    assert "LL001" not in result.output
+
+
+def test_the_hook_sees_a_committed_dvc_file_as_its_labels() -> None:
+    from labellint.sources.changed import hook_paths
+
+    assert hook_paths(["data/annotations.json.dvc", "labelspec.yaml"], has_datasets=False) == [LABELS]

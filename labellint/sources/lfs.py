@@ -68,10 +68,13 @@ class LfsStore:
         self._media = Path(found.group(1))
         return self._media
 
+    def _object(self, pointer: Pointer, where: str) -> Path:
+        media = self._media_dir(where)
+        return media / pointer.oid[:2] / pointer.oid[2:4] / pointer.oid
+
     def has(self, pointer: Pointer, where: str) -> bool:
         """Whether the object is in the local store (never downloads: a linter must not fetch)."""
-        media = self._media_dir(where)
-        return (media / pointer.oid[:2] / pointer.oid[2:4] / pointer.oid).is_file()
+        return self._object(pointer, where).is_file()
 
     def read(self, pointer: Pointer, path: str, where: str, limit: int | None = None) -> bytes:
         """The content the pointer stands for (its first `limit` bytes when given); a clear
@@ -82,6 +85,11 @@ class LfsStore:
                 f"{where} is a Git LFS pointer whose object (sha256:{pointer.oid[:12]}…, {pointer.size} bytes) "
                 f"is not in the local LFS store: run {FETCH_HINT}"
             )
+        if limit is not None:
+            # Sniffing needs only the head: the store keeps each object as its plain bytes, so read
+            # them there rather than start git-lfs and stop it mid-stream (the whole read goes through it).
+            with open(self._object(pointer, where), "rb") as handle:
+                return handle.read(limit)
         command = ["git", "lfs", "smudge", "--", path]
         # No prompts and no surprise downloads: the object is local, checked above.
         env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
@@ -90,11 +98,6 @@ class LfsStore:
         ) as process:
             process.stdin.write(pointer.text)
             process.stdin.close()
-            if limit is not None:
-                data = process.stdout.read(limit)
-                process.kill()  # the head is enough (sniffing): do not copy the rest
-                process.wait()
-                return data
             data = process.stdout.read()
             error = process.stderr.read()
             code = process.wait()
