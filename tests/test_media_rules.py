@@ -62,8 +62,8 @@ def dataset(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _problems(folder: Path) -> list[dict]:
-    result = run_cli("check", "--format", "json", cwd=folder)
+def _problems(folder: Path, *paths: str) -> list[dict]:
+    result = run_cli("check", "--format", "json", *paths, cwd=folder)
     assert result.exit_code in (0, 1), result.output + result.stderr
     return json.loads(result.stdout)["problems"]
 
@@ -112,3 +112,20 @@ def test_quiet_where_the_images_are_not(tmp_path: Path, dataset: Path) -> None:
 def test_without_splits_nothing_leaks(dataset: Path) -> None:
     (dataset / "labellint.toml").write_text(CONFIG.replace('split = "train"\n', "").replace('split = "test"\n', ""))
     assert "LL703" not in {p["code"] for p in _problems(dataset)}
+
+
+def test_coco_layout_with_split_image_folders(tmp_path: Path) -> None:
+    """Datumaro's COCO sample: annotations/instances_train.json beside images/train/a.jpg."""
+    from tests.conftest import shared_path
+
+    folder = tmp_path / "coco"
+    shutil.copytree(shared_path("data", "peers", "datumaro", "coco_dataset", "coco_instances"), folder)
+    assert {p["code"] for p in _problems(folder, ".")} & {"LL701", "LL702", "LL703", "LL704"} == set()
+    labels = folder / "annotations" / "instances_train.json"
+    document = json.loads(labels.read_text())
+    with Image.open(folder / "images" / "train" / "a.jpg") as image:
+        assert (document["images"][0]["width"], document["images"][0]["height"]) == image.size
+    document["images"][0]["width"] += 7
+    labels.write_text(json.dumps(document))
+    found = [(p["code"], p["path"]) for p in _problems(folder, ".") if p["code"].startswith("LL7")]
+    assert found == [("LL701", "annotations/instances_train.json")]

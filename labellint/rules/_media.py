@@ -1,6 +1,7 @@
 """The image files labels name: where they are, their bytes' hash and their header (size, EXIF orientation).
 
-Images are found beside the label file as `name`, `images/name` or `../images/name` (and, for
+Images are found beside the label file as `name`, `images/name` or `../images/name`, or in a
+subfolder of those `images` folders (COCO's `images/train2017/`) (and, for
 readers that name items by stem, such as YOLO, with a usual image suffix). Only headers are read,
 never pixels; hashes and headers are cached in `.labellint_cache/` beside the label file, keyed by
 path, size and modification time, so an image is read again only after it changes.
@@ -109,6 +110,7 @@ class ImageFiles:
         # (folder, how a path in it is written relative to the label file's folder: the cache key)
         self.bases = [(folder, ""), (folder.parent / "images", "../images/"), (folder / "images", "images/")]
         self.listings: dict[Path, frozenset[str] | None] = {}
+        self._with_splits: list[tuple[Path, str]] | None = None
         self.hashes = Cache(folder / CACHE_DIR / "image-hashes.json")
         self.headers = Cache(folder / CACHE_DIR / "image-headers.json")
 
@@ -124,7 +126,7 @@ class ImageFiles:
     def find(self, name: str, by_stem: bool = False) -> Found | None:
         """The image file `name` names, or None when none exists."""
         names = [name, *(name + suffix for suffix in IMAGE_SUFFIXES)] if by_stem else [name]
-        for base, prefix in self.bases:
+        for base, prefix in self.all_bases():
             listed = self.entries(base)
             if listed is None:
                 continue
@@ -142,10 +144,29 @@ class ImageFiles:
                     return Found(candidate, prefix, prefix + candidate_name, stat)
         return None
 
+    def all_bases(self) -> list[tuple[Path, str]]:
+        """The candidate folders, then the subfolders of the `images` folders: COCO keeps
+        `annotations/instances_train2017.json` beside `images/train2017/`."""
+        if self._with_splits is None:
+            extra = []
+            for base, prefix in self.bases[1:]:
+                if self.entries(base) is None:
+                    continue
+                try:
+                    with os.scandir(base) as listing:  # d_type: no stat per image
+                        subfolders = sorted(e.name for e in listing if e.is_dir() and not e.name.startswith("."))
+                except OSError:
+                    continue
+                extra.extend((base / sub, f"{prefix}{sub}/") for sub in subfolders)
+            self._with_splits = self.bases + extra
+        return self._with_splits
+
     def image_folder(self) -> tuple[Path, str] | None:
-        """The folder that holds images, judged only by a folder named `images` existing."""
+        """The folder that holds images: an `images` folder with image files directly in it (one
+        with only subfolders, such as COCO's `images/train2017/`, does not say which is this one's)."""
         for base, prefix in self.bases[1:]:
-            if self.entries(base) is not None:
+            listed = self.entries(base)
+            if listed is not None and any(n.lower().endswith(IMAGE_SUFFIXES) for n in listed):
                 return base, prefix
         return None
 

@@ -12,9 +12,10 @@ class MissingImage(Rule):
     """A labelled image is not in the folder that holds the dataset's images, so it cannot be
     trained on or reviewed.
 
-    The image folder is the one where the label file's other images are found (beside it, `images/`
-    or `../images/`), else an existing `images/` or `../images/` folder. Labels whose images are
-    kept elsewhere (no such folder, none of their images found) are not checked."""
+    The image folder is the one where the label file's other images are found (beside it, `images/`,
+    `../images/` or a subfolder of those, such as COCO's `images/train2017/`), else an `images/` or
+    `../images/` folder with image files directly in it. Labels whose images are kept elsewhere (no
+    such folder, none of their images found) are not checked."""
 
     code = "LL702"
     name = "missing-image"
