@@ -33,3 +33,7 @@ class PluginError(LabellintError):
 
 class GitError(LabellintError):
     """A git operation failed (not a repository, unknown revision, shallow history)."""
+
+
+class MissingContentError(LabellintError):
+    """A label file's content lives outside git (Git LFS, DVC) and is not available here."""

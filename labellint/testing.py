@@ -11,7 +11,7 @@ from labellint.engine import run_rules
 from labellint.problem import Problem
 from labellint.reporters.text import format_problem
 from labellint.rules import Rule, all_rules
-from labellint.settings.config import Config
+from labellint.settings.config import Config, load_config
 from labellint.sources import WorkTree
 from labellint.spec.loader import load_spec
 from labellint.spec.model import LabelSpec
@@ -64,7 +64,10 @@ def run_rule(folder: Path, half: str, rule: str | type[Rule]) -> list[Problem]:
         # A spec-only rule's halves are specs: `good/labelspec.yaml` overrides the folder's.
         spec_display = f"{half}/{SPEC_FILE}"
         spec = load_spec(folder / half / SPEC_FILE, spec_display)
-    config, source = Config(root=folder), WorkTree(cwd=folder)
+    # A half's own `labellint.toml` gives its datasets' settings (LL703's splits); paths stay the half.
+    own = folder / half / "labellint.toml"
+    config = load_config(own) if own.is_file() else Config(root=folder)
+    source = WorkTree(cwd=folder)
     dataset, crashes = read_dataset(LabelSelection(paths=[str(folder / half)]), config, spec, source)
     context = rule_context(dataset, spec, spec_display if spec else None, config, source)
     report = run_rules([resolve_rule(rule)()], context)

@@ -223,7 +223,7 @@ def test_a_named_fifo_is_not_a_regular_file_rather_than_missing(tmp_path: Path) 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 def test_a_fifo_in_place_of_the_image_hash_cache_is_not_opened(tmp_path: Path) -> None:
-    from labellint.rules.conflicting_duplicates import _load_cache
+    from labellint.rules._media import _load_cache
 
     os.mkfifo(tmp_path / "image-hashes.json")
     assert _load_cache(tmp_path / "image-hashes.json") == {}

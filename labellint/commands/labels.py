@@ -88,7 +88,7 @@ def read_dataset(
         try:
             parts.append(reader.read(files, context))
         except LabellintError:
-            raise
+            raise  # content that cannot be had (an unfetched LFS object): exit 2 with its message
         except Exception:
             # A reader bug must not hide the other files' problems: read them one by one and
             # report only the files that still fail.
@@ -137,13 +137,23 @@ def drop_excluded(collected: Collected, patterns: list[str], root: Path) -> None
 
 def declared_versions(config: Config, source: Source) -> dict[str, str]:
     """`spec-version` of the configured datasets, per displayed label-file path (LL503 reads it)."""
+    return _per_label_file(config, source, "spec_version")
+
+
+def declared_splits(config: Config, source: Source) -> dict[str, str]:
+    """`split` of the configured datasets, per displayed label-file path (LL703 reads it)."""
+    return _per_label_file(config, source, "split")
+
+
+def _per_label_file(config: Config, source: Source, setting: str) -> dict[str, str]:
     declared: dict[str, str] = {}
     for entry in config.datasets:
-        if entry.spec_version is None:
+        value = getattr(entry, setting)
+        if value is None:
             continue
         found = collect([Target(entry.path, entry.reader)], source, config.root)
         for _, files, _ in found.groups.values():
-            declared.update({source.display(p): entry.spec_version for p in files})
+            declared.update({source.display(p): value for p in files})
     return declared
 
 
@@ -160,6 +170,7 @@ def rule_context(
         work_tree=source.cwd if on_disk else None,
         config_root=config.root if on_disk else None,
         declared_versions=declared_versions(config, source),
+        splits=declared_splits(config, source),
     )
 
 

@@ -74,6 +74,8 @@ class RuleContext:
     config_root: Path | None = None
     # `spec-version` declared in the config per label file: displayed path -> version (LL503).
     declared_versions: dict[str, str] = field(default_factory=dict)
+    # The `split` the config gives each dataset (train, test, ...), per displayed label-file path (LL703).
+    splits: dict[str, str] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from labellint.rules._media import CACHE_DIR, ImageFiles, image_files
 from labellint.rules._spans import quote
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
-from labellint.sources.images import ImageFolders
-from labellint.support.atomic import write_atomically
 
-CACHE_DIR = ".labellint_cache"
-CACHE_FILE = "image-hashes.json"
+CACHE_FILE = "image-hashes.json"  # in CACHE_DIR beside the label file (rules/_media.py keeps it)
+__all__ = ["CACHE_DIR", "CACHE_FILE", "ConflictingDuplicates"]
 
 
 class ConflictingDuplicates(Rule):
@@ -67,8 +64,8 @@ def _content_keys(context: RuleContext) -> list[str | None]:
     ds = context.dataset
     keys: list[str | None] = []
     texts = ds.item_text or [None] * ds.n_items
-    images: dict[Path, _ImageFiles] = {}
-    per_file: dict[int, _ImageFiles] = {}
+    images: dict[Path, ImageFiles] = {}
+    per_file: dict[int, ImageFiles] = {}
     item_file = ds.item_file.tolist()
     for item, text in enumerate(texts):
         if text is not None:
@@ -81,73 +78,12 @@ def _content_keys(context: RuleContext) -> list[str | None]:
         file = item_file[item]
         if file not in per_file:
             folder = Path(ds.files[file].path).parent
-            per_file[file] = images.setdefault(folder, _ImageFiles(folder))
-        keys.append(per_file[file].hash(name))
+            per_file[file] = images.setdefault(folder, image_files(context, folder))
+        found = per_file[file].find(name)
+        keys.append(None if found is None else "i:" + per_file[file].digest(found))
     for files in images.values():
         files.save()
     return keys
-
-
-class _ImageFiles:
-    """The hashes of the image files next to one label file (found by `sources.images`).
-
-    Hashes are kept in `.labellint_cache/image-hashes.json` beside the label file, keyed by path,
-    size and modification time, so a file is read again only after it changes.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folders = ImageFolders(folder)
-        self.cache_file = folder / CACHE_DIR / CACHE_FILE
-        self.cache: dict[str, list] | None = None
-        self.used: dict[str, list] = {}
-        self.changed = False
-
-    def hash(self, name: str) -> str | None:
-        found = self.folders.locate(name)
-        if found is None:
-            return None
-        path, key, stat = found
-        return "i:" + self._digest(path, key, stat.st_size, stat.st_mtime_ns)
-
-    def _digest(self, path: Path, key: str, size: int, mtime_ns: int) -> str:
-        if self.cache is None:
-            self.cache = _load_cache(self.cache_file)
-        known = self.cache.get(key)
-        if known is not None and known[:2] == [size, mtime_ns]:
-            self.used[key] = known
-            return known[2]
-        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-        self.used[key] = [size, mtime_ns, digest]
-        self.changed = True
-        return digest
-
-    def save(self) -> None:
-        """Write the hashes used in this run (dropping stale entries); a cache that cannot be
-        written only costs speed next time."""
-        if not self.changed and (self.cache is None or len(self.used) == len(self.cache)):
-            return
-        folder = self.cache_file.parent
-        try:
-            folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Written by labellint: a cache, never commit it.\n*\n", encoding="utf-8")
-            write_atomically(self.cache_file, json.dumps({"version": 1, "files": self.used}))
-        except OSError:
-            return
-
-
-def _load_cache(path: Path) -> dict[str, list]:
-    if not path.is_file():  # absent, or a FIFO or device that would block the run
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    files = data.get("files") if isinstance(data, dict) and data.get("version") == 1 else None
-    if not isinstance(files, dict):
-        return {}
-    return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 3 and isinstance(v[2], str)}
 
 
 def _label_sets(ds) -> list[tuple]:

@@ -34,6 +34,8 @@ class DatasetEntry(Section):
     options: dict[str, Any] = Field(default_factory=dict)
     # The spec version these labels were made under (LL503 stale-labels reports an older MAJOR).
     spec_version: str | None = None
+    # Which split these labels are (train, val, test): the same image in two splits is LL703.
+    split: str | None = None
 
 
 class Config(Section):

@@ -20,7 +20,8 @@ class ChangedFiles:
 
     def touches(self, path: Path) -> bool:
         relative = from_repository(path, self.root)
-        return relative is not None and relative in self.files
+        # A DVC-tracked file changes as its `.dvc` file (the content is not in git).
+        return relative is not None and (relative in self.files or f"{relative}.dvc" in self.files)
 
 
 def changes_for(start: Path, since: str | None, staged: bool) -> ChangedFiles:
@@ -57,4 +58,6 @@ def hook_paths(paths: Iterable[str], has_datasets: bool) -> list[str]:
     dataset-level rules see everything) when it names any, else the changed label files."""
     if has_datasets:
         return []
-    return [p for p in paths if not p.lower().endswith(NOT_LABEL_SUFFIXES)]
+    # A committed `labels.json.dvc` stands for the DVC-tracked `labels.json`.
+    named = [p.removesuffix(".dvc") for p in paths]
+    return [p for p in named if not p.lower().endswith(NOT_LABEL_SUFFIXES)]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from labellint.errors import GitError
+from labellint.sources import lfs
 
 if TYPE_CHECKING:
     from git import Repo
@@ -80,8 +81,38 @@ def resolve(repo: Repo, rev: str) -> str:
         raise GitError(f"unknown revision {rev!r}{hint if shallow else ''}") from None
 
 
-def read_at(repo: Repo, rev: str, relative: str) -> bytes | None:
-    """The bytes of a file at a revision (repository-relative posix path), or None if absent."""
+def read_at(repo: Repo, rev: str, relative: str, limit: int | None = None, label: str | None = None) -> bytes | None:
+    """The content of a file at a revision (repository-relative posix path), or None if absent; a Git
+    LFS pointer is read through git-lfs from the local store (MissingContentError when not fetched).
+    With `limit`, only the first `limit` bytes are guaranteed (enough to sniff a reader); `label`
+    names the revision in messages (default: `rev`)."""
+    data = read_blob_at(repo, rev, relative)
+    if data is None:
+        return None
+    pointer = lfs.parse_pointer(data)
+    if pointer is None:
+        return data
+    label = label or rev
+    where = f"{relative} at {label[:12] if _is_sha(label) else label}"
+    return lfs_store(repo_root(repo)).read(pointer, relative, where, limit)
+
+
+def _is_sha(rev: str) -> bool:
+    return len(rev) == 40 and all(c in "0123456789abcdef" for c in rev)
+
+
+_STORES: dict[Path, lfs.LfsStore] = {}
+
+
+def lfs_store(root: Path) -> lfs.LfsStore:
+    """The LFS store of the repository at `root` (one per root: git-lfs is asked once where it is)."""
+    if root not in _STORES:
+        _STORES[root] = lfs.LfsStore(root)
+    return _STORES[root]
+
+
+def read_blob_at(repo: Repo, rev: str, relative: str) -> bytes | None:
+    """The raw blob of a file at a revision (a pointer stays a pointer), or None if absent."""
     import git
 
     sha = resolve(repo, rev)
@@ -118,9 +149,11 @@ def changed_files(repo: Repo, base: str | None = None, *, staged: bool = False) 
 def commits(
     repo: Repo, rev_range: str, paths: list[str] | None = None, max_count: int | None = None
 ) -> list[CommitInfo]:
-    """Commits in `rev_range` that touch `paths`, newest first."""
+    """Commits in `rev_range` that touch `paths` (or the `.dvc` files tracking them), newest first."""
+    # A DVC-tracked label file changes in git as its `.dvc` file: ask for both.
+    pathspecs = [*paths, *(f"{p}.dvc" for p in paths if not p.endswith(("/", ".dvc")))] if paths else []
     try:
-        found = list(repo.iter_commits(rev_range, paths=paths or [], max_count=max_count))
+        found = list(repo.iter_commits(rev_range, paths=pathspecs, max_count=max_count))
     except Exception as exc:  # GitPython raises GitCommandError subclasses for bad ranges
         raise GitError(f"cannot list commits in {rev_range!r}: {str(exc).strip().splitlines()[-1]}") from None
     return [

@@ -6,7 +6,8 @@ import fnmatch
 from collections.abc import Iterator
 from pathlib import Path
 
-from labellint.sources import SKIP_DIRS
+from labellint.sources import SKIP_DIRS, dvc
+from labellint.sources.dvc import TrackedFile
 from labellint.support.paths import absolute, from_cwd, from_repository
 
 
@@ -24,6 +25,8 @@ class GitRevision:
         self.label = rev
         self.cwd = (cwd or Path.cwd()).resolve()
         self._files: set[str] | None = None
+        # Files DVC tracks at this revision (their `.dvc` files are in git, the content is not).
+        self._dvc: dict[str, TrackedFile] = {}
 
     def _relative(self, path: Path) -> str:
         relative = from_repository(path, self.root, self.cwd)
@@ -33,11 +36,25 @@ class GitRevision:
 
     def _all_files(self) -> set[str]:
         if self._files is None:
-            self._files = set(self._git.files_at(self.repo, self.rev))
+            files = set(self._git.files_at(self.repo, self.rev))
+            for dvc_file in sorted(f for f in files if dvc.is_dvc_file(f)):
+                text = self._git.read_blob_at(self.repo, self.rev, dvc_file) or b""
+                for tracked in dvc.tracked_outputs(dvc_file, text):
+                    if tracked.path not in files:
+                        self._dvc[tracked.path] = tracked
+            self._files = files | set(self._dvc)
         return self._files
 
     def read_bytes(self, path: Path) -> bytes:
-        data = self._git.read_at(self.repo, self.rev, self._relative(path))
+        return self._read(path, None)
+
+    def _read(self, path: Path, limit: int | None) -> bytes:
+        relative = self._relative(path)
+        self._all_files()  # also finds the files DVC tracks
+        tracked = self._dvc.get(relative)
+        if tracked is not None:
+            return dvc.read(self.root, self.rev, tracked, f"{relative} at {self.label}", limit)
+        data = self._git.read_at(self.repo, self.rev, relative, limit, label=self.label)
         if data is None:
             raise FileNotFoundError(f"{path} does not exist at {self.label}")
         return data
@@ -53,7 +70,7 @@ class GitRevision:
         return prefix == "./" or any(f.startswith(prefix) for f in self._all_files())
 
     def head(self, path: Path, size: int) -> bytes:
-        return self.read_bytes(path)[:size]
+        return self._read(path, size)[:size]
 
     def glob(self, pattern: Path) -> list[Path]:
         relative = self._relative(pattern)

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labellint.sources import SKIP_DIRS
-from labellint.support.paths import from_cwd
+from labellint.errors import MissingContentError
+from labellint.sources import SKIP_DIRS, dvc, lfs
+from labellint.support.paths import from_cwd, from_repository, repository_root
 
 # Whole small files kept from sniffing until their reader asks for them (bytes, across all files).
 WHOLE_FILE_BUDGET = 64 * 1024 * 1024
@@ -51,11 +52,19 @@ class WorkTree:
         if data is not None:
             self._whole_size -= len(data)
             return data
-        return Path(path).read_bytes()
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            tracked = _dvc_tracked(Path(path))
+            if tracked is None:
+                raise
+            return dvc.read(tracked[0], None, tracked[1], self.display(path))
+        pointer = lfs.parse_pointer(data) if len(data) < lfs.MAX_POINTER_BYTES else None
+        return data if pointer is None else self._smudge(Path(path), pointer, None)
 
     def is_file(self, path: Path) -> bool:
         try:
-            return Path(path).is_file()
+            return Path(path).is_file() or (not Path(path).exists() and _dvc_tracked(Path(path)) is not None)
         except (OSError, ValueError):  # a name too long for the file system, a NUL byte
             return False
 
@@ -66,19 +75,41 @@ class WorkTree:
             return False
 
     def head(self, path: Path, size: int) -> bytes:
-        # Opened without blocking and checked before reading: a FIFO in a scanned folder would
-        # otherwise wait forever for a writer.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        want = max(size, lfs.MAX_POINTER_BYTES)
+        try:
+            # Opened without blocking and checked before reading: a FIFO in a scanned folder would
+            # otherwise wait forever for a writer.
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except FileNotFoundError:
+            tracked = _dvc_tracked(Path(path))
+            if tracked is None:
+                raise
+            return dvc.read(tracked[0], None, tracked[1], self.display(path), size)
         with open(descriptor, "rb") as handle:
             mode = os.fstat(descriptor).st_mode
             if not stat.S_ISREG(mode):
                 raise NotRegularFile(errno.EINVAL, f"not a regular file ({_kind_of(mode)})", str(path))
-            data = handle.read(size)
+            data = handle.read(want)
             # Asking for one byte more than we got proves the end of the file.
-            if len(data) < size and self._whole_size + len(data) <= WHOLE_FILE_BUDGET and not handle.read(1):
-                self._whole[str(path)] = data
-                self._whole_size += len(data)
-            return data
+            whole = len(data) < want and not handle.read(1)
+        pointer = lfs.parse_pointer(data) if whole and len(data) < lfs.MAX_POINTER_BYTES else None
+        if pointer is not None:
+            return self._smudge(Path(path), pointer, size)
+        if whole and self._whole_size + len(data) <= WHOLE_FILE_BUDGET:
+            self._whole[str(path)] = data
+            self._whole_size += len(data)
+        return data[:size]
+
+    def _smudge(self, path: Path, pointer: lfs.Pointer, limit: int | None) -> bytes:
+        """A pointer checked out in place of its content (cloned without git-lfs, or with
+        GIT_LFS_SKIP_SMUDGE): the content from the local LFS store, or a clear error."""
+        from labellint.sources import git
+
+        root = repository_root(path.resolve().parent)
+        if root is None:
+            raise lfs_outside_repository(self.display(path))
+        relative = from_repository(path, root, self.cwd) or path.name
+        return git.lfs_store(root).read(pointer, relative, self.display(path), limit)
 
     def glob(self, pattern: Path) -> list[Path]:
         return sorted(p for p in (Path(m) for m in glob.glob(str(pattern), recursive=True)) if p.is_file())
@@ -101,3 +132,20 @@ def _walked(root: str, name: str) -> bool:
     if name in SKIP_DIRS or name.startswith("."):
         return False
     return not os.path.isfile(os.path.join(root, name, "pyvenv.cfg"))
+
+
+def lfs_outside_repository(where: str) -> MissingContentError:
+    return MissingContentError(f"{where} is a Git LFS pointer outside any git repository: its content cannot be found")
+
+
+def _dvc_tracked(path: Path) -> tuple[Path, dvc.TrackedFile] | None:
+    """The repository root and the DVC output when a missing `path` is tracked by `path.dvc`."""
+    dvc_file = path.with_name(path.name + ".dvc")
+    if not dvc_file.is_file():
+        return None
+    root = repository_root(path.resolve().parent) or path.resolve().parent
+    relative = from_repository(dvc_file, root) or dvc_file.name
+    for tracked in dvc.tracked_outputs(relative, dvc_file.read_bytes()):
+        if (root / tracked.path).resolve() == path.resolve():
+            return root, tracked
+    return None

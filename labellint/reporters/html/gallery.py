@@ -15,7 +15,7 @@ import numpy as np
 from labellint.model import Dataset
 from labellint.problem import Problem
 from labellint.reporters.html.shapes import FLAGGED, NEIGHBOUR, OTHER, Shape, shape_of
-from labellint.sources.images import ImageFolders
+from labellint.rules._media import ImageFiles
 
 THUMBNAIL = 320  # longest side of a drawn card, CSS pixels
 OTHERS_PER_CARD = 200  # the item's other annotations drawn faintly, at most
@@ -84,7 +84,7 @@ def choose(problems: list[Problem], dataset: Dataset, limit: int) -> dict[int, l
 def build_gallery(problems: list[Problem], dataset: Dataset, options: GalleryOptions) -> Gallery:
     """The cards of the chosen items, in the order chosen; a missing image is a note, never an abort."""
     chosen = choose(problems, dataset, options.max_images)
-    finders: dict[Path, ImageFolders] = {}
+    finders: dict[Path, ImageFiles] = {}
     cards, anchors = [], {}
     missing, unreadable = [], []
     for done, (item, indexes) in enumerate(chosen.items(), 1):
@@ -132,11 +132,11 @@ def _find_image(dataset: Dataset, item: int, name: str | None, finders) -> Path 
     if not name:
         return None
     folder = Path(dataset.files[int(dataset.item_file[item])].path).parent
-    finder = finders.setdefault(folder, ImageFolders(folder))
-    found = finder.locate(name)
+    finder = finders.setdefault(folder, ImageFiles(folder))
+    found = finder.find(name)
     if found is None and "/" in name:
-        found = finder.locate(Path(name).name)  # COCO's `file_name` often keeps the exporter's folders
-    return None if found is None else found[0]
+        found = finder.find(Path(name).name)  # COCO's `file_name` often keeps the exporter's folders
+    return None if found is None else found.path
 
 
 def _attach_image(card: Card, path: Path, options: GalleryOptions) -> None:

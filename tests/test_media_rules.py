@@ -1,0 +1,131 @@
+"""Media rules (LL701-LL704) on images made here with Pillow: each defect found exactly once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.helpers import run_cli
+
+CONFIG = """\
+[[datasets]]
+path = "labels/train.json"
+split = "train"
+
+[[datasets]]
+path = "labels/test.json"
+split = "test"
+"""
+
+
+def _image(path: Path, size: tuple[int, int], colour: tuple[int, int, int], orientation: int | None = None) -> None:
+    image = Image.new("RGB", size, colour)
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    image.save(path, "JPEG", exif=exif.tobytes())
+
+
+def _coco(images: list[tuple[str, int, int]]) -> dict:
+    return {
+        "images": [{"id": i, "file_name": name, "width": w, "height": h} for i, (name, w, h) in enumerate(images, 1)],
+        "annotations": [
+            {"id": i, "image_id": i, "category_id": 1, "bbox": [2, 2, 10, 10], "area": 100, "iscrowd": 0}
+            for i in range(1, len(images) + 1)
+        ],
+        "categories": [{"id": 1, "name": "thing"}],
+    }
+
+
+@pytest.fixture()
+def dataset(tmp_path: Path) -> Path:
+    images = tmp_path / "images"
+    images.mkdir()
+    _image(images / "fine.jpg", (64, 48), (200, 10, 10))
+    _image(images / "wrong_size.jpg", (64, 48), (10, 200, 10))
+    _image(images / "turned.jpg", (64, 48), (10, 10, 200), orientation=6)
+    _image(images / "leaked.jpg", (64, 48), (90, 90, 90))
+    shutil.copy(images / "leaked.jpg", images / "leaked_copy.jpg")
+    _image(images / "unlabelled.jpg", (64, 48), (250, 250, 0))
+    _image(images / "test_fine.jpg", (48, 64), (0, 250, 250))
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    train = [("fine.jpg", 64, 48), ("wrong_size.jpg", 80, 48), ("turned.jpg", 64, 48), ("leaked.jpg", 64, 48)]
+    test = [("test_fine.jpg", 48, 64), ("leaked_copy.jpg", 64, 48), ("gone.jpg", 64, 48)]
+    (labels / "train.json").write_text(json.dumps(_coco(train)))
+    (labels / "test.json").write_text(json.dumps(_coco(test)))
+    (tmp_path / "labellint.toml").write_text(CONFIG)
+    return tmp_path
+
+
+def _problems(folder: Path, *paths: str) -> list[dict]:
+    result = run_cli("check", "--format", "json", *paths, cwd=folder)
+    assert result.exit_code in (0, 1), result.output + result.stderr
+    return json.loads(result.stdout)["problems"]
+
+
+def test_each_image_defect_is_found_exactly_once(dataset: Path) -> None:
+    found = sorted((p["code"], p["path"], p.get("item")) for p in _problems(dataset))
+    assert found == [
+        ("LL701", "labels/train.json", "2"),
+        ("LL701", "labels/train.json", "3"),
+        ("LL702", "labels/test.json", "3"),
+        ("LL703", "labels/test.json", "2"),
+        ("LL704", "images/unlabelled.jpg", None),
+    ]
+
+
+def test_the_messages_say_what_is_wrong(dataset: Path) -> None:
+    messages = {(p["code"], p.get("item")): p["message"] for p in _problems(dataset)}
+    assert messages[("LL701", "2")] == "declared size 80x48 differs from the image file's 64x48"
+    assert messages[("LL701", "3")].startswith(
+        "declared size 64x48 is the image's stored size, but its EXIF orientation 6 turns it 90 degrees to 48x64"
+    )
+    assert "'gone.jpg'" in messages[("LL702", "3")]
+    assert "'leaked.jpg' in split 'train' (labels/train.json)" in messages[("LL703", "2")]
+
+
+def test_headers_only_and_cached(dataset: Path) -> None:
+    # Cut the turned image just after its pixel data starts: only a header read still works.
+    turned = dataset / "images" / "turned.jpg"
+    data = turned.read_bytes()
+    turned.write_bytes(data[: data.index(b"\xff\xda") + 16])
+    with Image.open(turned) as image, pytest.raises(OSError):
+        image.load()
+    first = _problems(dataset)
+    assert ("LL701", "3") in {(p["code"], p.get("item")) for p in first}
+    cache = dataset / "labels" / ".labellint_cache"
+    headers = json.loads((cache / "image-headers.json").read_text())["files"]
+    assert headers["../images/turned.jpg"][2:] == [64, 48, 6]
+    assert _problems(dataset) == first
+
+
+def test_quiet_where_the_images_are_not(tmp_path: Path, dataset: Path) -> None:
+    shutil.rmtree(dataset / "images")
+    assert {p["code"] for p in _problems(dataset)} & {"LL701", "LL702", "LL703", "LL704"} == set()
+
+
+def test_without_splits_nothing_leaks(dataset: Path) -> None:
+    (dataset / "labellint.toml").write_text(CONFIG.replace('split = "train"\n', "").replace('split = "test"\n', ""))
+    assert "LL703" not in {p["code"] for p in _problems(dataset)}
+
+
+def test_coco_layout_with_split_image_folders(tmp_path: Path) -> None:
+    """Datumaro's COCO sample: annotations/instances_train.json beside images/train/a.jpg."""
+    from tests.conftest import shared_path
+
+    folder = tmp_path / "coco"
+    shutil.copytree(shared_path("data", "peers", "datumaro", "coco_dataset", "coco_instances"), folder)
+    assert {p["code"] for p in _problems(folder, ".")} & {"LL701", "LL702", "LL703", "LL704"} == set()
+    labels = folder / "annotations" / "instances_train.json"
+    document = json.loads(labels.read_text())
+    with Image.open(folder / "images" / "train" / "a.jpg") as image:
+        assert (document["images"][0]["width"], document["images"][0]["height"]) == image.size
+    document["images"][0]["width"] += 7
+    labels.write_text(json.dumps(document))
+    found = [(p["code"], p["path"]) for p in _problems(folder, ".") if p["code"].startswith("LL7")]
+    assert found == [("LL701", "annotations/instances_train.json")]
