@@ -70,6 +70,8 @@ class Dataset:
 
     files: list[SourceFile] = field(default_factory=list)
     classes: list[ClassRef] = field(default_factory=list)
+    # What reading left out, said once to the user (files no reader claims); set by read_dataset.
+    notes: list[str] = field(default_factory=list)
     # items
     item_ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     item_names: list[str | None] = field(default_factory=list)

@@ -35,7 +35,10 @@ def targets_for(selection: LabelSelection, config: Config) -> tuple[list[Target]
     if selection.paths:
         return [Target(p, selection.reader or config.reader) for p in selection.paths], Path.cwd()
     if config.datasets:
-        targets = [Target(d.path, selection.reader or d.reader or config.reader, d.options) for d in config.datasets]
+        targets = [
+            Target(d.path, selection.reader or d.reader or config.reader, d.options, configured=True)
+            for d in config.datasets
+        ]
         return targets, config.root
     raise UsageError("no label files to check: pass PATHS, or list `datasets` in the config")
 
@@ -71,6 +74,9 @@ def read_dataset(
                     )
     dataset = Dataset.concat(parts) if parts else Dataset()
     dataset.issues.extend(collected.issues)
+    note = collected.skipped_note()
+    if note:
+        dataset.notes.append(note)
     return dataset, crashes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,10 @@ import msgspec
 
 from labellint.model import Dataset, SourceFile
 from labellint.readers._text import LABEL_KEYS, SPAN_KEYS, TextBuilder, parse_span, positive_labels
-from labellint.readers.base import ReadContext, Reader, issue
+from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
 UTF8_BOM = b"\xef\xbb\xbf"
+_TEXT_KEY = re.compile(rb'"(text|data)"\s*:\s*"')
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -31,8 +33,13 @@ class JsonlReader(Reader):
     suffixes = (".jsonl", ".ndjson")
     description = "JSON Lines text labels: Prodigy, spaCy cats, doccano; classification and NER spans"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        return path.suffix.lower() in self.suffixes and head.removeprefix(UTF8_BOM).lstrip()[:1] in (b"{", b"")
+    def claims(self, candidate: Candidate) -> bool:
+        """Lines of JSON objects with a `text` (or doccano's `data`) string; Labelbox's
+        `data_row` records and other JSON Lines without text are not text labels."""
+        if candidate.suffix not in self.suffixes:
+            return False
+        first = candidate.head.removeprefix(UTF8_BOM).lstrip().split(b"\n", 1)[0]
+        return first.startswith(b"{") and bool(_TEXT_KEY.search(first)) and b'"data_row"' not in first
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
         return Dataset.concat([self.read_one(path, context) for path in paths])
