@@ -83,6 +83,12 @@ class Dataset:
     item_normalized: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     # The item's text for text tasks (classification, NER); empty list when no item has text.
     item_text: list[str | None] = field(default_factory=list)
+    # Sparse, by item: the question an item's labels answer beyond its content (a Prodigy binary
+    # answer's task, the media a Label Studio task's regions are on). Items with the same content
+    # but different tasks are different questions (LL303 compares only the same question).
+    item_task: dict[int, str] = field(default_factory=dict)
+    # Sparse, by item: who answered an item that carries no annotation (a Prodigy reject).
+    item_annotator: dict[int, str] = field(default_factory=dict)
     # annotations
     ann_ids: np.ndarray = field(default_factory=lambda: np.empty(0, object))
     ann_item: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
@@ -245,6 +251,8 @@ class Dataset:
             )
             for name in sparse:
                 getattr(out, name).update({k + ann_offset: v for k, v in getattr(part, name).items()})
+            out.item_task.update({k + item_offset: v for k, v in part.item_task.items()})
+            out.item_annotator.update({k + item_offset: v for k, v in part.item_annotator.items()})
             out.issues.extend(part.issues)
             item_offset += part.n_items
             ann_offset += part.n_annotations

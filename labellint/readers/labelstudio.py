@@ -16,6 +16,7 @@ from labellint.readers._text import TextBuilder
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
 UTF8_BOM = b"\xef\xbb\xbf"
+MEDIA_KEYS = ("image", "audio", "video")
 _DATA = re.compile(rb'"data"\s*:\s*\{')
 _TASK_KEYS = re.compile(rb'"(annotations|completions|predictions)"\s*:\s*\[')
 # Result types that carry no label of their own (links between regions, free text, ratings).
@@ -117,6 +118,10 @@ class _TaskReader:
             index=len(self.item_pointers) - 1,
             name=name,
         )
+        media = [f"{key} {data[key]}" for key in MEDIA_KEYS if isinstance(data.get(key), str)]
+        if media:
+            # Regions are on the media: tasks sharing a `data.text` caption are still different images.
+            self.builder.item_task[item] = "; ".join(media)
         self.counts["predictions"] += len(task.get("predictions") or [])
         key = "annotations" if "annotations" in task else "completions"  # older exports
         groups = [(key, task.get(key) or [])]
