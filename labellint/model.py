@@ -70,6 +70,8 @@ class Dataset:
 
     files: list[SourceFile] = field(default_factory=list)
     classes: list[ClassRef] = field(default_factory=list)
+    # What reading left out, said once to the user (files no reader claims); set by read_dataset.
+    notes: list[str] = field(default_factory=list)
     # items
     item_ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     item_names: list[str | None] = field(default_factory=list)
@@ -81,6 +83,12 @@ class Dataset:
     item_normalized: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     # The item's text for text tasks (classification, NER); empty list when no item has text.
     item_text: list[str | None] = field(default_factory=list)
+    # Sparse, by item: the question an item's labels answer beyond its content (a Prodigy binary
+    # answer's task, the media a Label Studio task's regions are on). Items with the same content
+    # but different tasks are different questions (LL303 compares only the same question).
+    item_task: dict[int, str] = field(default_factory=dict)
+    # Sparse, by item: who answered an item that carries no annotation (a Prodigy reject).
+    item_annotator: dict[int, str] = field(default_factory=dict)
     # annotations
     ann_ids: np.ndarray = field(default_factory=lambda: np.empty(0, object))
     ann_item: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
@@ -235,18 +243,10 @@ class Dataset:
             _collect(ann_arrays, "ann_file", part.ann_file + file_offset)
             for name in ("ann_box", "ann_line", "ann_index"):
                 _collect(ann_arrays, name, getattr(part, name))
-            sparse = (
-                "ann_attributes",
-                "ann_segmentation",
-                "ann_text",
-                "ann_keypoints",
-                "ann_area",
-                "ann_fields",
-                "unresolved_item",
-                "unresolved_class",
-            )
-            for name in sparse:
+            for name in _SPARSE_BY_ANNOTATION:
                 getattr(out, name).update({k + ann_offset: v for k, v in getattr(part, name).items()})
+            for name in _SPARSE_BY_ITEM:
+                getattr(out, name).update({k + item_offset: v for k, v in getattr(part, name).items()})
             out.issues.extend(part.issues)
             item_offset += part.n_items
             ann_offset += part.n_annotations
@@ -256,6 +256,20 @@ class Dataset:
         for name, arrays in {**item_arrays, **ann_arrays}.items():
             setattr(out, name, _concat_arrays(arrays))
         return out
+
+
+# Dict fields keyed by annotation (or item) index, which concat shifts by the offsets.
+_SPARSE_BY_ANNOTATION = (
+    "ann_attributes",
+    "ann_segmentation",
+    "ann_text",
+    "ann_keypoints",
+    "ann_area",
+    "ann_fields",
+    "unresolved_item",
+    "unresolved_class",
+)
+_SPARSE_BY_ITEM = ("item_task", "item_annotator")
 
 
 def _collect(store: dict[str, list[np.ndarray]], name: str, array: np.ndarray) -> None:

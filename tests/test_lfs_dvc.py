@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import shared_path
-from tests.helpers import run_cli
+from conftest import shared_path
+from helpers import run_cli
 
 VERSIONS = ["annotations_v1_a56f6cb.json", "annotations_v2_a35e944.json", "annotations_v3_1e4d24a.json"]
 LABELS = "data/annotations.json"

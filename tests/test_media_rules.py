@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 from PIL import Image
-
-from tests.helpers import run_cli
 
 CONFIG = """\
 [[datasets]]
@@ -116,7 +115,7 @@ def test_without_splits_nothing_leaks(dataset: Path) -> None:
 
 def test_coco_layout_with_split_image_folders(tmp_path: Path) -> None:
     """Datumaro's COCO sample: annotations/instances_train.json beside images/train/a.jpg."""
-    from tests.conftest import shared_path
+    from conftest import shared_path
 
     folder = tmp_path / "coco"
     shutil.copytree(shared_path("data", "peers", "datumaro", "coco_dataset", "coco_instances"), folder)

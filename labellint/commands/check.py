@@ -97,6 +97,7 @@ def check_source(request: CheckRequest, settings: Settings, policy: Policy, sour
     context = rule_context(dataset, spec, settings.spec_display, config, source)
     report = run_rules(policy.rules_in(CHECK_SCOPES), context)
     report.crashes[:0] = crashes
+    report.notes.extend(dataset.notes)
     apply_policy(report, policy, spec, settings.spec_display)
     return report, dataset
 

@@ -45,7 +45,10 @@ def targets_for(selection: LabelSelection, config: Config) -> tuple[list[Target]
     if selection.paths:
         return [Target(p, reader, candidate=selection.candidates) for p in selection.paths], Path.cwd()
     if config.datasets:
-        targets = [Target(d.path, selection.reader or d.reader or config.reader, d.options) for d in config.datasets]
+        targets = [
+            Target(d.path, selection.reader or d.reader or config.reader, d.options, configured=True)
+            for d in config.datasets
+        ]
         return targets, config.root
     return [Target(DEFAULT_PATH, reader, skip_ignored=True)], Path.cwd()
 
@@ -113,6 +116,9 @@ def read_dataset(
                     )
     dataset = Dataset.concat(parts) if parts else Dataset()
     dataset.issues.extend(collected.issues)
+    note = collected.skipped_note()
+    if note:
+        dataset.notes.append(note)
     return dataset, crashes
 
 

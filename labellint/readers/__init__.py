@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from labellint.errors import PluginError, UsageError
-from labellint.readers.base import ReadContext, Reader
+from labellint.readers.base import Candidate, ReadContext, Reader
 from labellint.support.plugins import BrokenPlugin, load_group
 
-__all__ = ["ReadContext", "Reader", "available_readers", "get_reader", "sniff_reader"]
+__all__ = ["Candidate", "ReadContext", "Reader", "available_readers", "get_reader", "sniff_reader"]
 
 
 @cache
@@ -42,14 +41,14 @@ def get_reader(name: str) -> Reader:
     return readers[name]
 
 
-def sniff_reader(path: Path, head: bytes) -> Reader | None:
-    """The first reader (in name order) that recognises this file."""
+def sniff_reader(candidate: Candidate) -> Reader | None:
+    """The first reader (in name order) that claims this file."""
     readers = available_readers()
     if not readers:
         raise PluginError("no readers are registered: is labellint installed (`pip install -e .`)?")
     for reader in readers.values():
         try:
-            claimed = reader.sniff(path, head)
+            claimed = reader.claims(candidate)
         except Exception:  # a sniffer tripped by odd bytes has no evidence; the others may
             claimed = False
         if claimed:

@@ -11,6 +11,29 @@ from labellint.model import Dataset, ReaderIssue
 from labellint.problem import Location
 from labellint.spec.model import LabelSpec
 
+# How much of a file sniffing sees: enough for a COCO file's `info` and `licenses` before `images`.
+SNIFF_BYTES = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file offered to the readers, with what sniffing may judge it by.
+
+    `relative` is the path below the dataset root (the repository, the configured dataset's
+    folder, or the folder scanned): no folder above it may change which reader claims the file.
+    `exists` answers for other paths below the same root (a names file beside the labels) and is
+    False for anything outside it.
+    """
+
+    path: Path
+    relative: Path
+    head: bytes
+    exists: Callable[[Path], bool] = lambda _relative: False
+
+    @property
+    def suffix(self) -> str:
+        return self.relative.suffix.lower()
+
 
 @dataclass(slots=True)
 class ReadContext:
@@ -31,8 +54,15 @@ class Reader:
     suffixes: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
 
+    def claims(self, candidate: Candidate) -> bool:
+        """Whether there is evidence (a key, a header, a root element, a layout) that this file is
+        in this reader's format. The built-in readers override this; the default asks `sniff`
+        (the older plugin hook) with the root-relative path."""
+        return self.sniff(candidate.relative, candidate.head)
+
     def sniff(self, path: Path, head: bytes) -> bool:
-        """Whether this file, judged by its name and first bytes, is in this reader's format."""
+        """Older plugin hook: whether this file, judged by its name and first bytes, is in this
+        reader's format (the default trusts the suffix; override `claims` instead)."""
         return path.suffix.lower() in self.suffixes
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:

@@ -14,7 +14,7 @@ import numpy as np
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile, ids_array
 from labellint.readers._jsonpos import locate_pointers, offset_from_message
-from labellint.readers.base import ReadContext, Reader, issue
+from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
 
 class CocoImage(msgspec.Struct, gc=False):
@@ -53,6 +53,9 @@ class CocoFile(msgspec.Struct, gc=False):
 
 _DECODER = msgspec.json.Decoder(CocoFile)
 UTF8_BOM = b"\xef\xbb\xbf"
+_IMAGES = re.compile(rb'"images"\s*:\s*\[')
+_ANNOTATIONS = re.compile(rb'"annotations"\s*:\s*\[')
+_COCO_LISTS = re.compile(rb'"(annotations|categories)"\s*:\s*\[')
 
 
 class CocoReader(Reader):
@@ -62,11 +65,17 @@ class CocoReader(Reader):
     suffixes = (".json",)
     description = "COCO JSON: images, categories, annotations with bbox, polygons or RLE"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        if path.suffix.lower() != ".json":
+    def claims(self, candidate: Candidate) -> bool:
+        """An object with an `images` list and COCO's record keys (`file_name`, or `annotations`
+        / `categories` lists), or annotations with `image_id` and `category_id`; Datumaro, SA-1B
+        and other JSON with only an `annotations` key are not COCO."""
+        head = candidate.head.removeprefix(UTF8_BOM).lstrip()
+        if candidate.suffix != ".json" or not head.startswith(b"{"):
             return False
-        text = head.lstrip()
-        return text.startswith(b"{") and any(k in head for k in (b'"images"', b'"annotations"', b'"categories"'))
+        if _IMAGES.search(head):
+            return b'"file_name"' in head or bool(_COCO_LISTS.search(head))
+        # No `images` (an LL002 of its own): annotation records that point at images and categories.
+        return bool(_ANNOTATIONS.search(head)) and b'"image_id"' in head and b'"category_id"' in head
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
         return Dataset.concat([self.read_one(path, context) for path in paths])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,10 @@ import msgspec
 
 from labellint.model import Dataset, SourceFile
 from labellint.readers._text import LABEL_KEYS, SPAN_KEYS, TextBuilder, parse_span, positive_labels
-from labellint.readers.base import ReadContext, Reader, issue
+from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
 UTF8_BOM = b"\xef\xbb\xbf"
+_TEXT_KEY = re.compile(rb'"(text|data)"\s*:\s*"')
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -31,8 +33,13 @@ class JsonlReader(Reader):
     suffixes = (".jsonl", ".ndjson")
     description = "JSON Lines text labels: Prodigy, spaCy cats, doccano; classification and NER spans"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        return path.suffix.lower() in self.suffixes and head.removeprefix(UTF8_BOM).lstrip()[:1] in (b"{", b"")
+    def claims(self, candidate: Candidate) -> bool:
+        """Lines of JSON objects with a `text` (or doccano's `data`) string; Labelbox's
+        `data_row` records and other JSON Lines without text are not text labels."""
+        if candidate.suffix not in self.suffixes:
+            return False
+        first = candidate.head.removeprefix(UTF8_BOM).lstrip().split(b"\n", 1)[0]
+        return first.startswith(b"{") and bool(_TEXT_KEY.search(first)) and b'"data_row"' not in first
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
         return Dataset.concat([self.read_one(path, context) for path in paths])
@@ -89,6 +96,8 @@ class _FastRecord(msgspec.Struct, gc=False):
     answer: str | None = None
     id: int | str | None = None
     annotator_id: str | int | None = msgspec.field(default=None, name="_annotator_id")
+    session_id: str | int | None = msgspec.field(default=None, name="_session_id")
+    is_binary: bool | None = msgspec.field(default=None, name="_is_binary")
     annotator: msgspec.Raw = msgspec.Raw()
     label: msgspec.Raw = msgspec.Raw()
     labels: msgspec.Raw = msgspec.Raw()
@@ -110,12 +119,13 @@ def _read_fast(decoder: msgspec.json.Decoder, raw: bytes, line: int, builder: Te
         return False
     r = record
     others = r.annotator, r.label, r.labels, r.accept, r.cats, r.category, r.class_, r.entities
-    if r.answer in ("ignore", "reject") or sum(map(len, others)):
+    if r.answer in ("ignore", "reject") or r.is_binary or sum(map(len, others)):
         return False
     if record.spans and not all(s.label for s in record.spans):
         return False  # the general path names the empty label
     item_id = record.id if record.id is not None else line
     item = builder.add_item(item_id, record.text, line=line)
+    who = _who(record.annotator_id, record.session_id)
     if record.spans:
         spans = record.spans
         builder.add_spans(
@@ -125,8 +135,10 @@ def _read_fast(decoder: msgspec.json.Decoder, raw: bytes, line: int, builder: Te
             [s.label for s in spans],
             [s.text for s in spans],
             line,
-            None if record.annotator_id is None else str(record.annotator_id),
+            who,
         )
+    elif who is not None:
+        builder.item_annotator[item] = who  # "no entity here" is an answer too
     return True
 
 
@@ -170,6 +182,11 @@ def _read_record(record: dict[str, Any], line: int, options: _Options, builder: 
         labels = found
     item_id = record.get(options.id, line)
     item = builder.add_item(item_id if isinstance(item_id, int | str) else line, text, line=line)
+    task = _binary_task(record)
+    if task is not None:
+        builder.item_task[item] = task
+    if annotator is not None and (rejected or not (labels or checked)):
+        builder.item_annotator[item] = annotator
     if rejected:
         return None
     for label in labels:
@@ -189,7 +206,35 @@ def _fields(record: dict[str, Any], options: _Options) -> tuple[Any, Any]:
 
 
 def _annotator(record: dict[str, Any], options: _Options) -> str | None:
+    """The configured key, else Prodigy's `_annotator_id` or `_session_id`, else `annotator`,
+    else doccano 1.x's `user`."""
     value = record.get(options.annotator) if options.annotator else None
-    if value is None:
-        value = record.get("_annotator_id", record.get("annotator"))
+    for key in ("_annotator_id", "_session_id", "annotator", "user"):
+        if value is None:
+            value = record.get(key)
+    return None if value is None or isinstance(value, dict | list) else str(value)
+
+
+def _who(annotator: Any, session: Any) -> str | None:
+    value = annotator if annotator is not None else session
     return None if value is None else str(value)
+
+
+def _binary_task(record: dict[str, Any]) -> str | None:
+    """The question a Prodigy binary answer answers: accept or reject of one proposed label (or
+    span), named by `_task_hash`, else by the label and spans proposed. A reject means "not
+    this label", so answers about different labels of one text are different questions."""
+    if record.get("answer") not in ("accept", "reject"):
+        return None
+    if not (isinstance(record.get("label"), str) or record.get("_is_binary") is True):
+        return None
+    task_hash = record.get("_task_hash")
+    if isinstance(task_hash, int | str) and not isinstance(task_hash, bool):
+        return f"task {task_hash}"
+    spans = record.get("spans")
+    proposed = (
+        [(s.get("start"), s.get("end"), s.get("label")) for s in spans if isinstance(s, dict)]
+        if isinstance(spans, list)
+        else []
+    )
+    return f"label {record.get('label')!r} spans {proposed}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,12 @@ import numpy as np
 from labellint.model import Dataset, SourceFile
 from labellint.readers._jsonpos import locate_pointers, offset_from_message
 from labellint.readers._text import TextBuilder
-from labellint.readers.base import ReadContext, Reader, issue
+from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
 UTF8_BOM = b"\xef\xbb\xbf"
+MEDIA_KEYS = ("image", "audio", "video")
+_DATA = re.compile(rb'"data"\s*:\s*\{')
+_TASK_KEYS = re.compile(rb'"(annotations|completions|predictions)"\s*:\s*\[')
 # Result types that carry no label of their own (links between regions, free text, ratings).
 NOT_LABELS = {"relation", "textarea", "rating", "number", "datetime", "pairwise", "ranker"}
 
@@ -37,13 +41,13 @@ class LabelStudioReader(Reader):
     suffixes = (".json",)
     description = "Label Studio JSON export: rectangles, polygons, spans, choices; several annotators"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        text = head.removeprefix(UTF8_BOM).lstrip()
-        return (
-            path.suffix.lower() == ".json"
-            and text.startswith(b"[")
-            and (b'"annotations"' in head or b'"completions"' in head or b'"data"' in head)
-        )
+    def claims(self, candidate: Candidate) -> bool:
+        """A list of tasks (or one task) whose records hold a `data` object; CreateML's
+        `[{"image", "annotations"}]` and other lists without `data` are not Label Studio."""
+        text = candidate.head.removeprefix(UTF8_BOM).lstrip()
+        if candidate.suffix != ".json" or not text.startswith((b"[", b"{")) or not _DATA.search(text):
+            return False
+        return text.startswith(b"[") or bool(_TASK_KEYS.search(text))
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
         return Dataset.concat([self.read_one(path, context) for path in paths])
@@ -114,6 +118,10 @@ class _TaskReader:
             index=len(self.item_pointers) - 1,
             name=name,
         )
+        media = [f"{key} {data[key]}" for key in MEDIA_KEYS if isinstance(data.get(key), str)]
+        if media:
+            # Regions are on the media: tasks sharing a `data.text` caption are still different images.
+            self.builder.item_task[item] = "; ".join(media)
         self.counts["predictions"] += len(task.get("predictions") or [])
         key = "annotations" if "annotations" in task else "completions"  # older exports
         groups = [(key, task.get(key) or [])]

@@ -14,9 +14,12 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile
 from labellint.readers._xml import LineTreeBuilder
-from labellint.readers.base import ReadContext, Reader, issue
+from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
 FLAG_ATTRIBUTES = ("truncated", "difficult", "occluded")
+_PROLOG = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(\[.*?\])?\s*>)", re.DOTALL)
+_ROOT = re.compile(rb"<annotation[\s>]")
+_EMPTY_VOC_TAGS = (b"<size>", b"<segmented>", b"<database>")
 
 
 class VocReader(Reader):
@@ -26,8 +29,17 @@ class VocReader(Reader):
     suffixes = (".xml",)
     description = "Pascal VOC XML: one file per image, <size> and <object><bndbox>"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        return path.suffix.lower() == ".xml" and b"<annotation" in head
+    def claims(self, candidate: Candidate) -> bool:
+        """Root element `<annotation>` with `<object>`s that have a `<bndbox>` (or, for an image
+        without objects, VOC's `<size>`, `<segmented>` or `<database>`); LabelMe's
+        `<polygon>`/`<imagesize>` files are not VOC."""
+        if candidate.suffix != ".xml":
+            return False
+        head = candidate.head
+        body = _PROLOG.sub(b"", head.removeprefix(b"\xef\xbb\xbf")).lstrip()
+        if not _ROOT.match(body) or b"<polygon>" in head or b"<imagesize>" in head:
+            return False
+        return b"<bndbox" in head or (b"<object" not in head and any(tag in head for tag in _EMPTY_VOC_TAGS))
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
         builder = _VocBuilder(self.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,61 @@ from typing import Any
 import numpy as np
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile
-from labellint.readers.base import ReadContext, Reader, issue
+from labellint.readers.base import SNIFF_BYTES, Candidate, ReadContext, Reader, issue
 
 DATASET_YAML = ("data.yaml", "dataset.yaml", "data.yml")
 NAME_FILES = ("data.yaml", "dataset.yaml", "data.yml", "config.yaml", "classes.txt", "obj.names")
 NOT_LABELS = {"classes.txt", "readme.txt", "requirements.txt", "license.txt", "notes.txt"}
+# Coordinates this far outside [0, 1] are not normalized: the file is some other table of numbers.
+NORMALIZED_SLACK = 1.0
+
+
+def _yolo_rows(head: bytes) -> tuple[int, int]:
+    """(rows that are YOLO rows, other non-blank rows) among the head's complete lines."""
+    lines = head.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    if len(head) >= SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut off by the head
+    good = other = 0
+    for line in lines:
+        fields = line.split()
+        if fields:
+            if _is_yolo_row(fields):
+                good += 1
+            else:
+                other += 1
+    return good, other
+
+
+def _is_yolo_row(fields: list[bytes]) -> bool:
+    """A class index and 4, or 6 and more, numbers near [0, 1] (NaN and inf are broken values
+    of a YOLO row, which LL202 names, not evidence of another format)."""
+    try:
+        if int(fields[0]) < 0:
+            return False
+        values = [float(v) for v in fields[1:]]
+    except ValueError:
+        return False
+    if len(values) < 4 or len(values) == 5:
+        return False
+    return all(not math.isfinite(v) or -NORMALIZED_SLACK <= v <= 1 + NORMALIZED_SLACK for v in values)
+
+
+def _in_labels_folder(candidate: Candidate) -> bool:
+    return "labels" in (part.lower() for part in candidate.relative.parent.parts)
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # only a character cut by the head's end
+    return True
+
+
+def _has_names_file(candidate: Candidate) -> bool:
+    """A names file in the file's folder or a folder above it, below the dataset root."""
+    folders = candidate.relative.parent
+    return any(candidate.exists(folder / name) for folder in [folders, *folders.parents] for name in NAME_FILES)
 
 
 class YoloReader(Reader):
@@ -23,22 +74,20 @@ class YoloReader(Reader):
     suffixes = (".txt",)
     description = "YOLO txt: `class cx cy w h` normalized, with data.yaml or classes.txt for names"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        if path.suffix.lower() != ".txt" or path.name.lower() in NOT_LABELS:
+    def claims(self, candidate: Candidate) -> bool:
+        """Rows of a class index and normalized numbers (4, or more for polygons and keypoints),
+        in YOLO's layout: a `labels/` folder or a names file (data.yaml, classes.txt, obj.names)
+        beside the file or above it, both inside the dataset root. An empty file counts as an
+        image without objects only in that layout. A file of mostly YOLO rows is claimed so that
+        LL002 names its broken rows, and one in a `labels/` folder that is not UTF-8 text so
+        that LL001 names it."""
+        if candidate.suffix != ".txt" or candidate.relative.name.lower() in NOT_LABELS:
             return False
-        if "labels" in path.parts:
-            # YOLO's own layout: whatever is in it is meant as labels, so a file that cannot be
-            # decoded is reported (LL001), not skipped.
-            return True
-        first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].split()
-        if not first:  # an empty label file is a YOLO image with no objects
-            return not head.strip()
-        try:
-            int(first[0])
-            [float(v) for v in first[1:]]
-        except ValueError:
-            return False
-        return len(first) >= 5
+        good, other = _yolo_rows(candidate.head)
+        if _in_labels_folder(candidate):
+            return good > 0 or not other or not _is_utf8(candidate.head)
+        # Beside a names file only: mostly YOLO rows (one matching row of a table is no evidence).
+        return good >= other and _has_names_file(candidate)
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
         # 100k small files is the common shape: the work per file is kept to one read, a decode

@@ -109,6 +109,8 @@ class ImageFiles:
     not three `stat` calls per item."""
 
     def __init__(self, folder: Path) -> None:
+        # Absolute: a label file in the working folder has `.` as its folder, whose parent is `.`.
+        folder = Path(folder).absolute()
         # (folder, how a path in it is written relative to the label file's folder: the cache key)
         self.bases = [(folder, ""), (folder.parent / "images", "../images/"), (folder / "images", "images/")]
         self.listings: dict[Path, frozenset[str] | None] = {}

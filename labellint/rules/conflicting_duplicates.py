@@ -28,22 +28,19 @@ class ConflictingDuplicates(Rule):
         if not ds.n_items:
             return
         keys = _content_keys(context)
-        groups: dict[str, list[int]] = {}
+        # The same question is the same content asked the same way: a Prodigy binary answer about
+        # another label, or a Label Studio task on other media, is a different question.
+        groups: dict[tuple[str, str | None], list[int]] = {}
         for item, key in enumerate(keys):
             if key is not None:
-                groups.setdefault(key, []).append(item)
+                groups.setdefault((key, ds.item_task.get(item)), []).append(item)
         repeated = [members for members in groups.values() if len(members) > 1]
         if not repeated:
             return
         labels = _label_sets(ds)
-        single = _single_annotator(ds)
+        who = _item_annotators(ds)
         for members in repeated:
-            # Items several annotators labelled disagree by design; that is agreement's business.
-            members = [m for m in members if single[m]]
-            if len(members) < 2:
-                continue
-            first = members[0]
-            for item in members[1:]:
+            for first, item in _same_annotator_pairs(members, who):
                 if labels[item] == labels[first]:
                     continue
                 where = ds.item_location(first)
@@ -101,12 +98,35 @@ def _label_sets(ds) -> list[tuple]:
     return [tuple(sorted(labels, key=str)) for labels in out]
 
 
-def _single_annotator(ds) -> np.ndarray:
-    """Whether each item's annotations come from at most one annotator (unknown counts as one)."""
-    known = (ds.annotator_index() >= 0) & (ds.ann_item >= 0)
-    pairs = np.unique(np.stack([ds.ann_item[known], ds.annotator_index()[known]]), axis=1)
-    per_item = np.bincount(pairs[0], minlength=ds.n_items) if pairs.size else np.zeros(ds.n_items, np.int64)
-    return per_item <= 1
+_SEVERAL = object()  # an item whose annotations come from more than one annotator
+
+
+def _item_annotators(ds) -> list[object]:
+    """Per item, who answered it: the one annotator of its annotations, else the one recorded for
+    an item without annotations (a reject, "nothing here"), None when unknown, _SEVERAL when many."""
+    who: list[object] = [ds.item_annotator.get(item) for item in range(ds.n_items)]
+    index = ds.annotator_index()
+    known = (index >= 0) & (ds.ann_item >= 0)
+    if not known.any():
+        return who
+    pairs = np.unique(np.stack([ds.ann_item[known], index[known]]), axis=1)
+    for item, annotator in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
+        name = ds.annotators[annotator]
+        who[item] = name if who[item] in (None, name) else _SEVERAL
+    return who
+
+
+def _same_annotator_pairs(members: list[int], who: list[object]) -> Iterator[tuple[int, int]]:
+    """(first, later) items of one question answered by the same annotator (unknown counts as
+    one). Answers by different annotators, or by several on one item, disagree by design: that is
+    agreement's business, not a conflict."""
+    by_annotator: dict[object, list[int]] = {}
+    for item in members:
+        if who[item] is not _SEVERAL:
+            by_annotator.setdefault(who[item], []).append(item)
+    for same in by_annotator.values():
+        for item in same[1:]:
+            yield same[0], item
 
 
 def _show(labels: tuple) -> str:

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from labellint.model import ReaderIssue
 from labellint.readers import Reader, get_reader, sniff_reader
-from labellint.readers.base import issue
+from labellint.readers._lookalike import describe
+from labellint.readers.base import SNIFF_BYTES, Candidate, issue
 from labellint.sources import Source, WorkTree
 from labellint.sources.git import ignored_below
 from labellint.sources.worktree import special_file
+from labellint.support.paths import repository_root
 
-SNIFF_BYTES = 4096
 # Files that sit beside labels but are not labels.
 NOT_LABEL_FILES = {"labelspec.yaml", "labelspec.yml", "labellint.toml", "pyproject.toml", "package.json"}
 
@@ -31,6 +32,8 @@ class Target:
     candidate: bool = False
     # Skip what .gitignore ignores below a folder (the default `.`, as ruff does).
     skip_ignored: bool = False
+    # A configured dataset: every file in it is meant as labels, so an unclaimed one is LL001.
+    configured: bool = False
 
 
 @dataclass(slots=True)
@@ -40,6 +43,8 @@ class Collected:
     groups: dict[str, tuple[Reader, list[Path], dict]] = field(default_factory=dict)
     issues: list[ReaderIssue] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # Files found in a folder or glob that no reader claims, by what they look like.
+    skipped: dict[str, int] = field(default_factory=dict)
     # (reader, path) pairs already added: a set, since a list scan made 100k files quadratic.
     seen: set[tuple[str, Path]] = field(default_factory=set)
 
@@ -56,6 +61,14 @@ class Collected:
     def file_count(self) -> int:
         return sum(len(files) for _, files, _ in self.groups.values())
 
+    def skipped_note(self) -> str | None:
+        """One line naming every skipped kind of file ("skipped 23 files: 23 empty .txt")."""
+        if not self.skipped:
+            return None
+        total = sum(self.skipped.values())
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+        return f"skipped {total} file{'s' if total != 1 else ''} no reader claims: {kinds}"
+
 
 def collect(targets: Sequence[Target], source: Source, base: Path) -> Collected:
     """Expands every target; files named explicitly must be readable, found ones are sniffed."""
@@ -66,17 +79,20 @@ def collect(targets: Sequence[Target], source: Source, base: Path) -> Collected:
         forced = get_reader(target.reader) if target.reader else None
         if source.is_dir(path):
             ignored = ignored_below(path) if target.skip_ignored and isinstance(source, WorkTree) else None
+            root = dataset_root(path, base if target.configured else None, source)
             for found in source.walk(path):
                 if ignored is None or not ignored(found):
-                    _add(out, found, forced, target.options, source, explicit=False)
+                    _add(out, found, forced, target, source, root, explicit=False)
         elif source.is_file(path):
-            _add(out, path, forced, target.options, source, explicit=not target.candidate)
+            root = dataset_root(path.parent, base if target.configured else None, source)
+            _add(out, path, forced, target, source, root, explicit=not target.candidate)
         elif glob.has_magic(pattern):
             files = source.glob(path)
             if not files:
                 out.missing.append(pattern)
+            root = dataset_root(_fixed_prefix(path), base if target.configured else None, source)
             for found in files:
-                _add(out, found, forced, target.options, source, explicit=False)
+                _add(out, found, forced, target, source, root, explicit=False)
         elif (kind := special_file(path)) is not None:
             out.issues.append(issue("LL001", f"not a regular file ({kind}): not read", source.display(path)))
         else:
@@ -84,9 +100,46 @@ def collect(targets: Sequence[Target], source: Source, base: Path) -> Collected:
     return out
 
 
-def _add(out: Collected, path: Path, forced: Reader | None, options: dict, source: Source, explicit: bool) -> None:
+def dataset_root(folder: Path, config_root: Path | None, source: Source) -> Path:
+    """The folder sniffing judges paths below: the repository, else the config's folder (for a
+    configured dataset inside it), else the parent of the folder named, so that the folder's own
+    name (`labels/`, `label_2/`) and a names file beside it (`data.yaml` next to `labels/`) are
+    evidence, as they are for the tools that wrote them. Nothing above that changes a result."""
+    folder = Path(folder).absolute()
+    repo = getattr(source, "root", None) or repository_root(folder)
+    for root in (repo, config_root.absolute() if config_root else None):
+        if root is not None and folder.resolve().is_relative_to(Path(root).resolve()):
+            return Path(root).resolve()
+    return folder.resolve().parent
+
+
+def _fixed_prefix(pattern: Path) -> Path:
+    parts = []
+    for part in pattern.parts:
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return Path(*parts) if parts else Path(".")
+
+
+def _candidate(path: Path, head: bytes, root: Path, source: Source) -> Candidate:
+    try:
+        relative = Path(path).resolve().relative_to(root)
+    except ValueError:
+        relative = Path(Path(path).name)
+
+    def exists(below: Path) -> bool:
+        return not Path(below).is_absolute() and ".." not in Path(below).parts and source.is_file(root / below)
+
+    return Candidate(path=path, relative=relative, head=head, exists=exists)
+
+
+def _add(
+    out: Collected, path: Path, forced: Reader | None, target: Target, source: Source, root: Path, explicit: bool
+) -> None:
     if path.name in NOT_LABEL_FILES:
         return
+    options = target.options
     if forced is not None:
         if explicit or path.suffix.lower() in forced.suffixes:
             out.add(forced, path, options)
@@ -96,14 +149,27 @@ def _add(out: Collected, path: Path, forced: Reader | None, options: dict, sourc
     except OSError as exc:
         out.issues.append(issue("LL001", f"cannot read the file: {exc.strerror}", source.display(path)))
         return
-    reader = sniff_reader(path, head)
+    candidate = _candidate(path, head, root, source)
+    reader = sniff_reader(candidate)
     if reader is not None:
         out.add(reader, path, options)
-    elif explicit:
-        out.issues.append(
-            issue(
-                "LL001",
-                "cannot tell this file's label format; name a reader with --reader",
-                source.display(path),
-            )
-        )
+        return
+    kind = describe(candidate)
+    if explicit or (target.configured and _meant_as_labels(candidate)):
+        out.issues.append(issue("LL001", _unclaimed_message(candidate, kind), source.display(path)))
+    else:
+        out.skipped[kind] = out.skipped.get(kind, 0) + 1
+
+
+def _meant_as_labels(candidate: Candidate) -> bool:
+    """Whether a file in a configured dataset has a suffix some reader reads (images beside the
+    labels are not meant as labels)."""
+    from labellint.readers import available_readers
+
+    return any(candidate.suffix in reader.suffixes for reader in available_readers().values())
+
+
+def _unclaimed_message(candidate: Candidate, kind: str) -> str:
+    if not candidate.head.strip():
+        return "the file is empty"
+    return f"this looks like {kind}, which labellint does not read (yet); name a reader with --reader if it is one"

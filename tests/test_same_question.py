@@ -1,0 +1,127 @@
+"""LL303 compares only answers to the same question: the same content, the same task (a Prodigy
+binary answer's label, a Label Studio task's media) and the same annotator. Built from real rows
+(explosion/projects Prodigy exports, Label Studio converter fixtures in ../shared/data)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from conftest import shared_path
+from helpers import problems_of, run_cli
+
+PRODIGY = ("data", "ner_textcat", "explosion_projects")
+
+
+def _rows(name: str) -> list[dict]:
+    text = shared_path(*PRODIGY, name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def _ll303(path: Path, cwd: Path) -> list[dict]:
+    result = run_cli("check", "--format", "json", str(path), cwd=cwd)
+    assert result.exit_code in (0, 1), result.stdout + result.stderr
+    return [p for p in problems_of(result) if p["code"] == "LL303"]
+
+
+def _spans(row: dict) -> list[tuple]:
+    return sorted((s["start"], s["end"], s["label"]) for s in row.get("spans", []))
+
+
+def test_multi_annotator_prodigy_export_is_not_a_conflict(tmp_path):
+    # Every text answered by two annotators; the second one drops the first annotator's last span,
+    # so the two answers differ on every text that has a span.
+    rows = [r for r in _rows("ner_fashion_brands_eval.prodigy.jsonl") if r.get("answer") == "accept"]
+    export = []
+    for row in rows:
+        for annotator in ("fashion-alice", "fashion-bob"):
+            answer = copy.deepcopy(row)
+            answer["_annotator_id"] = answer["_session_id"] = annotator
+            if annotator == "fashion-bob" and answer["spans"]:
+                answer["spans"] = answer["spans"][:-1]
+            export.append(answer)
+    differing = sum(1 for row in rows if row["spans"])
+    assert differing > 100  # the file has real disagreements to ignore
+    assert _ll303(_write_jsonl(tmp_path / "multi.jsonl", export), tmp_path) == []
+
+
+def test_one_annotator_answering_one_text_two_ways_is_still_a_conflict(tmp_path):
+    rows = [r for r in _rows("ner_fashion_brands_eval.prodigy.jsonl") if r.get("answer") == "accept" and r["spans"]]
+    row = rows[0]
+    again = copy.deepcopy(row)
+    again["spans"] = []
+    for answer in (row, again):
+        answer["_annotator_id"] = "fashion-alice"
+    problems = _ll303(_write_jsonl(tmp_path / "twice.jsonl", [row, again]), tmp_path)
+    assert len(problems) == 1 and problems[0]["line"] == 2
+    assert "with no label here" in problems[0]["message"]
+
+
+def test_unknown_annotator_answering_twice_differently_is_a_conflict(tmp_path):
+    # Without any annotator field the rule keeps comparing, as before (the fast reading path).
+    row = next(r for r in _rows("ner_fashion_brands_eval.prodigy.jsonl") if r.get("answer") == "accept" and r["spans"])
+    del row["_session_id"]
+    again = copy.deepcopy(row)
+    again["spans"] = row["spans"][:-1]
+    assert len(_ll303(_write_jsonl(tmp_path / "twice.jsonl", [row, again]), tmp_path)) == 1
+
+
+def test_binary_answers_about_different_labels_of_one_text_are_different_questions(tmp_path):
+    rows = _rows("textcat_docs_issues_eval.prodigy_binary.jsonl")
+    # The same 500 texts asked about a second label; Prodigy gives each (text, label) its own
+    # _task_hash. Rejecting "OTHER" where "DOCUMENTATION" was accepted (and vice versa) is consistent.
+    other = []
+    for row in rows:
+        answer = dict(row, label="OTHER", _task_hash=row["_task_hash"] + 1)
+        answer["answer"] = "reject" if row["answer"] == "accept" else "accept"
+        other.append(answer)
+    assert {r["answer"] for r in rows} == {"accept", "reject"}
+    assert _ll303(_write_jsonl(tmp_path / "binary.jsonl", rows + other), tmp_path) == []
+    # Without _task_hash the label proposed names the question.
+    bare = [{k: v for k, v in r.items() if k != "_task_hash"} for r in rows + other]
+    assert _ll303(_write_jsonl(tmp_path / "bare.jsonl", bare), tmp_path) == []
+
+
+def test_binary_accept_and_reject_of_the_same_task_is_a_conflict(tmp_path):
+    rows = _rows("textcat_docs_issues_eval.prodigy_binary.jsonl")
+    accepted = next(r for r in rows if r["answer"] == "accept")
+    flipped = dict(accepted, answer="reject")
+    problems = _ll303(_write_jsonl(tmp_path / "flip.jsonl", [accepted, flipped]), tmp_path)
+    assert len(problems) == 1 and problems[0]["line"] == 2
+
+
+def _labelstudio_task() -> dict:
+    path = shared_path("data", "labelstudio", "ls_converter_fixtures", "test_export_csv_csv_test.json")
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+    return next(t for t in tasks if t["data"].get("text") and t["data"].get("image") and t["annotations"])
+
+
+def _relabel(task: dict, task_id: int, label: str, image: str | None = None) -> dict:
+    out = copy.deepcopy(task)
+    out["id"] = task_id
+    if image is not None:
+        out["data"]["image"] = image
+    for annotation in out["annotations"]:
+        for region in annotation["result"]:
+            if "rectanglelabels" in region.get("value", {}):
+                region["value"]["rectanglelabels"] = [label]
+    return out
+
+
+def test_labelstudio_tasks_sharing_a_caption_on_different_images_are_not_compared(tmp_path):
+    task = _labelstudio_task()
+    ours = [_relabel(task, 1, "Car"), _relabel(task, 2, "Airplane", image=task["data"]["image"] + "?other")]
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(ours), encoding="utf-8")
+    assert _ll303(path, tmp_path) == []
+    # The same image and caption labelled two ways is a real conflict.
+    ours[1] = _relabel(task, 2, "Airplane")
+    path.write_text(json.dumps(ours), encoding="utf-8")
+    problems = _ll303(path, tmp_path)
+    assert len(problems) == 1 and "Car" in problems[0]["message"] and "Airplane" in problems[0]["message"]
