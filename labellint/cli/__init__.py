@@ -53,6 +53,7 @@ def _register() -> None:
     from labellint.cli.agree import agree
     from labellint.cli.check import check
     from labellint.cli.diff import diff, log
+    from labellint.cli.gate import gate
     from labellint.cli.golden import golden
     from labellint.cli.init import init
     from labellint.cli.rules import rule_command, rules_command
@@ -73,6 +74,7 @@ def _register() -> None:
     main.add_command(rules_command)
     main.add_command(rule_command)
     main.add_command(golden)
+    main.add_command(gate)
     main.add_command(init)
     main.add_command(sample)
     main.add_command(stats)

@@ -173,7 +173,7 @@ class AgreementGate(Gate):
     )
     min_items: Annotated[int, Field(ge=0)] = 50
     merge_above: float = Field(
-        default=0.2, gt=0, le=1, description="Advise merging two classes when this share of their rating pairs mix them."
+        default=0.2, gt=0, le=1, description="Advise merging two classes when this share of their rater pairs mix them."
     )
 
 
