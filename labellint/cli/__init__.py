@@ -68,6 +68,7 @@ def _register() -> None:
     from labellint.cli.agree import agree
     from labellint.cli.check import check
     from labellint.cli.diff import diff, log
+    from labellint.cli.gate import gate
     from labellint.cli.golden import golden
     from labellint.cli.init import init
     from labellint.cli.migrate import migrate
@@ -90,6 +91,7 @@ def _register() -> None:
     main.add_command(rules_command)
     main.add_command(rule_command)
     main.add_command(golden)
+    main.add_command(gate)
     main.add_command(init)
     main.add_command(migrate)
     main.add_command(sample)

@@ -38,6 +38,25 @@ class DatasetEntry(Section):
     split: str | None = None
 
 
+class QualitySources(Section):
+    """`[quality]`: where `labellint gate` finds the figures the spec's quality gates need."""
+
+    # The agreement table or a multi-annotator export, as `agree` reads it (also the golden labels).
+    ratings: str | None = None
+    # The golden set (item, label), as `golden` reads it.
+    gold: str | None = None
+    # Predicted probabilities of the labels, as `suspects` reads them.
+    predictions: str | None = None
+    # How to read the ratings table (as `agree --item-col ... --columns ... --no-header`).
+    item_col: str | None = None
+    annotator_col: str | None = None
+    label_col: str | None = None
+    columns: list[str] | None = None
+    header: bool = True
+    gold_item_col: str | None = None
+    gold_label_col: str | None = None
+
+
 class Config(Section):
     """Everything `[tool.labellint]` may say; `None` means "not set here" so merging works."""
 
@@ -57,6 +76,7 @@ class Config(Section):
     plugins: list[str] = Field(default_factory=list)
     # Bump per spec change kind, over DESIGN §3's defaults: `[spec-policy] "example-added" = "minor"`.
     spec_policy: dict[str, str] = Field(default_factory=dict)
+    quality: QualitySources = Field(default_factory=QualitySources)
 
     # Where the config file was found: relative paths in it are relative to this folder.
     root: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -83,12 +83,30 @@ class ClassSpec(Strict):
 
 
 class EdgeCase(Strict):
-    """A rule for a hard case that the definitions alone do not settle."""
+    """A rule for a hard case that the definitions alone do not settle, and how its examples are marked."""
 
     id: str
     rule: str
     classes: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
+    attribute: dict[str, Any] | None = Field(
+        default=None, description="Annotations with these attribute values are examples of the edge case."
+    )
+    tag: str | None = Field(
+        default=None, description="Annotations tagged so (a truthy attribute, or a value in `tags`) are examples."
+    )
+
+    @field_validator("attribute")
+    @classmethod
+    def _some_attribute(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and not value:
+            raise ValueError("attribute needs at least one name: value")
+        return value
+
+    @property
+    def marked(self) -> bool:
+        """Whether the labels can show which annotations are examples of this edge case."""
+        return self.attribute is not None or self.tag is not None
 
 
 class Unsure(Strict):
@@ -135,6 +153,82 @@ class AcceptedException(Strict):
         return value
 
 
+class Gate(Strict):
+    """What every quality gate has: a sample size below which it is "not enough data", and a severity."""
+
+    min_items: Annotated[int, Field(ge=0, description="Fewest items (or ratings) the figure needs.")] = 1
+    severity: Literal["error", "warning"] = Field(default="error", description="A failing warning gate exits 0.")
+
+
+AgreementMetric = Literal["krippendorff_alpha", "fleiss_kappa", "cohen_kappa", "percent_agreement"]
+
+
+class AgreementGate(Gate):
+    """Inter-annotator agreement at least `min` overall and `per_class_min` per class."""
+
+    metric: AgreementMetric = "krippendorff_alpha"
+    min_: float = Field(alias="min", ge=-1, le=1, description="Lowest overall agreement that passes.")
+    per_class_min: float | None = Field(
+        default=None, ge=0, le=1, description="Lowest specific agreement per class (proportion of agreeing pairs)."
+    )
+    min_items: Annotated[int, Field(ge=0)] = 50
+    merge_above: float = Field(
+        default=0.2, gt=0, le=1, description="Advise merging two classes when this share of their rater pairs mix them."
+    )
+
+
+class GoldenGate(Gate):
+    """Accuracy on the golden set at least `min_accuracy` (overall, and per annotator if asked)."""
+
+    min_accuracy: float = Field(ge=0, le=1)
+    per_annotator: bool = False
+    min_items: Annotated[int, Field(ge=0)] = 20
+
+
+class RateGate(Gate):
+    """A share that must stay at or below `max_rate` (unsure labels, estimated noise)."""
+
+    max_rate: float = Field(ge=0, le=1)
+    min_items: Annotated[int, Field(ge=0)] = 100
+
+
+class ReworkGate(RateGate):
+    """Rework rate at or below `max_rate`, over the commits since `since` (default: all history)."""
+
+    since: str | None = None
+
+    _as_text = field_validator("since", mode="before")(
+        classmethod(lambda cls, value: str(value) if isinstance(value, (int, float)) else value)
+    )
+
+
+class CoverageGate(Gate):
+    """At least `min_per_class` annotations per spec class and `min_per_edge_case` per marked edge case."""
+
+    min_per_class: int | None = Field(default=None, ge=0)
+    min_per_edge_case: int | None = Field(default=None, ge=0)
+    min_items: Annotated[int, Field(ge=0)] = 0
+
+
+class ReviewPolicy(Strict):
+    """How much of the labels a person reviews (read by `sample`-style review; not a pass/fail gate)."""
+
+    sample_rate: float = Field(ge=0, le=1)
+    unsure: Literal["all", "sample", "none"] = "all"
+
+
+class Quality(Strict):
+    """The definition of done: thresholds the labels must meet before they ship (`labellint gate`)."""
+
+    agreement: AgreementGate | None = None
+    golden: GoldenGate | None = None
+    unsure: RateGate | None = None
+    noise: RateGate | None = None
+    rework: ReworkGate | None = None
+    coverage: CoverageGate | None = None
+    review: ReviewPolicy | None = None
+
+
 class LabelSpec(Strict):
     """`labelspec.yaml`: what every label means, and the rules labels must follow."""
 
@@ -160,6 +254,7 @@ class LabelSpec(Strict):
     ignore: list[AcceptedException] = Field(
         default_factory=list, description="Accepted problems: {code, item, annotation?, reason}."
     )
+    quality: Quality | None = Field(default=None, description="Quality gates: the labels' definition of done.")
     # 1-based (line, column) of every key and list entry in the file, by path of keys (set by the loader).
     _positions: dict[tuple[str | int, ...], tuple[int, int]] = PrivateAttr(default_factory=dict)
 

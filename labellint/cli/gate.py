@@ -1,0 +1,116 @@
+"""`labellint gate`: the spec's quality gates, exit 1 when one fails (2 on a configuration error)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from labellint.cli._common import write_output
+
+
+@click.command()
+@click.option("--ratings", metavar="FILE", help="Agreement table or multi-annotator export [config: quality.ratings].")
+@click.option("--gold", metavar="FILE", help="Golden set: item and label columns [config: quality.gold].")
+@click.option("--item-col", metavar="NAME", help="Column of the item id in the ratings [config: quality.item_col].")
+@click.option("--annotator-col", metavar="NAME", help="Column of the annotator id [config: quality.annotator_col].")
+@click.option("--label-col", metavar="NAME", help="Column of the label in the ratings [config: quality.label_col].")
+@click.option("--columns", "column_names", metavar="NAMES", help="Ratings column names in order (worker,item,label).")
+@click.option("--header/--no-header", default=None, help="Whether the ratings start with a header row [default: yes].")
+@click.option("--spec", "spec_file", metavar="FILE", help="The label spec [default: labelspec.yaml found upward].")
+@click.option("--config", "config_file", metavar="FILE", help="labellint.toml or pyproject.toml to use.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+def gate(
+    ratings,
+    gold,
+    item_col,
+    annotator_col,
+    label_col,
+    column_names,
+    header,
+    spec_file,
+    config_file,
+    output_format,
+    output,
+) -> None:
+    """Evaluate the `quality:` gates of the spec (the labels' definition of done).
+
+    Exits 0 when every error-severity gate passes, 1 when one fails or has not enough data,
+    2 on a configuration error.
+    """
+    from labellint.commands.gate import GateRequest, run_gate
+    from labellint.settings.resolve import resolve_settings
+
+    settings = resolve_settings(config_file, spec_file, Path.cwd())
+    config = settings.config
+    given = {
+        "item_col": item_col,
+        "annotator_col": annotator_col,
+        "label_col": label_col,
+        "columns": [name.strip() for name in column_names.split(",")] if column_names else None,
+        "header": header,
+    }
+    sources = config.quality.model_copy(update={k: v for k, v in given.items() if v is not None})
+    request = GateRequest(settings.spec, sources, config.root, ratings=ratings, gold=gold)
+    result = run_gate(request)
+    for problem in result.problems:
+        click.echo(f"labellint: {problem}", err=True)
+    document = result.to_json()
+    if output_format == "json":
+        text = json.dumps(document, indent=2) + "\n"
+    elif output_format == "markdown":
+        text = render_markdown(document)
+    else:
+        text = render_text(document)
+    write_output(text, output)
+    raise SystemExit(0 if result.ok else 1)
+
+
+def _figure(value) -> str:
+    return "n/a" if value is None else f"{value:.4g}"
+
+
+def _status(entry: dict) -> str:
+    if entry["ok"]:
+        return "PASS"
+    return "WARN" if entry.get("severity") == "warning" else entry["status"].replace("_", " ").upper()
+
+
+def render_text(document: dict) -> str:
+    lines = [f"quality gates: {'passed' if document['ok'] else 'FAILED'}"]
+    for entry in document["gates"]:
+        threshold = "" if entry["threshold"] is None else f" (threshold {entry['threshold']:g})"
+        reason = f": {entry['reason']}" if entry["reason"] else ""
+        lines.append(
+            f"  {_status(entry):<16} {entry['name']:<10} {entry['metric']} = {_figure(entry['value'])}"
+            f"{threshold}, n={entry['n']}{reason}"
+        )
+        for detail in entry.get("details", []):
+            if not detail["ok"]:
+                lines.append(
+                    f"      {_status(detail):<12} {detail['name']} = {_figure(detail['value'])} (n={detail['n']})"
+                )
+        for advice in entry.get("advice", []):
+            lines.append(f"      advice: {advice['advice']}; items: {', '.join(advice['items'][:5])}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(document: dict) -> str:
+    """The gate summary for a CI step summary ($GITHUB_STEP_SUMMARY)."""
+    lines = [
+        f"### labellint quality gates: {'passed' if document['ok'] else 'failed'}",
+        "",
+        "| gate | metric | value | threshold | n | result |",
+        "|---|---|---|---|---|---|",
+    ]
+    for entry in document["gates"]:
+        threshold = "" if entry["threshold"] is None else f"{entry['threshold']:g}"
+        result = _status(entry) + (f": {entry['reason']}" if entry["reason"] else "")
+        row = [entry["name"], entry["metric"], _figure(entry["value"]), threshold, str(entry["n"]), result]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    advice = [a["advice"] for entry in document["gates"] for a in entry.get("advice", [])]
+    if advice:
+        lines += ["", "**Merge/split advice**", ""] + [f"- {text}" for text in advice]
+    return "\n".join(lines) + "\n"
