@@ -71,9 +71,10 @@ def _register() -> None:
 
     main.add_command(check)
     main.add_command(spec)
+    from labellint.cli.spec_share import spec_export, spec_render
     from labellint.cli.spec_versions import spec_affected, spec_bump, spec_check_command, spec_diff
 
-    for command in (spec_diff, spec_check_command, spec_bump, spec_affected):
+    for command in (spec_diff, spec_check_command, spec_bump, spec_affected, spec_render, spec_export):
         spec.add_command(command)
     main.add_command(agree)
     main.add_command(diff)
