@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -132,3 +134,38 @@ def test_a_missing_or_broken_spec_is_a_clear_message(tmp_path: Path) -> None:
     result = run_cli("spec", "export", "--to", "cvat", "--spec", str(broken), "-o", str(tmp_path / "out.json"))
     assert result.exit_code == 2 and "labelspec.yaml:4:" in result.stderr and "colour" in result.stderr
     assert not (tmp_path / "out.json").exists()
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def test_spec_check_flags_a_labelstudio_config_left_behind_by_a_spec_change(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "test@example.invalid")
+    _git(repo, "config", "user.name", "Test")
+    spec = repo / "labelspec.yaml"
+    shutil.copy(REPO_ROOT / "examples/street-detection/labelspec.yaml", spec)
+    assert run_cli("spec", "export", "--to", "labelstudio", "-o", "labelstudio.xml", cwd=repo).exit_code == 0
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "spec and its Label Studio config")
+    assert run_cli("spec", "check", "--base", "HEAD", cwd=repo).exit_code == 0
+
+    # The spec gains a class (a minor bump with its changelog entry); the tool config is not re-exported.
+    text = spec.read_text(encoding="utf-8").replace("version: 2.1.0", "version: 2.2.0")
+    text = text.replace("\nattributes:", "  bus:\n    id: 4\n    definition: A bus or coach.\n\nattributes:", 1)
+    text = text.replace("changelog:\n", "changelog:\n  - {version: 2.2.0, changes: Added the bus class.}\n", 1)
+    spec.write_text(text, encoding="utf-8")
+    stale = run_cli("spec", "check", "--base", "HEAD", "--format", "json", cwd=repo)
+    problems = json.loads(stale.stdout)["problems"]
+    assert stale.exit_code == 1
+    assert [(p["code"], p["path"]) for p in problems] == [("LL506", "labelstudio.xml")]
+    assert "'bus'" in problems[0]["message"]
+
+    assert run_cli("spec", "export", "--to", "labelstudio", "-o", "labelstudio.xml", cwd=repo).exit_code == 0
+    assert run_cli("spec", "check", "--base", "HEAD", cwd=repo).exit_code == 0
+    (repo / "labelstudio.xml").write_text("<View><Image name='image'", encoding="utf-8")
+    broken = run_cli("spec", "check", "--base", "HEAD", cwd=repo)
+    assert broken.exit_code == 1 and "not a readable Label Studio config" in broken.stdout
