@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.browser import browser, open_page  # noqa: F401  (the fixture)
 from tests.conftest import REPO_ROOT, shared_path
 from tests.helpers import run_cli
 
@@ -169,3 +170,18 @@ def test_spec_check_flags_a_labelstudio_config_left_behind_by_a_spec_change(tmp_
     (repo / "labelstudio.xml").write_text("<View><Image name='image'", encoding="utf-8")
     broken = run_cli("spec", "check", "--base", "HEAD", cwd=repo)
     assert broken.exit_code == 1 and "not a readable Label Studio config" in broken.stdout
+
+
+def test_html_guideline_opens_offline_in_a_browser_with_one_heading_per_class(tmp_path: Path, browser) -> None:  # noqa: F811
+    spec_path = REPO_ROOT / "examples/street-detection/labelspec.yaml"
+    out = tmp_path / "guidelines.html"
+    assert run_cli("spec", "render", "--format", "html", "--spec", str(spec_path), "-o", str(out)).exit_code == 0
+    view = open_page(browser, out)
+    assert view.errors == [] and view.requests == [out.resolve().as_uri()]
+    document = _plain(spec_path)
+    headings = view.page.locator("h3").all_inner_texts()
+    assert [h.split(" (id")[0] for h in headings] == list(document["classes"])
+    shown = view.page.inner_text("body")
+    for cls in document["classes"].values():
+        assert cls["definition"] in shown
+    assert "unsure" in view.page.locator("code").all_inner_texts()
