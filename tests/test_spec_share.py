@@ -135,6 +135,9 @@ def test_a_missing_or_broken_spec_is_a_clear_message(tmp_path: Path) -> None:
     result = run_cli("spec", "export", "--to", "cvat", "--spec", str(broken), "-o", str(tmp_path / "out.json"))
     assert result.exit_code == 2 and "labelspec.yaml:4:" in result.stderr and "colour" in result.stderr
     assert not (tmp_path / "out.json").exists()
+    spec_path = REPO_ROOT / "examples/street-detection/labelspec.yaml"
+    unwritable = run_cli("spec", "export", "--to", "cvat", "--spec", str(spec_path), "-o", str(tmp_path / "no/x.json"))
+    assert unwritable.exit_code == 2 and "no/x.json: cannot write" in unwritable.stderr
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labellint.errors import UsageError
 from labellint.settings.resolve import resolve_spec_path
 from labellint.spec.guideline import render_html, render_markdown
 from labellint.spec.loader import load_spec
@@ -66,5 +67,8 @@ def run_spec_share(request: SpecShareRequest) -> SpecShareResult:
     spec = load_spec(spec_path, str(spec_path))
     text = _text(request.kind, spec)
     if request.output is not None:
-        Path(request.output).write_text(text, encoding="utf-8")
+        try:
+            Path(request.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{request.output}: cannot write: {exc.strerror or exc}") from None
     return SpecShareResult(request.kind, str(spec_path), spec.version, list(spec.classes), text, request.output)
