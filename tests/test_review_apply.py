@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
+from tests.conftest import shared_path
 from tests.helpers import SPEC_TEXT, run_cli, write_coco
 
 IMAGES = [{"id": i, "file_name": f"img{i}.jpg", "width": 640, "height": 480} for i in (1, 2, 3)]
@@ -37,7 +39,12 @@ def _repo(tmp_path: Path) -> Path:
 
 
 def _queue(repo: Path) -> list[dict]:
-    result = run_cli("sample", "labels.json", "--rate", "1", "-o", "queue.csv", "--labelstudio", "queue.json", cwd=repo)
+    return _queue_at(repo, "1")
+
+
+def _queue_at(repo: Path, rate: str) -> list[dict]:
+    args = ("sample", "labels.json", "--rate", rate, "-o", "queue.csv", "--labelstudio", "queue.json")
+    result = run_cli(*args, cwd=repo)
     assert result.exit_code == 0, result.output
     return json.loads((repo / "queue.json").read_text())
 
@@ -187,3 +194,40 @@ def test_a_class_the_spec_does_not_know_or_a_foreign_export_is_refused(tmp_path:
     refused = run_cli("review", "apply", "foreign.json", cwd=repo)
     assert refused.exit_code == 2 and "task 7 is not from a queue labellint wrote" in refused.stderr
     assert (repo / "labels.json").read_bytes() == before
+
+
+def test_round_trip_on_real_coco128_labels_touches_only_the_reviewed_annotations(tmp_path: Path) -> None:
+    source = shared_path("data", "coco", "coco128", "instances_train2017.json")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "test@example.invalid")
+    _git(repo, "config", "user.name", "Test")
+    shutil.copy(source, repo / "labels.json")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "coco128")
+    original = json.loads(source.read_text())
+    names = {c["id"]: c["name"] for c in original["categories"]}
+    tasks = _queue_at(repo, "0.05")
+    first = next(t for t in tasks if len(t["predictions"][0]["result"]) >= 2)
+    result = copy.deepcopy(first["predictions"][0]["result"])
+    old_class = result[0]["value"]["rectanglelabels"][0]
+    new_class = next(n for n in names.values() if n != old_class)
+    result[0]["value"]["rectanglelabels"] = [new_class]
+    deleted = result.pop(1)["id"]
+    exported = [_as_exported(t, n, result if t is first else None) for n, t in enumerate(tasks, start=1)]
+    (repo / "export.json").write_text(json.dumps(exported), encoding="utf-8")
+
+    applied = run_cli("review", "apply", "export.json", cwd=repo)
+    assert applied.exit_code == 0, applied.output
+    queued = {e["region"]: e["pointer"] for e in first["data"]["labellint"]["queued"]}
+    relabelled, removed = int(queued[result[0]["id"]].rsplit("/", 1)[1]), int(queued[deleted].rsplit("/", 1)[1])
+    after = json.loads((repo / "labels.json").read_text())
+    expected = [dict(a) for k, a in enumerate(original["annotations"]) if k != removed]
+    by_name = {n: i for i, n in names.items()}
+    expected[relabelled - (relabelled > removed)]["category_id"] = by_name[new_class]
+    assert after["annotations"] == expected
+    assert len(after["annotations"]) == len(original["annotations"]) - 1
+    assert {k: v for k, v in after.items() if k != "annotations"} == {
+        k: v for k, v in original.items() if k != "annotations"
+    }
