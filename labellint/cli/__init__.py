@@ -73,6 +73,7 @@ def _register() -> None:
     from labellint.cli.init import init
     from labellint.cli.migrate import migrate
     from labellint.cli.report import report
+    from labellint.cli.review import review
     from labellint.cli.rules import rule_command, rules_command
     from labellint.cli.sample import sample
     from labellint.cli.spec import spec
@@ -81,9 +82,11 @@ def _register() -> None:
 
     main.add_command(check)
     main.add_command(spec)
+    main.add_command(review)
+    from labellint.cli.spec_share import spec_export, spec_render
     from labellint.cli.spec_versions import spec_affected, spec_bump, spec_check_command, spec_diff
 
-    for command in (spec_diff, spec_check_command, spec_bump, spec_affected):
+    for command in (spec_diff, spec_check_command, spec_bump, spec_affected, spec_render, spec_export):
         spec.add_command(command)
     main.add_command(agree)
     main.add_command(diff)

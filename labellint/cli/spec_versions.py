@@ -64,7 +64,7 @@ def spec_diff(base, head, spec_file, config_file, output_format) -> None:
 @FORMAT_OPTION
 def spec_check_command(base, head, spec_file, config_file, output_format) -> None:
     """Does the version bump match the change of meaning since BASE, with a changelog entry?
-    (LL501, LL502, LL504). Exit 1 when the bump or the changelog falls short."""
+    (LL501, LL502, LL504, LL506). Exit 1 when the bump or the changelog falls short."""
     from labellint.commands.spec_check import SpecCheckRequest, run_spec_check
     from labellint.reporters.text import format_problem
 

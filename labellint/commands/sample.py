@@ -12,6 +12,7 @@ from labellint.quality.review_queue import (
     SAMPLE_COLUMNS,
     QueueEntry,
     annotation_region,
+    head_commit,
     labelstudio_tasks,
     present_in,
     queue_row,
@@ -80,10 +81,13 @@ def run_sample(request: SampleRequest) -> SampleResult:
         classes, identities, request.rate, request.seed, eligible, unsure_mask(dataset, spec)
     )
     rows, entries = [], []
+    commit = head_commit(anchor)
     for a, was_drawn in zip(chosen.tolist(), drawn.tolist(), strict=True):
         row = queue_row(dataset, int(a), "sample" if was_drawn else "unsure")
         rows.append(row)
         meta = {k: row[k] for k in ("annotation", "class", "reason", "path", "line", "pointer")}
+        # What `review apply` needs to find this label again and to know it is unchanged since.
+        meta.update(region=f"labellint-{a}", fingerprint=str(keys[a]), commit=commit)
         entries.append(QueueEntry(int(dataset.ann_item[a]), meta, annotation_region(dataset, int(a))))
     pool = dataset.n_annotations if eligible is None else int(eligible.sum())
     return SampleResult(rows, entries, int(drawn.sum()), int((~drawn).sum()), pool, dataset)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,18 @@ def queue_row(dataset: Dataset, a: int, reason: str) -> dict:
     }
 
 
+def head_commit(path: Path) -> str | None:
+    """The commit HEAD points at in the repository holding `path` (None outside git or before the first commit)."""
+    from labellint.errors import GitError
+    from labellint.sources import git
+
+    try:
+        repo = git.open_repo(path if path.is_dir() else path.parent)
+        return git.resolve(repo, "HEAD") if git.has_commits(repo) else None
+    except GitError:
+        return None
+
+
 def cell(value: Any) -> str:
     """One queue cell: empty for None, lists joined with `|`."""
     if value is None:
@@ -79,7 +92,9 @@ def labelstudio_tasks(
         if task is None:
             task = tasks[entry.item] = _new_task(dataset, entry.item, model_version, listing)
         if entry.region is not None:
-            task["predictions"][0]["result"].append(entry.region)
+            # The region's id survives Label Studio's round trip: `review apply` finds the label by it.
+            region = {**entry.region, "id": entry.meta["region"]} if "region" in entry.meta else entry.region
+            task["predictions"][0]["result"].append(region)
         meta = task["data"]["labellint"]
         meta[listing].append(entry.meta)
         if summarize:

@@ -1,0 +1,52 @@
+"""`labellint review apply`: options and output only (logic in commands/review_apply.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+@click.group()
+def review() -> None:
+    """Bring reviewers' decisions back into the label files."""
+
+
+@review.command("apply")
+@click.argument("export", type=click.Path())
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option("--spec", "spec_file", metavar="FILE", help="Label spec (classes a relabel may use) [default: found].")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def review_apply(export, dry_run, spec_file, output_format) -> None:
+    """Apply the decisions in a Label Studio JSON EXPORT of a `sample --labelstudio` queue: only the
+    reviewed labels change (relabel, move, delete); a label changed since the queue was made stops
+    the whole apply (exit 2, nothing written)."""
+    from pathlib import Path
+
+    from labellint.commands.review_apply import ReviewApplyRequest, run_review_apply
+    from labellint.errors import UsageError
+    from labellint.settings.resolve import resolve_settings
+
+    try:
+        spec = resolve_settings(None, spec_file, Path.cwd()).spec
+        result = run_review_apply(ReviewApplyRequest(export, spec, dry_run))
+    except UsageError as exc:
+        for line in exc.details or [exc.message]:
+            click.echo(f"labellint: {line}", err=True)
+        sys.exit(2)
+    if output_format == "json":
+        click.echo(json.dumps(result.to_json(), indent=2))
+        return
+    for note in result.notes:
+        click.echo(f"labellint: {note}", err=True)
+    for path, changes in result.changes.items():
+        for change in changes:
+            detail = ", ".join(f"{k} {v}" for k, v in change.items() if k not in ("pointer", "change"))
+            click.echo(f"{path}{change['pointer']}: {change['change']} {detail}".rstrip())
+    verb = "would change" if dry_run else "changed"
+    total = sum(len(c) for c in result.changes.values())
+    click.echo(
+        f"{verb} {total} labels in {len(result.changes)} files ({result.reviewed_tasks} tasks reviewed, "
+        f"{result.unreviewed_tasks} not yet)"
+    )
