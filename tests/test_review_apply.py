@@ -8,8 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.conftest import shared_path
-from tests.helpers import SPEC_TEXT, run_cli, write_coco
+from conftest import shared_path
+from helpers import SPEC_TEXT, run_cli, write_coco
 
 IMAGES = [{"id": i, "file_name": f"img{i}.jpg", "width": 640, "height": 480} for i in (1, 2, 3)]
 ANNOTATIONS = [

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from tests.browser import browser, open_page  # noqa: F401  (the fixture)
-from tests.conftest import REPO_ROOT, shared_path
-from tests.helpers import run_cli
+from browser import browser, open_page  # noqa: F401  (the fixture)
+from conftest import REPO_ROOT, shared_path
+from helpers import run_cli
 
 EXAMPLE_SPECS = [*sorted(REPO_ROOT.glob("examples/*/labelspec.yaml")), REPO_ROOT / "examples/ci/bccd-labelspec.yaml"]
 LABEL_CONTROLS = {"RectangleLabels", "PolygonLabels", "KeyPointLabels", "Labels", "Choices"}
