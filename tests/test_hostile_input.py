@@ -272,3 +272,34 @@ def test_a_reflog_entry_past_the_end_is_an_unknown_revision(tmp_path: Path) -> N
     result = run_cli("diff", "HEAD@{999}", cwd=tmp_path)
     assert result.exit_code == 2
     assert result.stderr.strip() == "labellint: error: unknown revision 'HEAD@{999}'"
+
+
+# --- nothing read, or fewer files than given ----------------------------------------------------
+
+
+def test_a_folder_with_no_label_files_is_not_all_checks_passed(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.md").write_text("# notes\n")
+    for folder, why in (("empty", "it holds no files"), ("docs", "skipped 1 file no reader claims")):
+        result = run_cli("check", folder, "--format", "json", cwd=tmp_path)
+        assert result.exit_code == 1
+        [problem] = problems_of(result)
+        assert (problem["code"], problem["path"]) == ("LL001", folder)
+        assert why in problem["message"]
+
+
+def test_stats_and_sample_name_the_files_they_could_not_read(tmp_path: Path) -> None:
+    _good_and_broken(tmp_path / "labels")
+    (tmp_path / "labels" / "huge.json").write_text(
+        '{"images": [{"id": 9223372036854775808, "file_name": "a.jpg", "width": 5, "height": 5}],'
+        ' "annotations": [], "categories": []}'
+    )
+    stats = run_cli("stats", "labels", "--format", "json", cwd=tmp_path)
+    document = json.loads(stats.stdout)
+    assert document["files"] == 2
+    [note] = [n for n in document["notes"] if "unread" in n]
+    assert note.startswith("figures leave out 1 unread file: labels/huge.json: integer 9223372036854775808")
+    assert f"labellint: {note}" in stats.stderr
+    sample = run_cli("sample", "labels", "--rate", "1", cwd=tmp_path)
+    assert f"labellint: {note}" in sample.stderr

@@ -45,8 +45,12 @@ def test_unsupported_formats_are_skipped_and_named_not_broken(tmp_path, name, ki
     # Below a folder called `labels`, which must not change anything (it is above the dataset).
     folder = _copy(shared_path(*PEERS, name), tmp_path / "labels" / name)
     result, report = _check(folder, tmp_path)
-    assert result.exit_code == 0, result.stdout
-    assert report["problems"] == []
+    # Nothing in the folder is labels labellint reads: not broken (no LL002), but not "all passed"
+    # either: one LL001 on the folder, naming what was skipped.
+    assert result.exit_code == 1, result.stdout
+    [problem] = report["problems"]
+    assert problem["code"] == "LL001" and problem["path"] == f"labels/{name}"
+    assert "no label files found" in problem["message"] and kind in problem["message"]
     skipped = [line for line in result.stderr.splitlines() if "skipped" in line]
     assert len(skipped) == 1 and kind in skipped[0], result.stderr
 

@@ -39,6 +39,8 @@ def sample(paths, rate, seed, since, spec_file, reader, output_format, output, l
     settings = resolve_settings(None, spec_file, Path(paths[0]) if paths else Path.cwd())
     result = run_sample(SampleRequest(list(paths), settings, rate, seed, since, reader))
     fmt = output_format or ("jsonl" if output and output.endswith(".jsonl") else "csv")
+    for note in getattr(result.dataset, "notes", []):
+        click.echo(f"labellint: {note}", err=True)
     write_output(result.queue(fmt), output)
     if labelstudio:
         write_output(json.dumps(result.labelstudio(), indent=1) + "\n", labelstudio)

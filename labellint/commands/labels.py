@@ -10,7 +10,7 @@ from pathlib import Path
 from labellint.errors import LabellintError, UsageError
 from labellint.model import Dataset, SourceFile, empty_dataset
 from labellint.readers._limits import limit_issue
-from labellint.readers.base import ReadContext
+from labellint.readers.base import ReadContext, issue
 from labellint.report import Crash
 from labellint.rules.base import RuleContext
 from labellint.settings.config import Config
@@ -81,9 +81,13 @@ def read_dataset(
     drop_excluded(collected, [*config.exclude, *selection.exclude], config.root)
     if collected.missing:
         raise UsageError(f"no such file or folder: {', '.join(collected.missing)}")
-    if not collected.file_count and not collected.issues and is_default(selection, config):
-        where = source.display(base)
-        raise UsageError(f"no label files found under {where}: pass PATHS, or list `datasets` in the config")
+    if not collected.file_count and not collected.issues:
+        if is_default(selection, config):
+            where = source.display(base)
+            raise UsageError(f"no label files found under {where}: pass PATHS, or list `datasets` in the config")
+        if not selection.candidates:
+            # Paths were given and nothing in them is labels: "All checks passed" would be a lie.
+            collected.issues.extend(_nothing_read(targets, base, source, collected.skipped_note()))
     parts: list[Dataset] = []
     crashes: list[Crash] = []
     for reader, files, options in collected.groups.values():
@@ -120,6 +124,16 @@ def read_dataset(
     if note:
         dataset.notes.append(note)
     return dataset, crashes
+
+
+def _nothing_read(targets, base: Path, source: Source, skipped: str | None) -> list:
+    """One LL001 per given path when no label file was read from any of them."""
+    why = f" ({skipped})" if skipped else " (it holds no files)"
+    found = []
+    for target in targets:
+        path = Path(target.pattern) if Path(target.pattern).is_absolute() else base / target.pattern
+        found.append(issue("LL001", f"no label files found{why}", source.display(path)))
+    return found
 
 
 def _bytes_of(source: Source, path: Path) -> bytes:
@@ -209,7 +223,21 @@ def read_labels(
     dataset, crashes = read_dataset(selection, config or Config(), spec, source)
     if crashes:
         raise UsageError(f"cannot read: {crashes[0].source}: {crashes[0].error}")
+    note = unread_note(dataset)
+    if note:
+        dataset.notes.append(note)
     return dataset
+
+
+def unread_note(dataset: Dataset, shown: int = 5) -> str | None:
+    """ "figures leave out N files: a.json (why), ..." for the files that could not be read (LL001),
+    so a figure computed from fewer files than were given says so."""
+    unread = [i for i in dataset.issues if i.code == "LL001"]
+    if not unread:
+        return None
+    listed = "; ".join(f"{i.location.path}: {i.message}" for i in unread[:shown])
+    more = f"; and {len(unread) - shown} more" if len(unread) > shown else ""
+    return f"figures leave out {len(unread)} unread file{'s' if len(unread) != 1 else ''}: {listed}{more}"
 
 
 def load_ratings(path: str, source: Source, *, columns=None, header: bool = True, names=None, reader=None):

@@ -45,6 +45,7 @@ def run_stats(request: StatsRequest) -> StatsResult:
     anchor = anchor_of(LabelSelection(paths, request.reader), config)
     dataset = read_labels(paths, source_for(None, anchor), spec, request.reader, config)
     report = dataset_stats(dataset, spec)
+    report["notes"] = list(dataset.notes)
     report["agreement"] = _agreement(dataset, request.iou, request.top)
     history = _rework(request, anchor) if request.history else None
     report["rework"] = history
