@@ -11,6 +11,9 @@ from labellint.cli._common import write_output
 
 
 @click.command()
+@click.argument("paths", nargs=-1)
+@click.option("--reader", metavar="NAME", help="Force the reader for the label files (unsure, coverage, rework).")
+@click.option("--since", metavar="REV", help="Rework over the commits since REV [default: the rework gate's since].")
 @click.option("--ratings", metavar="FILE", help="Agreement table or multi-annotator export [config: quality.ratings].")
 @click.option("--gold", metavar="FILE", help="Golden set: item and label columns [config: quality.gold].")
 @click.option("--item-col", metavar="NAME", help="Column of the item id in the ratings [config: quality.item_col].")
@@ -23,6 +26,9 @@ from labellint.cli._common import write_output
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def gate(
+    paths,
+    reader,
+    since,
     ratings,
     gold,
     item_col,
@@ -35,15 +41,19 @@ def gate(
     output_format,
     output,
 ) -> None:
-    """Evaluate the `quality:` gates of the spec (the labels' definition of done).
+    """Evaluate the `quality:` gates of the spec (the labels' definition of done) on PATHS.
+
+    The unsure, coverage and rework gates read the label files in PATHS (default: the config's
+    datasets) as `stats` does; agreement and golden read --ratings and --gold.
 
     Exits 0 when every error-severity gate passes, 1 when one fails or has not enough data,
     2 on a configuration error.
     """
     from labellint.commands.gate import GateRequest, run_gate
+    from labellint.commands.labels import LabelSelection
     from labellint.settings.resolve import resolve_settings
 
-    settings = resolve_settings(config_file, spec_file, Path.cwd())
+    settings = resolve_settings(config_file, spec_file, Path(paths[0]) if paths and not config_file else Path.cwd())
     config = settings.config
     given = {
         "item_col": item_col,
@@ -53,7 +63,8 @@ def gate(
         "header": header,
     }
     sources = config.quality.model_copy(update={k: v for k, v in given.items() if v is not None})
-    request = GateRequest(settings.spec, sources, config.root, ratings=ratings, gold=gold)
+    labels = LabelSelection(list(paths), reader)
+    request = GateRequest(settings.spec, sources, config.root, ratings, gold, labels, config, since)
     result = run_gate(request)
     for problem in result.problems:
         click.echo(f"labellint: {problem}", err=True)

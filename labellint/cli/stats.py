@@ -52,6 +52,8 @@ def render_text(report: dict) -> str:
         lines += ["", f"  unsure rate: n/a ({unsure['reason']})"]
     else:
         lines += ["", f"  unsure rate: {unsure['rate']:.3f} ({unsure['annotations']} annotations, {unsure['path']})"]
+    if report.get("edge_cases"):
+        lines.append("  edge case examples: " + ", ".join(f"{k} {n}" for k, n in report["edge_cases"].items()))
     if per_item["mean"] is not None:
         lines.append(
             f"  annotations per item: mean {per_item['mean']:.2f}, median {per_item['median']:g}, "

@@ -1,4 +1,4 @@
-"""`gate`: the spec's quality section (definition of done) evaluated on the figures of agree and golden."""
+"""`gate`: the spec's quality section (definition of done) evaluated on the figures of agree, golden and stats."""
 
 from __future__ import annotations
 
@@ -6,19 +6,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from labellint.commands.labels import LabelSelection
 from labellint.errors import SpecError, UsageError
+from labellint.model import Dataset
 from labellint.quality import gates
 from labellint.quality.tables import TableColumns
-from labellint.settings.config import QualitySources
+from labellint.settings.config import Config, QualitySources
 from labellint.spec.model import LabelSpec
 
 # Gates the spec may set that this command does not compute yet: reported as such, never passed.
-NOT_EVALUATED = {
-    "unsure": "unsure_rate",
-    "noise": "estimated_noise_rate",
-    "rework": "rework_rate",
-    "coverage": "min_count",
-}
+NOT_EVALUATED = {"noise": "estimated_noise_rate"}
+# Gates judged on the label files (PATHS, or the config's datasets), as `stats` reads them.
+ON_LABELS = ("unsure", "coverage", "rework")
 
 
 @dataclass(slots=True)
@@ -30,6 +29,9 @@ class GateRequest:
     config_root: Path = field(default_factory=Path.cwd)
     ratings: str | None = None
     gold: str | None = None
+    labels: LabelSelection = field(default_factory=LabelSelection)
+    config: Config = field(default_factory=Config)
+    since: str | None = None  # over-rides the rework gate's `since`
 
 
 @dataclass(slots=True)
@@ -64,6 +66,8 @@ def run_gate(request: GateRequest) -> GateResult:
         results.append(_agreement(quality.agreement, ratings, spec))
     if quality.golden is not None:
         results.append(_golden(quality.golden, ratings, gold_path, request.sources, problems))
+    if any(getattr(quality, name) is not None for name in ON_LABELS):
+        results += _on_labels(request, spec)
     for name, metric in NOT_EVALUATED.items():
         gate = getattr(quality, name)
         if gate is not None:
@@ -72,7 +76,7 @@ def run_gate(request: GateRequest) -> GateResult:
     return GateResult(results, problems)
 
 
-_GATE_NAMES = ("agreement", "golden", *NOT_EVALUATED)
+_GATE_NAMES = ("agreement", "golden", *ON_LABELS, *NOT_EVALUATED)
 
 
 def _path(given: str | None, configured: str | None, root: Path) -> str | None:
@@ -122,3 +126,40 @@ def _golden(gate, ratings, gold_path: str | None, sources: QualitySources, probl
     if not gold:
         raise UsageError(f"{gold_path}: the golden set is empty")
     return gates.golden_gate(gate, golden_report(golden_accuracy(ratings, gold)))
+
+
+def _on_labels(request: GateRequest, spec: LabelSpec) -> list[gates.GateResult]:
+    """The unsure, coverage and rework gates on the labels, with the figures `stats` prints."""
+    from labellint.commands.labels import anchor_of, read_labels, source_for
+    from labellint.quality.from_dataset import edge_case_counts
+    from labellint.quality.stats import spec_class_counts, unsure_figures
+
+    quality, selection, config = spec.quality, request.labels, request.config
+    anchor = anchor_of(selection, config)
+    results = []
+    if quality.unsure is not None or quality.coverage is not None:
+        dataset = read_labels(selection.paths, source_for(None, anchor), spec, selection.reader, config)
+        if quality.unsure is not None:
+            results.append(_unsure(quality.unsure, dataset, unsure_figures(dataset, spec)))
+        if quality.coverage is not None:
+            counts = spec_class_counts(dataset, spec), edge_case_counts(dataset, spec)
+            results.append(gates.coverage_gate(quality.coverage, *counts, dataset.n_annotations))
+    if quality.rework is not None:
+        results.append(_rework(quality.rework, request, spec, anchor))
+    return results
+
+
+def _unsure(gate, dataset: Dataset, figures: dict) -> gates.GateResult:
+    return gates.rate_gate("unsure", gate, "unsure_rate", figures["rate"], dataset.n_annotations, figures["reason"])
+
+
+def _rework(gate, request: GateRequest, spec: LabelSpec, anchor: Path) -> gates.GateResult:
+    """The rework rate `stats` computes, over the commits since the gate's (or --since's) revision."""
+    from labellint.commands.stats import StatsRequest, rework_figures
+    from labellint.settings.resolve import Settings
+
+    selection = request.labels
+    stats = StatsRequest(selection.paths, Settings(request.config, spec), selection.reader, request.since or gate.since)
+    figures = rework_figures(stats, anchor)
+    lineages = figures.get("lineages", 0)
+    return gates.rate_gate("rework", gate, "rework_rate", figures["rate"], lineages, figures["reason"])

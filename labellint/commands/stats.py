@@ -47,7 +47,7 @@ def run_stats(request: StatsRequest) -> StatsResult:
     report = dataset_stats(dataset, spec)
     report["notes"] = list(dataset.notes)
     report["agreement"] = _agreement(dataset, request.iou, request.top)
-    history = _rework(request, anchor) if request.history else None
+    history = rework_figures(request, anchor) if request.history else None
     report["rework"] = history
     report["confusion_pairs"] = _confusions(report, request.top)
     return StatsResult(report)
@@ -70,7 +70,7 @@ def _agreement(dataset, iou: float, top: int) -> dict | None:
     return set_agreement_report(pairwise_set_agreement(dataset, kind, iou=iou), kind, iou, top)
 
 
-def _rework(request: StatsRequest, anchor: Path) -> dict:
+def rework_figures(request: StatsRequest, anchor: Path) -> dict:
     """Rework rate over the commits that touched PATHS (null with a reason outside git)."""
     from labellint.errors import GitError
     from labellint.quality.rework import rework

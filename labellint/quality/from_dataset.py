@@ -8,7 +8,7 @@ import numpy as np
 
 from labellint.model import Dataset
 from labellint.quality.ratings import Ratings
-from labellint.spec.model import LabelSpec
+from labellint.spec.model import EdgeCase, LabelSpec
 
 
 def item_keys(dataset: Dataset) -> np.ndarray:
@@ -70,6 +70,28 @@ def unsure_mask(dataset: Dataset, spec: LabelSpec | None) -> np.ndarray:
     return mask
 
 
+def edge_case_mask(dataset: Dataset, case: EdgeCase) -> np.ndarray:
+    """Annotations marked as examples of the edge case: every value of its `attribute` matches,
+    or its `tag` is a truthy attribute or one of the annotation's `tags`."""
+    mask = np.zeros(dataset.n_annotations, dtype=bool)
+    for index, attributes in dataset.ann_attributes.items():
+        marked = case.attribute is not None and all(
+            _same_value(attributes.get(name), wanted) for name, wanted in case.attribute.items()
+        )
+        if case.tag is not None and not marked:
+            tags = attributes.get("tags")
+            marked = _truthy(attributes.get(case.tag)) or (isinstance(tags, list) and case.tag in tags)
+        mask[index] = marked
+    return mask
+
+
+def edge_case_counts(dataset: Dataset, spec: LabelSpec | None) -> dict[str, int]:
+    """Annotations per edge case the spec marks (attribute or tag); unmarked edge cases are absent."""
+    if spec is None:
+        return {}
+    return {case.id: int(edge_case_mask(dataset, case).sum()) for case in spec.edge_cases if case.marked}
+
+
 def content_keys(dataset: Dataset, digits: int = 2, class_names: np.ndarray | None = None) -> np.ndarray:
     """Per annotation, what it says: item, class, box (rounded) and span, as one string.
 
@@ -89,6 +111,15 @@ def content_keys(dataset: Dataset, digits: int = 2, class_names: np.ndarray | No
         ],
         dtype=object,
     )
+
+
+def _same_value(value, wanted) -> bool:
+    """An attribute value as the spec names it; a flag written as "yes"/"1" matches `true`."""
+    if value is None:
+        return False
+    if isinstance(wanted, bool):
+        return _truthy(value) is wanted if not isinstance(value, bool) else value is wanted
+    return value == wanted or str(value) == str(wanted)
 
 
 def _truthy(value) -> bool:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from labellint.model import Dataset
-from labellint.quality.from_dataset import annotation_annotators, annotation_class_names, unsure_mask
+from labellint.quality.from_dataset import (
+    annotation_annotators,
+    annotation_class_names,
+    edge_case_counts,
+    unsure_mask,
+)
 from labellint.spec.model import LabelSpec
 
 HISTOGRAM_TOP = 10  # annotations per item: 0..9 one bin each, then "10+"
@@ -43,13 +48,26 @@ def dataset_stats(dataset: Dataset, spec: LabelSpec | None) -> dict:
         "annotations": dataset.n_annotations,
         "classes": classes,
         "unused_classes": unused,
-        "unsure": _unsure(dataset, spec),
+        "unsure": unsure_figures(dataset, spec),
+        "edge_cases": edge_case_counts(dataset, spec),
         "annotations_per_item": per_item_figures,
         "annotators": _annotators(dataset),
     }
 
 
-def _unsure(dataset: Dataset, spec: LabelSpec | None) -> dict:
+def spec_class_counts(dataset: Dataset, spec: LabelSpec) -> dict[str, int]:
+    """Annotations per spec class (a label written as an alias counts for its class; 0 when unused)."""
+    names, counts = np.unique(annotation_class_names(dataset).astype(str), return_counts=True)
+    per_class = dict.fromkeys(spec.classes, 0)
+    for name, count in zip(names.tolist(), counts.tolist(), strict=True):
+        resolved = spec.resolve_class(name)
+        if resolved is not None:
+            per_class[resolved] += count
+    return per_class
+
+
+def unsure_figures(dataset: Dataset, spec: LabelSpec | None) -> dict:
+    """The unsure rate `stats` prints and the unsure gate judges: annotations on the spec's unsure path."""
     if spec is None or spec.unsure is None:
         reason = "no spec" if spec is None else "the spec has no unsure path"
         return {"annotations": None, "items": None, "rate": None, "item_rate": None, "reason": reason}
