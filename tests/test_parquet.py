@@ -1,0 +1,145 @@
+"""The Parquet / Hugging Face datasets reader, on real parquet files written here with pyarrow and
+counted independently with pyarrow."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from helpers import run_cli
+from parquet_tables import SEED, SEED_ROWS, classification, detection
+
+from labellint.readers import Candidate, available_readers
+
+CPPE = ["Coverall", "Face_Shield", "Gloves", "Goggles", "Mask"]
+
+
+def check_json(*args: str, cwd: Path) -> dict:
+    result = run_cli("check", *args, "--format", "json", cwd=cwd)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def read(path: Path):
+    from labellint.commands.labels import LabelSelection, read_dataset
+    from labellint.settings.config import Config
+    from labellint.sources import WorkTree
+
+    dataset, crashes = read_dataset(LabelSelection(paths=[str(path)]), Config(root=path.parent), None, WorkTree())
+    assert crashes == []
+    return dataset
+
+
+def test_hf_image_classification_names_classes_from_the_classlabel(tmp_path):
+    path = tmp_path / "train.parquet"
+    labels = [0, 2, 1, 2, -1, 0]
+    pq.write_table(classification([f"img{k}.jpg" for k in range(6)], labels, ["cat", "dog", "bird"]), path)
+    table = pq.read_table(path)
+    names = json.loads(table.schema.metadata[b"huggingface"])["info"]["features"]["label"]["names"]
+    expected = [names[v] for v in table.column("label").to_pylist() if v != -1]  # -1: datasets' "no label"
+    dataset = read(path)
+    assert dataset.n_items == table.num_rows
+    assert [dataset.classes[c].name for c in dataset.ann_class] == expected
+    assert list(dataset.item_ids) == [r["path"] for r in table.column("image").to_pylist()]
+    report = check_json(path.name, cwd=tmp_path)
+    assert (report["summary"]["items"], report["summary"]["annotations"]) == (table.num_rows, len(expected))
+
+
+def test_plain_parquet_with_string_labels_and_text(tmp_path):
+    path = tmp_path / "reviews.parquet"
+    pq.write_table(pa.table({"text": ["good", "bad", "fine", "meh"], "label": ["pos", "neg", None, "neg"]}), path)
+    table = pq.read_table(path)
+    dataset = read(path)
+    assert dataset.item_text == table.column("text").to_pylist()
+    assert [dataset.classes[c].name for c in dataset.ann_class] == [v for v in table.column("label").to_pylist() if v]
+    assert [int(i) for i in dataset.ann_item] == [k for k, v in enumerate(table.column("label").to_pylist()) if v]
+
+
+def test_hf_detection_objects_struct_of_lists(tmp_path):
+    rows = [*SEED_ROWS, {"image_id": 4, "file": "d.jpg", "width": 100, "height": 100, "objects": []}]
+    path = tmp_path / "cppe5.parquet"
+    pq.write_table(detection(rows, CPPE), path)
+    table = pq.read_table(path)
+    objects = table.column("objects").to_pylist()
+    boxes = [b for row in objects for b in row["bbox"]]
+    categories = [CPPE[c] for row in objects for c in row["category"]]
+    dataset = read(path)
+    assert dataset.n_items == table.num_rows
+    assert dataset.ann_box.tolist() == boxes
+    assert [dataset.classes[c].name for c in dataset.ann_class] == categories
+    assert list(dataset.item_width) == table.column("width").to_pylist()
+    assert list(dataset.item_ids) == table.column("image_id").to_pylist()
+
+
+def test_objects_as_a_list_of_structs_and_a_box_past_the_image(tmp_path):
+    objects = [[{"bbox": [0, 0, 10, 10], "category": "car"}], [{"bbox": [90, 90, 30, 30], "category": "bus"}]]
+    table = pa.table({"file_name": ["a.png", "b.png"], "width": [100, 100], "height": [100, 100], "objects": objects})
+    path = tmp_path / "boxes.parquet"
+    pq.write_table(table, path)
+    report = check_json(path.name, cwd=tmp_path)
+    assert report["summary"]["annotations"] == sum(len(o) for o in pq.read_table(path).column("objects").to_pylist())
+    out = [p for p in report["problems"] if p["code"] == "LL201"]
+    assert [(p["pointer"], p["item"]) for p in out] == [("/rows/1", "b.png")]
+
+
+def test_a_shards_folder_is_read_shard_by_shard(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for k in range(3):
+        labels = [k, (k + 1) % 3]
+        paths = [f"s{k}_{j}.jpg" for j in range(2)]
+        pq.write_table(classification(paths, labels, ["a", "b", "c"]), data / f"train-0000{k}-of-00003.parquet")
+    total = sum(pq.ParquetFile(p).metadata.num_rows for p in data.glob("*.parquet"))
+    report = check_json("data", cwd=tmp_path)
+    assert report["summary"]["items"] == total == report["summary"]["annotations"]
+
+
+def test_bad_parquet_is_ll001_and_bad_rows_ll002_naming_the_row(tmp_path):
+    good = classification(["a.jpg", "b.jpg", "c.jpg"], [0, 1, 7], ["x", "y"])  # 7 has no name
+    pq.write_table(good, tmp_path / "bad_index.parquet")
+    broken = bytearray((tmp_path / "bad_index.parquet").read_bytes())
+    (tmp_path / "truncated.parquet").write_bytes(bytes(broken[: len(broken) // 2]))
+    pq.write_table(pa.table({"objects": [[{"bbox": [1, 2, 3], "category": 0}]]}), tmp_path / "three.parquet")
+    report = check_json(".", cwd=tmp_path)
+    found = sorted((p["path"], p["code"], p.get("pointer")) for p in report["problems"] if p["code"] < "LL100")
+    assert found == [
+        ("bad_index.parquet", "LL002", "/rows/2"),
+        ("three.parquet", "LL002", "/rows/0"),
+        ("truncated.parquet", "LL001", None),
+    ]
+
+
+def test_claims_parquet_by_name_and_magic_only(tmp_path):
+    reader = available_readers()["parquet"]
+    pq.write_table(classification(["a.jpg"], [0], None), tmp_path / "t.parquet")
+    head = (tmp_path / "t.parquet").read_bytes()[:64]
+    assert reader.sniff(Path("t.parquet"), head)
+    assert not reader.sniff(Path("t.bin"), head)
+    assert not reader.sniff(Path("t.parquet"), b'{"images": []}')
+    candidate = Candidate(tmp_path / "t.parquet", Path("t.parquet"), (tmp_path / "t.parquet").read_bytes())
+    assert [name for name, r in available_readers().items() if r.claims(candidate)] == ["parquet"]
+
+
+def test_missing_pyarrow_is_one_line_naming_the_extra(tmp_path):
+    pq.write_table(classification(["a.jpg"], [0], None), tmp_path / "t.parquet")
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "pyarrow.py").write_text("raise ImportError('blocked for this test')\n")
+    env = {**os.environ, "PYTHONPATH": str(blocker)}
+    done = subprocess.run(
+        [sys.executable, "-m", "labellint", "check", "t.parquet"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "labellint-git[parquet]" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_fuzz_seed_is_what_the_script_writes(tmp_path):
+    table = pq.read_table(SEED)
+    assert table.num_rows == len(SEED_ROWS)
+    assert read(SEED).n_annotations == sum(len(r["objects"]) for r in SEED_ROWS)
