@@ -13,6 +13,8 @@ import pyarrow.parquet as pq
 
 IMAGE = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
 SEED = Path(__file__).parent / "data" / "fuzz" / "parquet" / "data" / "train-00000-of-00001.parquet"
+# The rulebook's malformed Parquet: class index 7 where the ClassLabel names two classes.
+RULEBOOK = Path(__file__).parents[1] / "rules" / "LL002-invalid-structure" / "bad" / "parquet" / "train.parquet"
 
 
 def with_features(table: pa.Table, features: dict) -> pa.Table:
@@ -102,4 +104,6 @@ SEED_ROWS = [
 if __name__ == "__main__":
     SEED.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(detection(SEED_ROWS, ["Coverall", "Face_Shield", "Gloves"]), SEED)
-    print(f"wrote {SEED}")
+    RULEBOOK.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(classification(["a.jpg", "b.jpg", "c.jpg"], [0, 1, 7], ["cat", "dog"]), RULEBOOK)
+    print(f"wrote {SEED} and {RULEBOOK}")

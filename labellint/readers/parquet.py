@@ -226,7 +226,8 @@ class _Table:
                 return [ClassRef(n, k) for k, n in enumerate(names)], indices[keep].astype(np.int32), keep
             used, ann_class = np.unique(indices[keep], return_inverse=True)
             return [ClassRef(str(v), int(v)) for v in used], ann_class.astype(np.int32), keep
-        if pa.types.is_string(values.type) or pa.types.is_large_string(values.type) or pa.types.is_dictionary(values.type):
+        kind = values.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
             encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
             indices = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
             labels = [str(v) for v in encoded.dictionary.to_pylist()]
