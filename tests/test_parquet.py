@@ -143,3 +143,13 @@ def test_the_fuzz_seed_is_what_the_script_writes(tmp_path):
     table = pq.read_table(SEED)
     assert table.num_rows == len(SEED_ROWS)
     assert read(SEED).n_annotations == sum(len(r["objects"]) for r in SEED_ROWS)
+
+
+def test_classlabel_names_reach_init_used_or_not(tmp_path):
+    pq.write_table(detection(SEED_ROWS, CPPE), tmp_path / "train.parquet")
+    features = json.loads(pq.read_schema(tmp_path / "train.parquet").metadata[b"huggingface"])["info"]["features"]
+    declared = features["objects"]["feature"]["category"]["names"]
+    result = run_cli("init", "--from", "train.parquet", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    spec = (tmp_path / "labelspec.yaml").read_text()
+    assert all(f"# class {name!r}" in spec for name in declared)  # Goggles and Mask are declared, unused
