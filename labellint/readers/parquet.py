@@ -146,7 +146,7 @@ class _Table:
         n_anns = len(ds.ann_item)
         ds.ann_file = np.zeros(n_anns, np.int32)
         ds.ann_line = np.zeros(n_anns, np.int32)
-        ds.ann_ids = np.full(n_anns, None, object)
+        ds.ann_ids = np.empty(n_anns, object)  # None-filled
         ds.ann_annotator = np.full(n_anns, -1, np.int32)
         if len(ds.ann_box) != n_anns:
             ds.ann_box = np.full((n_anns, 4), np.nan)
@@ -207,23 +207,24 @@ class _Table:
             column = self.pc.list_flatten(column)
         classes, ann_class, keep = self._classes(column, class_names(self.features.get(name)), rows)
         ds.classes = classes
-        ds.ann_item = rows[keep].astype(np.int32)
+        ds.ann_item = (rows if keep.all() else rows[keep]).astype(np.int32)
         ds.ann_class = ann_class
         ds.ann_index = ds.ann_item.copy()
 
     def _classes(self, values: Any, names: list[str] | None, rows: np.ndarray) -> tuple[list, np.ndarray, np.ndarray]:
         """The classes, each kept value's class index, and which values are kept (not null, not -1)."""
         pa, pc = self.pa, self.pc
-        valid = pc.is_valid(values).to_numpy(zero_copy_only=False)
+        valid = True if values.null_count == 0 else pc.is_valid(values).to_numpy(zero_copy_only=False)
         if pa.types.is_integer(values.type):
-            indices = pc.fill_null(values, -1).to_numpy().astype(np.int64)
-            keep = valid & (indices != -1)
+            indices = pc.fill_null(values, -1).to_numpy().astype(np.int64, copy=False)
+            keep = (indices != -1) & valid
             if names is not None:
                 bad = keep & ((indices < 0) | (indices >= len(names)))
                 if bad.any():
                     at = int(np.argmax(bad))
                     raise _Bad(f"class index {indices[at]} has no name ({len(names)} ClassLabel names)", int(rows[at]))
-                return [ClassRef(n, k) for k, n in enumerate(names)], indices[keep].astype(np.int32), keep
+                kept = indices if keep.all() else indices[keep]
+                return [ClassRef(n, k) for k, n in enumerate(names)], kept.astype(np.int32), keep
             used, ann_class = np.unique(indices[keep], return_inverse=True)
             return [ClassRef(str(v), int(v)) for v in used], ann_class.astype(np.int32), keep
         kind = values.type
@@ -231,7 +232,7 @@ class _Table:
             encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
             indices = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
             labels = [str(v) for v in encoded.dictionary.to_pylist()]
-            keep = valid
+            keep = np.broadcast_to(np.asarray(valid, bool), indices.shape)
             return [ClassRef(v) for v in labels], indices[keep].astype(np.int32), keep
         raise _Bad(f"labels must be class indices or names, found {values.type}", int(rows[0]) if len(rows) else None)
 
