@@ -104,14 +104,20 @@ def test_bad_parquet_is_ll001_and_bad_rows_ll002_naming_the_row(tmp_path):
     pq.write_table(good, tmp_path / "bad_index.parquet")
     broken = bytearray((tmp_path / "bad_index.parquet").read_bytes())
     (tmp_path / "truncated.parquet").write_bytes(bytes(broken[: len(broken) // 2]))
-    pq.write_table(pa.table({"objects": [[{"bbox": [1, 2, 3], "category": 0}]]}), tmp_path / "three.parquet")
+    three = [[{"bbox": [1, 2, 3], "category": 0}], [{"bbox": [1, 2, 3, 4], "category": 0}]]
+    pq.write_table(pa.table({"objects": three}), tmp_path / "three.parquet")
     report = check_json(".", cwd=tmp_path)
-    found = sorted((p["path"], p["code"], p.get("pointer")) for p in report["problems"] if p["code"] < "LL100")
+    found = sorted(
+        (p["path"], p["code"], p.get("pointer")) for p in report["problems"] if p["code"] in ("LL001", "LL002")
+    )
     assert found == [
         ("bad_index.parquet", "LL002", "/rows/2"),
         ("three.parquet", "LL002", "/rows/0"),
         ("truncated.parquet", "LL001", None),
     ]
+    # The bad rows are left out, said so; the other rows of those files are still read.
+    assert read(tmp_path / "bad_index.parquet").n_annotations == 2
+    assert read(tmp_path / "three.parquet").ann_box.tolist() == [[1, 2, 3, 4]]
 
 
 def test_claims_parquet_by_name_and_magic_only(tmp_path):

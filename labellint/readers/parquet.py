@@ -20,6 +20,8 @@ IMAGE_COLUMNS = ("image", "img", "file_name", "filename", "image_path", "path")
 TEXT_COLUMNS = ("text", "sentence", "content", "document")
 ID_COLUMNS = ("id", "image_id", "idx")
 ROWS = "/rows"
+# Bad rows reported one by one before the rest are counted in one line.
+REPORTED = 100
 
 
 class ParquetReader(Reader):
@@ -63,6 +65,10 @@ class ParquetReader(Reader):
         except _Bad as bad:
             dataset = empty_dataset(source)
             dataset.issues.append(issue("LL002", bad.message, display, pointer=bad.pointer))
+            return dataset
+        except pa.ArrowException as exc:  # a column pyarrow cannot convert (a cast, a struct field)
+            dataset = empty_dataset(source)
+            dataset.issues.append(issue("LL002", f"cannot read the columns: {_first_line(exc)}", display))
             return dataset
 
 
@@ -131,13 +137,14 @@ class _Table:
         self.pa, self.pc, self.table, self.source, self.options = pa, pc, table, source, options
         self.features = hf_features(table.schema)
         self.names = table.column_names
+        self.issues: list = []
 
     def build(self) -> Dataset:
         objects = _column(self.names, self.options.get("objects"), ("objects",))
         label = None if objects else _column(self.names, self.options.get("label"), LABEL_COLUMNS)
         if objects is None and label is None:
             raise _Bad(f"no label column ({', '.join(LABEL_COLUMNS)}) and no `objects` column; set the `label` option")
-        ds = Dataset(files=[self.source])
+        ds = Dataset(files=[self.source], issues=self.issues)
         self._items(ds)
         if objects:
             self._objects(ds, objects)
@@ -205,36 +212,44 @@ class _Table:
         if self.pa.types.is_list(column.type) or self.pa.types.is_large_list(column.type):
             rows = self.pc.list_parent_indices(column).to_numpy()
             column = self.pc.list_flatten(column)
-        classes, ann_class, keep = self._classes(column, class_names(self.features.get(name)), rows)
-        ds.classes = classes
-        ds.ann_item = (rows if keep.all() else rows[keep]).astype(np.int32)
-        ds.ann_class = ann_class
+        ds.classes, indices = self._classes(column, class_names(self.features.get(name)), rows)
+        keep = indices >= 0  # -1 and null: no label (datasets' convention for unlabelled splits)
+        every = keep.all()
+        ds.ann_item = (rows if every else rows[keep]).astype(np.int32)
+        ds.ann_class = (indices if every else indices[keep]).astype(np.int32)
         ds.ann_index = ds.ann_item.copy()
 
-    def _classes(self, values: Any, names: list[str] | None, rows: np.ndarray) -> tuple[list, np.ndarray, np.ndarray]:
-        """The classes, each kept value's class index, and which values are kept (not null, not -1)."""
+    def _classes(self, values: Any, names: list[str] | None, rows: np.ndarray) -> tuple[list, np.ndarray]:
+        """The classes and each value's class index (-1: no label); an index with no name is reported."""
         pa, pc = self.pa, self.pc
-        valid = True if values.null_count == 0 else pc.is_valid(values).to_numpy(zero_copy_only=False)
-        if pa.types.is_integer(values.type):
-            indices = pc.fill_null(values, -1).to_numpy().astype(np.int64, copy=False)
-            keep = (indices != -1) & valid
-            if names is not None:
-                bad = keep & ((indices < 0) | (indices >= len(names)))
-                if bad.any():
-                    at = int(np.argmax(bad))
-                    raise _Bad(f"class index {indices[at]} has no name ({len(names)} ClassLabel names)", int(rows[at]))
-                kept = indices if keep.all() else indices[keep]
-                return [ClassRef(n, k) for k, n in enumerate(names)], kept.astype(np.int32), keep
-            used, ann_class = np.unique(indices[keep], return_inverse=True)
-            return [ClassRef(str(v), int(v)) for v in used], ann_class.astype(np.int32), keep
         kind = values.type
+        if pa.types.is_integer(kind):
+            indices = pc.fill_null(values, -1).to_numpy().astype(np.int64, copy=False)
+            if names is not None:
+                bad = (indices < -1) | (indices >= len(names))
+                if bad.any():
+                    self._report(
+                        bad, rows, lambda k: f"class index {indices[k]} has no name ({len(names)} ClassLabel names)"
+                    )
+                    indices = np.where(bad, -1, indices)
+                return [ClassRef(n, k) for k, n in enumerate(names)], indices
+            used, inverse = np.unique(indices, return_inverse=True)
+            start = int(used[0] == -1) if len(used) else 0
+            return [ClassRef(str(v), int(v)) for v in used[start:]], inverse.astype(np.int64) - start
         if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
-            encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
+            encoded = values if pa.types.is_dictionary(kind) else pc.dictionary_encode(values)
             indices = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
-            labels = [str(v) for v in encoded.dictionary.to_pylist()]
-            keep = np.broadcast_to(np.asarray(valid, bool), indices.shape)
-            return [ClassRef(v) for v in labels], indices[keep].astype(np.int32), keep
-        raise _Bad(f"labels must be class indices or names, found {values.type}", int(rows[0]) if len(rows) else None)
+            return [ClassRef(str(v)) for v in encoded.dictionary.to_pylist()], indices
+        raise _Bad(f"labels must be class indices or names, found {kind}", int(rows[0]) if len(rows) else None)
+
+    def _report(self, bad: np.ndarray, rows: np.ndarray, message: Any) -> None:
+        """An LL002 for each bad value's row (the first REPORTED, then one line for the rest)."""
+        where = np.flatnonzero(bad)
+        for k in where[:REPORTED]:
+            self.issues.append(_row_issue(self.source.path, int(rows[k]), message(k)))
+        if len(where) > REPORTED:
+            rest = len(where) - REPORTED
+            self.issues.append(issue("LL002", f"{rest} more rows like that left out", self.source.path, pointer=ROWS))
 
     def _objects(self, ds: Dataset, name: str) -> None:
         pa, pc = self.pa, self.pc
@@ -243,42 +258,53 @@ class _Table:
             if not pa.types.is_struct(column.type.value_type):
                 raise _Bad(f"`{name}` must hold structs with `bbox` and `category`, found {column.type}")
             rows = pc.list_parent_indices(column).to_numpy()
-            flat = pc.list_flatten(column)
-            boxes, categories = _fields(flat, name, pc)
+            boxes, categories = _fields(pc.list_flatten(column), name, pc)
         elif pa.types.is_struct(column.type):  # struct<bbox: list<list>, category: list>: datasets' Sequence({...})
             box_lists, category_lists = _fields(column, name, pc)
             lengths = pc.fill_null(pc.list_value_length(box_lists), 0).to_numpy()
             other = pc.fill_null(pc.list_value_length(category_lists), 0).to_numpy()
-            if (lengths != other).any():
-                at = int(np.argmax(lengths != other))
-                raise _Bad(f"`{name}` has {lengths[at]} boxes and {other[at]} categories", at)
-            rows = pc.list_parent_indices(box_lists).to_numpy()
+            same = lengths == other
+            if not same.all():
+                numbers = np.arange(len(same))
+                self._report(~same, numbers, lambda k: f"`{name}` has {lengths[k]} boxes and {other[k]} categories")
+                box_lists, category_lists = box_lists.filter(same), category_lists.filter(same)
+            kept_rows = np.flatnonzero(same)
+            rows = kept_rows[pc.list_parent_indices(box_lists).to_numpy()]
             boxes, categories = pc.list_flatten(box_lists), pc.list_flatten(category_lists)
         else:
             raise _Bad(f"`{name}` must be a struct or list column with `bbox` and `category`, found {column.type}")
-        ds.ann_box = self._boxes(boxes, rows)
-        classes, ann_class, keep = self._classes(categories, class_names(_category_feature(self.features, name)), rows)
-        if not keep.all():
-            raise _Bad(f"an object without a category in `{name}`", int(rows[int(np.argmin(keep))]))
-        ds.classes, ds.ann_class = classes, ann_class
-        ds.ann_item = rows.astype(np.int32)
+        xy, has_box = self._boxes(boxes, rows)
+        ds.classes, indices = self._classes(categories, class_names(_category_feature(self.features, name)), rows)
+        unnamed = (indices < 0) & has_box
+        if unnamed.any():
+            self._report(unnamed, rows, lambda k: f"an object in `{name}` without a category")
+        keep = has_box & (indices >= 0)
+        ds.ann_box, ds.ann_class = xy[keep], indices[keep].astype(np.int32)
+        ds.ann_item = rows[keep].astype(np.int32)
         ds.ann_index = ds.ann_item.copy()
 
-    def _boxes(self, boxes: Any, rows: np.ndarray) -> np.ndarray:
+    def _boxes(self, boxes: Any, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x, y, w, h per object (NaN rows where the bbox is not 4 numbers, reported) and which are boxes."""
         pa, pc = self.pa, self.pc
         if not (pa.types.is_list(boxes.type) or pa.types.is_fixed_size_list(boxes.type)):
             raise _Bad(f"`bbox` must be a list of 4 numbers, found {boxes.type}", int(rows[0]) if len(rows) else None)
         lengths = pc.fill_null(pc.list_value_length(boxes), 0).to_numpy()
-        if (lengths != 4).any():
-            at = int(np.argmax(lengths != 4))
-            raise _Bad(f"`bbox` has {lengths[at]} values, expected 4 (x, y, w, h)", int(rows[at]))
+        has_box = lengths == 4
+        if not has_box.all():
+            self._report(~has_box, rows, lambda k: f"`bbox` has {lengths[k]} values, expected 4 (x, y, w, h)")
+            boxes = boxes.filter(pa.array(has_box))
         values = pc.list_flatten(boxes)
-        if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
+        if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type) or pa.types.is_null(values.type)):
             raise _Bad(f"`bbox` values must be numbers, found {values.type}", int(rows[0]))
-        xy = pc.fill_null(pc.cast(values, pa.float64()), float("nan")).to_numpy().reshape(-1, 4)
+        xy = np.full((len(lengths), 4), np.nan)
+        xy[has_box] = pc.fill_null(pc.cast(values, pa.float64()), float("nan")).to_numpy().reshape(-1, 4)
         if self.options.get("bbox_format") == "xyxy":
-            xy = np.column_stack([xy[:, 0], xy[:, 1], xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1]])
-        return xy
+            xy[:, 2:] -= xy[:, :2]
+        return xy, has_box
+
+
+def _row_issue(path: str, row: int, message: str) -> Any:
+    return issue("LL002", f"row {row}: {message}", path, pointer=f"{ROWS}/{row}")
 
 
 def _fields(struct: Any, name: str, pc: Any) -> tuple[Any, Any]:
