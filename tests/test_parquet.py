@@ -159,3 +159,43 @@ def test_classlabel_names_reach_init_used_or_not(tmp_path):
     assert result.exit_code == 0, result.output
     spec = (tmp_path / "labelspec.yaml").read_text()
     assert all(f"# class {name!r}" in spec for name in declared)  # Goggles and Mask are declared, unused
+
+
+DATASETS = Path(__file__).parent / "data" / "parquet_datasets"  # written by `datasets` 5.2.0 itself
+
+
+def _feature_names(feature) -> list[str]:
+    """ClassLabel names of a feature as `datasets` serializes it (plain dict walking, not labellint's)."""
+    while "names" not in feature:
+        feature = feature["feature"] if "feature" in feature else feature["category"]
+    return feature["names"]
+
+
+def test_files_written_by_hf_datasets_count_as_pyarrow_does():
+    for path in sorted(DATASETS.glob("*.parquet")):
+        table = pq.read_table(path)
+        features = json.loads(table.schema.metadata[b"huggingface"])["info"]["features"]
+        if "objects" in table.column_names:
+            names = _feature_names(features["objects"])
+            rows = table.column("objects").to_pylist()
+            if isinstance(rows[0], dict):  # Sequence({...}): a struct of lists
+                objects = [(r, b, c) for r, o in enumerate(rows) for b, c in zip(o["bbox"], o["category"], strict=True)]
+            else:  # List({...}): a list of structs
+                objects = [(r, o["bbox"], o["category"]) for r, row in enumerate(rows) for o in row]
+            expected = [(r, names[c]) for r, _, c in objects]
+            boxes = [b for _, b, _ in objects]
+        else:
+            column = "label" if "label" in table.column_names else "labels"
+            names = _feature_names(features[column])
+            values = [v if isinstance(v, list) else [v] for v in table.column(column).to_pylist()]
+            expected = [(r, names[c]) for r, row in enumerate(values) for c in row if c != -1]
+            boxes = None
+        dataset = read(path)
+        assert dataset.issues == [], path.name
+        assert dataset.n_items == table.num_rows, path.name
+        assert [
+            (int(i), dataset.classes[c].name) for i, c in zip(dataset.ann_item, dataset.ann_class, strict=True)
+        ] == expected
+        if boxes is not None:
+            assert dataset.ann_box.tolist() == boxes
+        assert [c.name for c in dataset.classes] == names  # declared names, used or not
