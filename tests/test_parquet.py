@@ -3,14 +3,17 @@ counted independently with pyarrow."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from conftest import shared_path
 from helpers import run_cli
 from parquet_tables import SEED, SEED_ROWS, classification, detection
 
@@ -199,3 +202,24 @@ def test_files_written_by_hf_datasets_count_as_pyarrow_does():
         if boxes is not None:
             assert dataset.ann_box.tolist() == boxes
         assert [c.name for c in dataset.classes] == names  # declared names, used or not
+
+
+def test_suspects_on_an_hf_image_table_with_predictions_keyed_by_file_name(tmp_path):
+    data = np.load(shared_path("reference", "data", "cl_fixture_digits_sym20_seed0.npz"))
+    names = [f"d{i}" for i in range(10)]
+    files = [f"img{i}.jpg" for i in range(len(data["y_noisy"]))]
+    pq.write_table(classification(files, [int(y) for y in data["y_noisy"]], names), tmp_path / "train.parquet")
+    with (tmp_path / "labels.csv").open("w", newline="") as stream:
+        csv.writer(stream).writerows(
+            [["filename", "label"], *([f, names[int(y)]] for f, y in zip(files, data["y_noisy"], strict=True))]
+        )
+    with (tmp_path / "probs.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["filename", *names])
+        writer.writerows([f, *map(repr, map(float, p))] for f, p in zip(files, data["pred_probs"], strict=True))
+    runs = {}
+    for labels in ("train.parquet", "labels.csv"):
+        result = run_cli("suspects", labels, "--predictions", "probs.csv", "--format", "json", cwd=tmp_path)
+        runs[labels] = {s["item"] for s in json.loads(result.stdout)["suspects"]}
+    # The same labels as a filename,label CSV (checked against cleanlab elsewhere) flag the same files.
+    assert runs["train.parquet"] and runs["train.parquet"] == runs["labels.csv"]
