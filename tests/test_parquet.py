@@ -223,3 +223,24 @@ def test_suspects_on_an_hf_image_table_with_predictions_keyed_by_file_name(tmp_p
         runs[labels] = {s["item"] for s in json.loads(result.stdout)["suspects"]}
     # The same labels as a filename,label CSV (checked against cleanlab elsewhere) flag the same files.
     assert runs["train.parquet"] and runs["train.parquet"] == runs["labels.csv"]
+
+
+def test_options_from_the_config_name_columns_and_the_box_format(tmp_path):
+    objects = [[{"bbox": [10, 20, 40, 60], "category": "car"}]]
+    pq.write_table(pa.table({"fine_label": ["x", "y"]}), tmp_path / "cifar.parquet")
+    pq.write_table(pa.table({"file_name": ["a.png"], "boxes": objects}), tmp_path / "xyxy.parquet")
+    (tmp_path / "labellint.toml").write_text(
+        '[[datasets]]\npath = "cifar.parquet"\nreader = "parquet"\noptions = { label = "fine_label" }\n'
+        '[[datasets]]\npath = "xyxy.parquet"\nreader = "parquet"\n'
+        'options = { objects = "boxes", bbox_format = "xyxy" }\n'
+    )
+    from labellint.commands.labels import LabelSelection, read_dataset
+    from labellint.settings.config import load_config
+    from labellint.sources import WorkTree
+
+    config = load_config(tmp_path / "labellint.toml")
+    dataset, _ = read_dataset(LabelSelection(), config, None, WorkTree())
+    assert sorted(c.name for c in dataset.classes) == ["car", "x", "y"]
+    corners = pq.read_table(tmp_path / "xyxy.parquet").column("boxes").to_pylist()[0][0]["bbox"]
+    x0, y0, x1, y1 = corners
+    assert dataset.ann_box[~np.isnan(dataset.ann_box[:, 0])].tolist() == [[x0, y0, x1 - x0, y1 - y0]]
