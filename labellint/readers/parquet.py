@@ -193,7 +193,7 @@ class _Table:
 
     def _ids(self, column: Any) -> np.ndarray:
         if self.pa.types.is_integer(column.type) and column.null_count == 0:
-            return column.to_numpy().astype(np.int64)
+            return column.to_numpy().astype(np.int64, copy=False)
         return np.asarray(column.to_pylist(), dtype=object)
 
     def _image_paths(self, name: str) -> np.ndarray | None:
@@ -208,14 +208,14 @@ class _Table:
 
     def _labels(self, ds: Dataset, name: str) -> None:
         column = self.table.column(name).combine_chunks()
-        rows = np.arange(len(column), dtype=np.int64)
+        rows = np.arange(len(column), dtype=np.int32)
         if self.pa.types.is_list(column.type) or self.pa.types.is_large_list(column.type):
             rows = self.pc.list_parent_indices(column).to_numpy()
             column = self.pc.list_flatten(column)
         ds.classes, indices = self._classes(column, class_names(self.features.get(name)), rows)
         keep = indices >= 0  # -1 and null: no label (datasets' convention for unlabelled splits)
         every = keep.all()
-        ds.ann_item = (rows if every else rows[keep]).astype(np.int32)
+        ds.ann_item = (rows if every else rows[keep]).astype(np.int32, copy=False)
         ds.ann_class = (indices if every else indices[keep]).astype(np.int32)
         ds.ann_index = ds.ann_item.copy()
 
