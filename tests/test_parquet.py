@@ -244,3 +244,13 @@ def test_options_from_the_config_name_columns_and_the_box_format(tmp_path):
     corners = pq.read_table(tmp_path / "xyxy.parquet").column("boxes").to_pylist()[0][0]["bbox"]
     x0, y0, x1, y1 = corners
     assert dataset.ann_box[~np.isnan(dataset.ann_box[:, 0])].tolist() == [[x0, y0, x1 - x0, y1 - y0]]
+
+
+def test_read_with_other_formats_every_item_keeps_its_own_name(tmp_path):
+    pq.write_table(pa.table({"id": [7, 8], "label": [1, 0]}), tmp_path / "rows.parquet")
+    (tmp_path / "labels.csv").write_text("filename,label\na.jpg,cat\nb.jpg,dog\n")
+    dataset = read(tmp_path)
+    assert len(dataset.item_names) == dataset.n_items == 4
+    files = [dataset.files[int(f)].path for f in dataset.item_file]
+    named = dict(zip(dataset.item_names, files, strict=True))
+    assert named["a.jpg"].endswith("labels.csv") and named["b.jpg"].endswith("labels.csv")
