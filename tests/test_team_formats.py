@@ -17,7 +17,18 @@ from helpers import run_cli
 from labellint.readers import available_readers
 
 SHAPES = {"box", "polygon", "polyline", "points", "mask", "ellipse", "cuboid", "skeleton", "tag"}
-NEW_READERS = {"cvat", "labelme", "conll", "image_csv", "imagenet_txt", "imagefolder", "kitti", "box_csv", "openimages"}
+NEW_READERS = {
+    "cvat",
+    "labelme",
+    "conll",
+    "image_csv",
+    "imagenet_txt",
+    "imagefolder",
+    "kitti",
+    "box_csv",
+    "openimages",
+    "parquet",
+}
 
 
 def check_json(*args: str, cwd: Path) -> dict:
