@@ -50,7 +50,7 @@ def _git(repo: Path, *args: str, env: dict | None = None) -> str:
 
 def _dvc_cli() -> str:
     """The `dvc` command of the running interpreter's environment (installed by the test extra)."""
-    pytest.importorskip("dvc", reason="dvc is not installed (pip install 'labellint[dvc]')")
+    pytest.importorskip("dvc", reason="dvc is not installed (pip install 'labellint-git[dvc]')")
     found = Path(sys.executable).with_name("dvc")
     return str(found) if found.exists() else shutil.which("dvc") or pytest.skip("no dvc executable")
 
@@ -195,7 +195,7 @@ def test_without_the_dvc_extra_one_line_names_it(repos, monkeypatch: pytest.Monk
     assert result.exit_code == 2
     assert result.stderr == (
         f"labellint: error: {LABELS} at HEAD~2 is tracked by DVC: to read it, install the extra: "
-        "pip install 'labellint[dvc]'\n"
+        "pip install 'labellint-git[dvc]'\n"
     )
 
 

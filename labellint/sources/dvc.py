@@ -8,7 +8,7 @@ from pathlib import Path
 
 from labellint.errors import MissingContentError
 
-EXTRA_HINT = "pip install 'labellint[dvc]'"
+EXTRA_HINT = "pip install 'labellint-git[dvc]'"
 FETCH_HINT = "`dvc fetch` (or `dvc pull` to update the work tree too)"
 
 
