@@ -303,3 +303,11 @@ def test_stats_and_sample_name_the_files_they_could_not_read(tmp_path: Path) -> 
     assert f"labellint: {note}" in stats.stderr
     sample = run_cli("sample", "labels", "--rate", "1", cwd=tmp_path)
     assert f"labellint: {note}" in sample.stderr
+
+
+def test_a_control_character_in_the_spec_is_one_line_with_line_and_column(tmp_path: Path) -> None:
+    (tmp_path / "labelspec.yaml").write_text("spec: 1\nversion: 1.0.0\nclasses: {}\nnote: a\x01b\n")
+    result = run_cli("spec", "validate", "labelspec.yaml", cwd=tmp_path)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "labelspec.yaml:4:8: invalid YAML: unacceptable character #x0001" in line

@@ -105,7 +105,13 @@ def parse_yaml(text: str) -> Any:
         problem = str(exc.problem or exc.context)
         raise YamlSyntaxError(problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except YAMLError as exc:
-        raise YamlSyntaxError(str(exc), None, None) from None
+        # A reader error (a control character) knows only its character offset: as line and column.
+        offset = getattr(exc, "position", None)
+        problem = str(exc).splitlines()[0].removesuffix(":").strip() if str(exc) else type(exc).__name__
+        if isinstance(offset, int):
+            line = text.count("\n", 0, offset) + 1
+            raise YamlSyntaxError(problem, line, offset - (text.rfind("\n", 0, offset) + 1) + 1) from None
+        raise YamlSyntaxError(problem, None, None) from None
     _check_expansion(document)
     return document
 
