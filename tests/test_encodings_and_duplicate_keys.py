@@ -150,3 +150,13 @@ def test_a_label_studio_region_with_an_empty_label_list_is_ll002_at_its_pointer(
     found = [p for p in _problems(tmp_path) if "empty label list" in p["message"]]
     assert [(p["code"], p["pointer"]) for p in found] == [("LL002", f"/{t}/annotations/{a}/result/{r}")]
     assert found[0]["line"] is not None
+
+
+def test_a_utf16_coco_file_cut_mid_character_is_ll001_not_a_crash(tmp_path: Path) -> None:
+    encoded = ENCODINGS["utf-16-le"](COCO.read_text())
+    (tmp_path / "instances.json").write_bytes(encoded[: len(encoded) // 2 * 2 - 101])  # odd length
+    result = run_cli("check", ".", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["code"] for p in problems] == ["LL001"]
+    assert "not valid UTF-16 (truncated data" in problems[0]["message"]

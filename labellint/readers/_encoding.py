@@ -32,3 +32,15 @@ def xml_head_text(head: bytes) -> bytes:
         if head.startswith(prefix):
             return head.decode(encoding, "ignore").encode("utf-8")
     return utf8_text(head, partial=True)
+
+
+def utf16_problem(data: bytes) -> str | None:
+    """Why `data`, which starts with a UTF-16 byte-order mark, is not UTF-16 (None when it is, or
+    when it has no such mark): the LL001 message, instead of a JSON error at byte 0."""
+    if not data.startswith(_UTF16_BOMS):
+        return None
+    try:
+        data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        return f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason} at byte {exc.start})"
+    return None

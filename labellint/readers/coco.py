@@ -13,7 +13,7 @@ import msgspec
 import numpy as np
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile, ids_array
-from labellint.readers._encoding import utf8_text
+from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import locate_pointers, offset_from_message
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
@@ -84,7 +84,12 @@ class CocoReader(Reader):
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         # Some Windows tools write a BOM, or UTF-16: offsets and lines are those of the UTF-8.
-        data = utf8_text(context.read_bytes(path))
+        raw = context.read_bytes(path)
+        data = utf8_text(raw)
+        if data is raw and (problem := utf16_problem(raw)):
+            return Dataset(
+                files=[SourceFile(path=display, reader=self.name)], issues=[issue("LL001", problem, display)]
+            )
         source = SourceFile(
             path=display,
             reader=self.name,

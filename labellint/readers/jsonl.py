@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from labellint.model import Dataset, SourceFile
-from labellint.readers._encoding import utf8_text
+from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._text import LABEL_KEYS, SPAN_KEYS, TextBuilder, parse_span, positive_labels
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
@@ -48,7 +48,11 @@ class JsonlReader(Reader):
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = TextBuilder(SourceFile(path=display, reader=self.name))
-        data = utf8_text(context.read_bytes(path))
+        raw = context.read_bytes(path)
+        data = utf8_text(raw)
+        if data is raw and (problem := utf16_problem(raw)):
+            builder.issues.append(issue("LL001", problem, display))
+            return builder.build()
         try:
             options = _Options.of(context.options)
         except msgspec.ValidationError as exc:

@@ -11,7 +11,7 @@ import msgspec
 import numpy as np
 
 from labellint.model import Dataset, SourceFile
-from labellint.readers._encoding import utf8_text
+from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import locate_pointers, offset_from_message
 from labellint.readers._text import TextBuilder
@@ -55,7 +55,12 @@ class LabelStudioReader(Reader):
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
-        data = utf8_text(context.read_bytes(path))
+        raw = context.read_bytes(path)
+        data = utf8_text(raw)
+        if data is raw and (problem := utf16_problem(raw)):
+            return Dataset(
+                files=[SourceFile(path=display, reader=self.name)], issues=[issue("LL001", problem, display)]
+            )
         source = SourceFile(path=display, reader=self.name, locator=lambda pointers: locate_pointers(data, pointers))
         builder = TextBuilder(source)
         item_pointers: list[str] = []
