@@ -55,6 +55,36 @@ class JsonPositions:
     def _outside_strings(self, offsets: np.ndarray) -> np.ndarray:
         return (np.searchsorted(self._quotes, offsets) % 2) == 0
 
+    outside_strings = _outside_strings
+
+    @property
+    def quotes(self) -> np.ndarray:
+        """Offsets of the quotes that open and close strings (escaped ones excluded)."""
+        return self._quotes
+
+    @property
+    def raw(self) -> np.ndarray:
+        """The bytes (escapes blanked) as a uint8 array."""
+        return self._raw
+
+    def pointer_of(self, token: int) -> str:
+        """JSON pointer of the container opened at token index `token` (relative to its top-level
+        value: a JSON Lines record's pointer starts at its line)."""
+        parts: list[str] = []
+        openers = np.flatnonzero(_OPEN[self.chars] == 1)
+        while self.depth[token] > 0:
+            at = int(self.positions[token])
+            earlier = openers[(openers < token) & (self.depth[openers] == self.depth[token] - 1)]
+            parent = int(earlier[-1])
+            children = self._children(parent)
+            if isinstance(children, dict):
+                key = max((k for k, v in children.items() if v <= at), key=children.__getitem__, default="")
+                parts.append(key.replace("~", "~0").replace("/", "~1"))
+            else:
+                parts.append(str(int(np.searchsorted(children, at, side="right")) - 1))
+            token = parent
+        return "".join(f"/{part}" for part in reversed(parts))
+
     def line_column(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a byte offset."""
         if self._newlines is None:

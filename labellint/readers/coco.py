@@ -13,6 +13,8 @@ import msgspec
 import numpy as np
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile, ids_array
+from labellint.readers._encoding import utf8_text, utf16_problem
+from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import locate_pointers, offset_from_message
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
@@ -52,7 +54,6 @@ class CocoFile(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(CocoFile)
-UTF8_BOM = b"\xef\xbb\xbf"
 _IMAGES = re.compile(rb'"images"\s*:\s*\[')
 _ANNOTATIONS = re.compile(rb'"annotations"\s*:\s*\[')
 _COCO_LISTS = re.compile(rb'"(annotations|categories)"\s*:\s*\[')
@@ -69,7 +70,7 @@ class CocoReader(Reader):
         """An object with an `images` list and COCO's record keys (`file_name`, or `annotations`
         / `categories` lists), or annotations with `image_id` and `category_id`; Datumaro, SA-1B
         and other JSON with only an `annotations` key are not COCO."""
-        head = candidate.head.removeprefix(UTF8_BOM).lstrip()
+        head = utf8_text(candidate.head, partial=True).lstrip()
         if candidate.suffix != ".json" or not head.startswith(b"{"):
             return False
         if _IMAGES.search(head):
@@ -82,10 +83,13 @@ class CocoReader(Reader):
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
-        data = context.read_bytes(path)
-        if data.startswith(UTF8_BOM):
-            # Some Windows tools write one; blank it so offsets (and lines) stay the same.
-            data = b" " * len(UTF8_BOM) + data[len(UTF8_BOM) :]
+        # Some Windows tools write a BOM, or UTF-16: offsets and lines are those of the UTF-8.
+        raw = context.read_bytes(path)
+        data = utf8_text(raw)
+        if data is raw and (problem := utf16_problem(raw)):
+            return Dataset(
+                files=[SourceFile(path=display, reader=self.name)], issues=[issue("LL001", problem, display)]
+            )
         source = SourceFile(
             path=display,
             reader=self.name,
@@ -104,7 +108,8 @@ class CocoReader(Reader):
                 return _read_leniently(data, source, str(exc))
             return _unreadable(data, source, exc)
         source.meta["info"] = document.info or {}
-        return _build(document.images, document.categories, document.annotations, source, [])
+        issues = duplicate_key_issues(data, display)
+        return _build(document.images, document.categories, document.annotations, source, issues)
 
 
 def _decode(data: bytes) -> CocoFile:
@@ -192,6 +197,7 @@ def _read_leniently(data: bytes, source: SourceFile, first_error: str) -> Datase
     if not issues:  # the typed decoder failed on something this path accepts; say what it was
         pointer = _pointer_from_validation(first_error)
         issues.append(issue("LL002", first_error.split(" - at ")[0], source.path, pointer=pointer))
+    issues.extend(duplicate_key_issues(data, source.path))
     return _build(
         [r for _, r in records["images"]],
         [r for _, r in records["categories"]],

@@ -10,10 +10,11 @@ from typing import Any
 import msgspec
 
 from labellint.model import Dataset, SourceFile
+from labellint.readers._encoding import utf8_text, utf16_problem
+from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._text import LABEL_KEYS, SPAN_KEYS, TextBuilder, parse_span, positive_labels
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
-UTF8_BOM = b"\xef\xbb\xbf"
 _TEXT_KEY = re.compile(rb'"(text|data)"\s*:\s*"')
 DEFAULT_THRESHOLD = 0.5
 
@@ -38,7 +39,7 @@ class JsonlReader(Reader):
         `data_row` records and other JSON Lines without text are not text labels."""
         if candidate.suffix not in self.suffixes:
             return False
-        first = candidate.head.removeprefix(UTF8_BOM).lstrip().split(b"\n", 1)[0]
+        first = utf8_text(candidate.head, partial=True).lstrip().split(b"\n", 1)[0]
         return first.startswith(b"{") and bool(_TEXT_KEY.search(first)) and b'"data_row"' not in first
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
@@ -47,12 +48,18 @@ class JsonlReader(Reader):
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = TextBuilder(SourceFile(path=display, reader=self.name))
-        data = context.read_bytes(path).removeprefix(UTF8_BOM)
+        raw = context.read_bytes(path)
+        data = utf8_text(raw)
+        if data is raw and (problem := utf16_problem(raw)):
+            builder.issues.append(issue("LL001", problem, display))
+            return builder.build()
         try:
             options = _Options.of(context.options)
         except msgspec.ValidationError as exc:
             builder.issues.append(issue("LL002", f"invalid jsonl reader options: {exc}", display))
             return builder.build()
+        # One pass over the whole file: pointers are relative to each line's record.
+        builder.issues.extend(duplicate_key_issues(data, display))
         ignored = 0
         decoder = msgspec.json.Decoder()
         fast = _FAST_DECODER if options == _Options() else None

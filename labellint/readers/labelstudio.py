@@ -11,11 +11,12 @@ import msgspec
 import numpy as np
 
 from labellint.model import Dataset, SourceFile
+from labellint.readers._encoding import utf8_text, utf16_problem
+from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import locate_pointers, offset_from_message
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
-UTF8_BOM = b"\xef\xbb\xbf"
 MEDIA_KEYS = ("image", "audio", "video")
 _DATA = re.compile(rb'"data"\s*:\s*\{')
 _TASK_KEYS = re.compile(rb'"(annotations|completions|predictions)"\s*:\s*\[')
@@ -44,7 +45,7 @@ class LabelStudioReader(Reader):
     def claims(self, candidate: Candidate) -> bool:
         """A list of tasks (or one task) whose records hold a `data` object; CreateML's
         `[{"image", "annotations"}]` and other lists without `data` are not Label Studio."""
-        text = candidate.head.removeprefix(UTF8_BOM).lstrip()
+        text = utf8_text(candidate.head, partial=True).lstrip()
         if candidate.suffix != ".json" or not text.startswith((b"[", b"{")) or not _DATA.search(text):
             return False
         return text.startswith(b"[") or bool(_TASK_KEYS.search(text))
@@ -54,9 +55,12 @@ class LabelStudioReader(Reader):
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
-        data = context.read_bytes(path)
-        if data.startswith(UTF8_BOM):
-            data = b" " * len(UTF8_BOM) + data[len(UTF8_BOM) :]
+        raw = context.read_bytes(path)
+        data = utf8_text(raw)
+        if data is raw and (problem := utf16_problem(raw)):
+            return Dataset(
+                files=[SourceFile(path=display, reader=self.name)], issues=[issue("LL001", problem, display)]
+            )
         source = SourceFile(path=display, reader=self.name, locator=lambda pointers: locate_pointers(data, pointers))
         builder = TextBuilder(source)
         item_pointers: list[str] = []
@@ -78,6 +82,7 @@ class LabelStudioReader(Reader):
         if not isinstance(tasks, list):
             builder.issues.append(issue("LL002", "a Label Studio export must be a list of tasks", display, pointer=""))
             return builder.build()
+        builder.issues.extend(duplicate_key_issues(data, display))
         reader = _TaskReader(builder, item_pointers, ann_pointers, context.options)
         for k, task in enumerate(tasks):
             reader.task(k, task)
@@ -161,6 +166,10 @@ class _TaskReader:
             labels = ["/".join(str(p) for p in path) if isinstance(path, list) else str(path) for path in labels]
         if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
             self.problem(f"result of type {kind!r} has no list of labels in `value.{kind}`", pointer)
+            return
+        if not labels:
+            # A region nobody named: reading it would drop it without a word.
+            self.problem(f"result of type {kind!r} has an empty label list `value.{kind}`", pointer)
             return
         geometry: dict[str, Any] = {}
         if kind in ("rectanglelabels", "polygonlabels"):

@@ -13,6 +13,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile
+from labellint.readers._encoding import xml_head_text
 from labellint.readers._xml import LineTreeBuilder
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
@@ -35,8 +36,9 @@ class VocReader(Reader):
         `<polygon>`/`<imagesize>` files are not VOC."""
         if candidate.suffix != ".xml":
             return False
-        head = candidate.head
-        body = _PROLOG.sub(b"", head.removeprefix(b"\xef\xbb\xbf")).lstrip()
+        # expat reads the file through its BOM or declared encoding; the tags are matched as UTF-8.
+        head = xml_head_text(candidate.head)
+        body = _PROLOG.sub(b"", head).lstrip()
         if not _ROOT.match(body) or b"<polygon>" in head or b"<imagesize>" in head:
             return False
         return b"<bndbox" in head or (b"<object" not in head and any(tag in head for tag in _EMPTY_VOC_TAGS))

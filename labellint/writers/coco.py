@@ -9,7 +9,7 @@ from pathlib import Path
 
 import msgspec
 
-from labellint.readers.coco import UTF8_BOM
+from labellint.readers._encoding import UTF8_BOM
 from labellint.spec.migration import Migration
 from labellint.writers._json_edit import JsonEdits
 from labellint.writers.base import FileEdit, Listed, MigrationError, WriteContext, Writer

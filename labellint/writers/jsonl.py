@@ -8,8 +8,8 @@ from typing import Any
 
 import msgspec
 
+from labellint.readers._encoding import UTF8_BOM
 from labellint.readers._text import LABEL_KEYS, SPAN_KEYS
-from labellint.readers.jsonl import UTF8_BOM
 from labellint.spec.migration import Migration
 from labellint.writers._json_edit import JsonEdits
 from labellint.writers._labels import LabelSlots, relabel

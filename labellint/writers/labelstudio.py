@@ -8,7 +8,8 @@ from typing import Any
 
 import msgspec
 
-from labellint.readers.labelstudio import NOT_LABELS, UTF8_BOM
+from labellint.readers._encoding import UTF8_BOM
+from labellint.readers.labelstudio import NOT_LABELS
 from labellint.spec.migration import Migration
 from labellint.writers._json_edit import JsonEdits
 from labellint.writers._labels import LabelSlots, relabel

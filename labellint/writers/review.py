@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from labellint.readers.coco import UTF8_BOM
+from labellint.readers._encoding import UTF8_BOM
 from labellint.writers._json_edit import JsonEdits
 from labellint.writers.base import MigrationError
 
