@@ -20,7 +20,7 @@ from labellint.readers import available_readers
 
 SEEDS = Path(__file__).parent / "data" / "fuzz"
 SEED = int(os.environ.get("LABELLINT_FUZZ_SEED", "2026"))
-CASES_PER_READER = int(os.environ.get("LABELLINT_FUZZ_CASES", "150"))
+CASES_PER_READER = int(os.environ.get("LABELLINT_FUZZ_CASES", "60"))
 # Far above any case seen (under 2 s under load): past it, a mutation found a hang.
 CASE_BOUND_SECONDS = 30
 
