@@ -51,7 +51,7 @@ class JsonlReader(Reader):
         raw = context.read_bytes(path)
         data = utf8_text(raw)
         if data is raw and (problem := utf16_problem(raw)):
-            builder.issues.append(issue("LL001", problem, display))
+            builder.issues.append(issue("LL001", problem, display, line=1, column=1))
             return builder.build()
         try:
             options = _Options.of(context.options)

@@ -58,9 +58,9 @@ class LabelStudioReader(Reader):
         raw = context.read_bytes(path)
         data = utf8_text(raw)
         if data is raw and (problem := utf16_problem(raw)):
-            return Dataset(
-                files=[SourceFile(path=display, reader=self.name)], issues=[issue("LL001", problem, display)]
-            )
+            # Found from the byte-order mark at the very start; the message names the bad byte.
+            unreadable = issue("LL001", problem, display, line=1, column=1)
+            return Dataset(files=[SourceFile(path=display, reader=self.name)], issues=[unreadable])
         source = SourceFile(path=display, reader=self.name, locator=lambda pointers: locate_pointers(data, pointers))
         builder = TextBuilder(source)
         item_pointers: list[str] = []
