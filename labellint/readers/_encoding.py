@@ -44,3 +44,8 @@ def utf16_problem(data: bytes) -> str | None:
     except UnicodeDecodeError as exc:
         return f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason} at byte {exc.start})"
     return None
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """The LL001 message for label text that is not UTF-8."""
+    return f"not UTF-8 text: {exc.reason} at byte {exc.start}"

@@ -66,7 +66,12 @@ class Reader:
         return path.suffix.lower() in self.suffixes
 
     def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        """Reads the files; a broken file becomes a ReaderIssue, never an exception."""
+        """Reads the files; a broken file becomes a ReaderIssue, never an exception. The default
+        reads them one by one with `read_one` (readers whose files stand alone override only that)."""
+        return Dataset.concat([self.read_one(path, context) for path in paths])
+
+    def read_one(self, path: Path, context: ReadContext) -> Dataset:
+        """One file as a dataset (override this or `read`)."""
         raise NotImplementedError
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from labellint.model import ClassRef, Dataset, SourceFile
+from labellint.readers._encoding import not_utf8
 from labellint.readers._image_size import image_size
 from labellint.readers._shapes import ShapeBuilder
 from labellint.readers.base import ReadContext, Reader
@@ -88,9 +89,6 @@ class BoxTableReader(Reader):
         has = bool(columns & set(IMAGE_COLUMNS)) and bool(columns & set(LABEL_COLUMNS))
         return has and _box_columns(columns) is not None
 
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
-
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         builder = ShapeBuilder(SourceFile(path=context.display(path), reader=self.name), shared_ids=True)
         table = _decode(path, context, builder)
@@ -134,7 +132,7 @@ def _decode(path: Path, context: ReadContext, builder: ShapeBuilder) -> _Table |
     try:
         text = context.read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        builder.problem(f"not UTF-8 text: {exc.reason} at byte {exc.start}", code="LL001")
+        builder.problem(not_utf8(exc), code="LL001")
         return None
     return _Table(text, "\t" if path.suffix.lower() == ".tsv" else ",")
 
@@ -192,9 +190,6 @@ class OpenImagesReader(Reader):
             return False
         header = _header(path, head)
         return header[:1] == ["ImageID"] and "LabelName" in header
-
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         # Not one id namespace across files: Open Images keeps an image's boxes and its image-level

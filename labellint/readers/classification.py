@@ -10,6 +10,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from labellint.model import ClassRef, Dataset, SourceFile
+from labellint.readers._encoding import not_utf8
 from labellint.readers._shapes import ShapeBuilder
 from labellint.readers.base import ReadContext, Reader
 from labellint.support.csv_cells import csv_rows
@@ -115,16 +116,13 @@ class ImageTableReader(Reader):
             return False
         return _roles(header, rows[1:-1] or rows[1:], {}) is not None
 
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
-
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)
         try:
             text = context.read_bytes(path).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            builder.problem(f"not UTF-8 text: {exc.reason} at byte {exc.start}", code="LL001")
+            builder.problem(not_utf8(exc), code="LL001")
             return builder.build()
         options = context.options or {}
         delimiter = options.get("delimiter") or ("\t" if path.suffix.lower() == ".tsv" else ",")
@@ -205,9 +203,6 @@ class ImageListReader(Reader):
         rows = [line.split() for line in (lines[:-1] if len(lines) > 1 else lines) if line.strip()]
         return bool(rows) and all(_list_row(r) for r in rows)
 
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
-
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)
@@ -215,7 +210,7 @@ class ImageListReader(Reader):
         try:
             text = context.read_bytes(path).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            builder.problem(f"not UTF-8 text: {exc.reason} at byte {exc.start}", code="LL001")
+            builder.problem(not_utf8(exc), code="LL001")
             return builder.build()
         for number, line in enumerate(text.splitlines(), 1):
             cells = line.rsplit(None, 1)

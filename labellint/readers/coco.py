@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import itertools
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +76,6 @@ class CocoReader(Reader):
             return b'"file_name"' in head or bool(_COCO_LISTS.search(head))
         # No `images` (an LL002 of its own): annotation records that point at images and categories.
         return bool(_ANNOTATIONS.search(head)) and b'"image_id"' in head and b'"category_id"' in head
-
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)

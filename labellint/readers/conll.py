@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import msgspec
 
 from labellint.model import Dataset, SourceFile
+from labellint.readers._encoding import not_utf8
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import ReadContext, Reader, issue
 
@@ -55,9 +55,6 @@ class ConllReader(Reader):
         tagged = all(len(r) >= 2 and _TAG.match(r[-1]) for r in rows)
         return len(rows) >= 2 and tagged and any(r[-1] != "O" for r in rows)
 
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
-
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = TextBuilder(SourceFile(path=display, reader=self.name))
@@ -73,7 +70,7 @@ class ConllReader(Reader):
         try:
             text = context.read_bytes(path).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            builder.issues.append(issue("LL001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", display))
+            builder.issues.append(issue("LL001", not_utf8(exc), display))
             return builder.build()
         sentences = _sentences(text, options, builder)
         scheme = options.scheme or _guess_scheme(sentences)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from labellint.model import Dataset, SourceFile
+from labellint.readers._encoding import not_utf8
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import ReadContext, Reader, issue
 from labellint.support.csv_cells import csv_rows
@@ -54,9 +54,6 @@ class CsvReader(Reader):
         cells = {c.strip().strip('"') for c in header.replace("\t", ",").split(",")}
         return bool(cells & set(TEXT_COLUMNS)) and bool(cells & set(LABEL_COLUMNS))
 
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
-
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = TextBuilder(SourceFile(path=display, reader=self.name))
@@ -68,7 +65,7 @@ class CsvReader(Reader):
         try:
             text = context.read_bytes(path).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            builder.issues.append(issue("LL001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", display))
+            builder.issues.append(issue("LL001", not_utf8(exc), display))
             return builder.build()
         delimiter = options.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
         reader = csv_rows(io.StringIO(text, newline=""), delimiter)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +40,6 @@ class JsonlReader(Reader):
             return False
         first = utf8_text(candidate.head, partial=True).lstrip().split(b"\n", 1)[0]
         return first.startswith(b"{") and bool(_TEXT_KEY.search(first)) and b'"data_row"' not in first
-
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)

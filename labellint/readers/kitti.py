@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path, PurePath
 
 from labellint.model import Dataset, SourceFile
+from labellint.readers._encoding import not_utf8
 from labellint.readers._image_size import image_size
 from labellint.readers._shapes import ShapeBuilder
 from labellint.readers.base import ReadContext, Reader
@@ -61,16 +61,13 @@ class KittiReader(Reader):
             return any(_LINE.match(line) for line in complete)
         return all(_LINE.match(line) for line in complete)
 
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
-
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)
         try:
             text = context.read_bytes(path).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            builder.problem(f"not UTF-8 text: {exc.reason} at byte {exc.start}", code="LL001")
+            builder.problem(not_utf8(exc), code="LL001")
             return builder.build()
         image = _image_path(path)
         width, height = image_size(image, context)

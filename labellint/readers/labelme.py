@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +42,6 @@ class LabelMeReader(Reader):
     def sniff(self, path: Path, head: bytes) -> bool:
         head = head.removeprefix(UTF8_BOM)
         return path.suffix.lower() == ".json" and bool(_SHAPES.match(head)) and any(k in head for k in _EVIDENCE)
-
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +48,6 @@ class LabelStudioReader(Reader):
         if candidate.suffix != ".json" or not text.startswith((b"[", b"{")) or not _DATA.search(text):
             return False
         return text.startswith(b"[") or bool(_TASK_KEYS.search(text))
-
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +43,6 @@ class ParquetReader(Reader):
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return path.suffix.lower() == ".parquet" and head[:4] == MAGIC
-
-    def read(self, paths: Sequence[Path], context: ReadContext) -> Dataset:
-        return Dataset.concat([self.read_one(path, context) for path in paths])
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile
+from labellint.readers._encoding import not_utf8
 from labellint.readers.base import SNIFF_BYTES, Candidate, ReadContext, Reader, issue
 
 DATASET_YAML = ("data.yaml", "dataset.yaml", "data.yml")
@@ -176,7 +177,7 @@ class _YoloBuilder:
         try:
             text = self.context.read_bytes(path).decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.issues.append(issue("LL001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", display))
+            self.issues.append(issue("LL001", not_utf8(exc), display))
             return
         if text.startswith("\ufeff"):
             text = text[1:]
