@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
 
 
 @click.command()
@@ -23,7 +23,14 @@ from labellint.cli._common import write_output
 @click.option("--header/--no-header", default=None, help="Whether the ratings start with a header row [default: yes].")
 @click.option("--spec", "spec_file", metavar="FILE", help="The label spec [default: labelspec.yaml found upward].")
 @click.option("--config", "config_file", metavar="FILE", help="labellint.toml or pyproject.toml to use.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option(
+    "--format",
+    "--output-format",
+    "output_format",
+    type=Choices(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def gate(
     paths,

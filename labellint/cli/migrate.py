@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from labellint.cli._common import write_output
+from labellint.cli._common import Choices, write_output
 
 
 @click.command()
@@ -25,7 +25,9 @@ from labellint.cli._common import write_output
 @click.option("--dry-run", is_flag=True, help="Write nothing; print the label diff the migration would make.")
 @click.option("--drop-removed", is_flag=True, help="Delete annotations of removed classes (default: list them).")
 @click.option("--queue", metavar="FILE", help="Write the review queue (.csv, .jsonl, or .json Label Studio tasks).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "--output-format", "output_format", type=Choices(["text", "json"]), default="text", show_default=True
+)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def migrate(base, paths, spec_file, config_file, reader, dry_run, drop_removed, queue, output_format, output) -> None:
     """Apply the spec's change since BASE to the label files, in place.

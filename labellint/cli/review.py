@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from labellint.cli._common import Choices
+
 
 @click.group()
 def review() -> None:
@@ -17,7 +19,9 @@ def review() -> None:
 @click.argument("export", type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option("--spec", "spec_file", metavar="FILE", help="Label spec (classes a relabel may use) [default: found].")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "--output-format", "output_format", type=Choices(["text", "json"]), default="text", show_default=True
+)
 def review_apply(export, dry_run, spec_file, output_format) -> None:
     """Apply the decisions in a Label Studio JSON EXPORT of a `sample --labelstudio` queue: only the
     reviewed labels change (relabel, move, delete); a label changed since the queue was made stops

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from labellint.cli._common import Choices
+
 SPEC_OPTION = click.option("--spec", "spec_file", metavar="FILE", help="The spec (default: config, else found upward).")
 CONFIG_OPTION = click.option("--config", "config_file", metavar="FILE", help="The config file (default: found upward).")
 OUTPUT_OPTION = click.option("-o", "--output", metavar="FILE", help="Write here (default: standard output).")
@@ -21,7 +23,12 @@ def _share(kind: str, output: str | None, spec_file: str | None, config_file: st
 
 @click.command("render")
 @click.option(
-    "--format", "output_format", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True
+    "--format",
+    "--output-format",
+    "output_format",
+    type=Choices(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
 )
 @OUTPUT_OPTION
 @SPEC_OPTION
