@@ -111,7 +111,7 @@ def test_init_on_yolo_names_repeating_a_name_writes_a_spec_check_loads(tmp_path:
     (tmp_path / "labels" / "a.txt").write_text("0 0.5 0.5 0.1 0.1\n2 0.2 0.2 0.1 0.1\n")
     init, check, spec = _init_then_check(tmp_path)
     assert init.exit_code == 0 and check.exit_code == 1
-    assert list(spec["classes"]) == ["car"]  # declared `person` is unused; see the init tests for keeping it
+    assert list(spec["classes"]) == ["car", "person"]  # `person` is declared, unused: kept
     assert "several ids (0, 2)" in init.stderr
     assert "2 annotations in 1 item" in (tmp_path / "labelspec.yaml").read_text()
     assert [p["code"] for p in problems_of(check) if p["code"] == "LL003"] == ["LL003"]

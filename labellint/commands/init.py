@@ -9,12 +9,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from labellint.commands.init_datasets import DatasetGlobs, dataset_globs
 from labellint.commands.labels import LabelSelection, read_dataset
 from labellint.errors import UsageError
 from labellint.settings.config import Config
 from labellint.sources import WorkTree
 from labellint.support.atomic import write_atomically
-from labellint.support.paths import from_cwd
 
 SPEC_NAME = "labelspec.yaml"
 CONFIG_NAME = "labellint.toml"
@@ -70,13 +70,12 @@ def run_init(request: InitRequest) -> InitResult:
     dataset, crashes = read_dataset(selection, Config(root=here), None, WorkTree())
     if dataset.n_items == 0 and not dataset.files:
         raise UsageError(f"{request.source}: no label files found to scaffold from")
-    readers = sorted({f.reader for f in dataset.files})
     notes: list[str] = []
     spec_text = scaffold_spec(dataset, request.source, notes)
     if "\n  # class " not in spec_text:
         # A spec with no classes scaffolds nothing: say why instead of writing an empty one.
         raise UsageError(_no_classes(request.source, dataset, crashes))
-    config_text = scaffold_config(request.source, readers[0] if len(readers) == 1 else request.reader)
+    config_text = scaffold_config(dataset_globs(dataset.files, here, Path.cwd()))
     write_new(here / SPEC_NAME, spec_text)
     write_new(here / CONFIG_NAME, config_text)
     classes = spec_text.count("\n  # class ")
@@ -86,6 +85,14 @@ def run_init(request: InitRequest) -> InitResult:
 def _no_classes(source: str, dataset, crashes) -> str:
     """`labels/: no classes found in 1 label file (labels/a.csv:1: ...); nothing written`."""
     found = f"no classes found in {_count(len(dataset.files), 'label file')}"
+    if not dataset.n_annotations and not dataset.issues and not crashes:
+        # Read fine, but nothing is labelled and the format declares no class list (Label Studio, JSONL).
+        hold, declare = ("holds", "declares") if len(dataset.files) == 1 else ("hold", "declare")
+        return (
+            f"{source}: {_count(len(dataset.files), 'label file')} with {_count(dataset.n_items, 'item')} "
+            f"{hold} no annotations and {declare} no classes, so there is no class list to scaffold; nothing "
+            "written (label some items first, or write labelspec.yaml by hand: labellint spec --help)"
+        )
     first = None
     if dataset.issues:
         where = dataset.issues[0].location
@@ -166,7 +173,9 @@ def _give_shared_ids_once(dataset, ids_by_name: dict[str, set]) -> dict[str, lis
 
 
 def _class_lines(name: str, ids: list, count: int, items: int, todo: list[str] | None = None) -> list[str]:
-    lines = [f"  # class {name!r}: {_count(count, 'annotation')} in {_count(items, 'item')}", f"  {_yaml_key(name)}:"]
+    # Declared by the labels (COCO categories, YOLO names, CVAT labels) but unused: kept, and said so.
+    tally = f"{_count(count, 'annotation')} in {_count(items, 'item')}" if count else "declared by the labels, unused"
+    lines = [f"  # class {name!r}: {tally}{' (0 annotations)' if not count else ''}", f"  {_yaml_key(name)}:"]
     lines += todo or []
     if len(ids) == 1 and type(ids[0]) is int:
         lines.append(f"    id: {ids[0]}")
@@ -233,21 +242,22 @@ def scaffold_spec(dataset, source: str, notes: list[str] | None = None) -> str:
     return "\n".join(lines + SPEC_TAIL)
 
 
-def scaffold_config(source: str, reader: str | None) -> str:
-    """The text of labellint.toml pointing at the scaffolded spec and the labels."""
-    path = Path(source)
-    relative = from_cwd(path) if path.is_absolute() else source
+def scaffold_config(globs: DatasetGlobs) -> str:
+    """The text of labellint.toml pointing at the scaffolded spec and at the label files read."""
     lines = [
         "# Scaffolded by `labellint init`; paths are relative to this file.",
         f'spec = "{SPEC_NAME}"',
         "# The datasets below are the whole dataset, so spec classes nobody uses are worth a warning.",
         'extend-select = ["LL301"]',
-        "",
-        "[[datasets]]",
-        f"path = {json.dumps(Path(relative).as_posix())}",
     ]
-    if reader:
-        lines.append(f'reader = "{reader}"')
+    if globs.exclude:
+        lines += [
+            "# Matched by the globs below but not label files (names files, image lists): not read.",
+            f"exclude = [{', '.join(json.dumps(p) for p in globs.exclude)}]",
+        ]
+    lines.append("# One dataset per folder of label files init read, with the reader that read them.")
+    for pattern, reader in globs.entries:
+        lines += ["", "[[datasets]]", f"path = {json.dumps(pattern)}", f"reader = {json.dumps(reader)}"]
     return "\n".join(lines) + "\n"
 
 

@@ -125,7 +125,7 @@ class YoloReader(Reader):
             if found is not None:
                 return found
         if context.spec:
-            return context.spec.names_by_id(), {}
+            return context.spec.names_by_id(), {"names": "spec"}
         # No names anywhere: the index is the only name there is (not a dangling reference).
         return _IndexNames(), {"names": "index"}
 
@@ -172,6 +172,11 @@ class _YoloBuilder:
         prefix, names, meta, kpt_shape = self._folder(path.parent, path)
         if names is not self.current_names:
             self.current_names, self.class_of = names, {}
+            if not isinstance(names, _IndexNames) and meta.get("names") != "spec":
+                # Every class the names declare is a class of the labels, used or not (as CVAT's
+                # and COCO's declared ones are); the spec's names are the spec's, not the labels'.
+                for index, name in names.items():
+                    self.class_index.setdefault((name, index), len(self.class_index))
         display = prefix + path.name
         file_index = len(self.files)
         self.files.append(SourceFile(path=display, reader=self.reader.name, meta=meta))
