@@ -48,7 +48,10 @@ def test_yolo_segmentation_counts_and_polygons() -> None:
         assert np.allclose(dataset.ann_box[a], [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)])
     # Class ids are the non-contiguous COCO ids of config.yaml, kept as the source ids.
     used = Counter(int(fields[0]) for _, _, fields in lines)
-    assert {ref.source_id for ref in dataset.classes} == set(used)
+    # Every class config.yaml names is a class, used or not (4 of its 80 are unused).
+    declared = to_plain(parse_yaml((root / "config.yaml").read_text()))["names"]
+    assert {ref.source_id for ref in dataset.classes} == set(declared) > set(used)
+    assert len(set(declared) - set(used)) == 4
     assert max(used) > len(used)  # really non-contiguous
     per_class = Counter(dataset.classes[c].source_id for c in dataset.ann_class.tolist())
     assert per_class == used
@@ -282,7 +285,10 @@ def test_init_scaffolds_a_valid_spec_and_config_from_real_labels(tmp_path: Path)
     check = run_cli("check", "--format", "json", "--select", "LL401,LL403,LL101,LL102", cwd=tmp_path)
     assert check.exit_code in (0, 1)
     codes = Counter(p["code"] for p in problems_of(check))
-    assert codes == {"LL401": len(used), "LL403": 1}  # TODOs are flagged; ids and names all agree
+    # TODOs are flagged for every declared class (unused ones are kept); ids and names all agree.
+    assert codes == {"LL401": len(names), "LL403": 1}
+    for class_id in set(names) - set(used):
+        assert f"# class {names[class_id]!r}: declared by the labels, unused (0 annotations)" in spec_text
     # Never overwrites: a second run fails with one line and leaves the files as they were.
     before = (tmp_path / "labelspec.yaml").read_bytes()
     again = run_cli("init", "--from", str(root), cwd=tmp_path)

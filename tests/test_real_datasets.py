@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import shared_path
 from helpers import run_cli
 
@@ -57,8 +58,14 @@ def test_voc_counts() -> None:
 
 def test_yolo_counts_with_data_yaml_names() -> None:
     root = shared_path("data", "yolo/coco128_lightly/object_detection/labels")
-    dataset = YoloReader().read(sorted(root.rglob("*.txt")), _context())
-    assert (dataset.n_items, dataset.n_annotations, len(dataset.classes)) == (256, 1839, 76)
+    files = sorted(root.rglob("*.txt"))
+    dataset = YoloReader().read(files, _context())
+    # Every class config.yaml names is a class (80), used or not; the labels use 76 of them.
+    declared = yaml.safe_load((root.parent / "config.yaml").read_text())["names"]
+    used = {int(line.split()[0]) for path in files for line in path.read_text().splitlines() if line.strip()}
+    assert (len(declared), len(used)) == (80, 76)
+    assert (dataset.n_items, dataset.n_annotations, len(dataset.classes)) == (256, 1839, len(declared))
+    assert len(set(dataset.ann_class.tolist())) == len(used)
     assert not dataset.unresolved_class
     assert "person" in dataset.class_names and dataset.item_normalized.all()
 

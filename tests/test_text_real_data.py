@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -209,7 +210,15 @@ def test_ls_fixture_boxes_are_pixels_and_annotators_int_or_object() -> None:
                 for result in ann["result"]:
                     value, kind = result["value"], result["type"]
                     sx, sy = result.get("original_width", 0) / 100, result.get("original_height", 0) / 100
-                    if kind == "rectanglelabels":
+                    if kind == "rectanglelabels" and value.get("rotation", 0) % 360:
+                        # Turned about its top-left corner: the box is the corners' envelope (the OBB fixture).
+                        x, y, w, h = value["x"] * sx, value["y"] * sy, value["width"] * sx, value["height"] * sy
+                        turn = math.radians(value["rotation"])
+                        corners = [(dx, dy) for dx, dy in ((0, 0), (w, 0), (w, h), (0, h))]
+                        xs = [x + dx * math.cos(turn) - dy * math.sin(turn) for dx, dy in corners]
+                        ys = [y + dx * math.sin(turn) + dy * math.cos(turn) for dx, dy in corners]
+                        expected_boxes.append([min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)])
+                    elif kind == "rectanglelabels":
                         expected_boxes.append(
                             [value["x"] * sx, value["y"] * sy, value["width"] * sx, value["height"] * sy]
                         )
@@ -222,7 +231,9 @@ def test_ls_fixture_boxes_are_pixels_and_annotators_int_or_object() -> None:
     assert boxes.ravel().tolist() == pytest.approx([v for box in expected_boxes for v in box])
     assert set(dataset.annotators) == annotators  # `completed_by: 1` and `{"id": 1, ...}` are one annotator
     polygons = [r for p in files for t in json.loads(p.read_text()) for a in t["annotations"] for r in a["result"]]
-    assert len(dataset.ann_segmentation) == sum(r["type"] == "polygonlabels" for r in polygons)
+    turned = [r for r in polygons if r["type"] == "rectanglelabels" and r["value"].get("rotation", 0) % 360]
+    assert len(turned) == 25  # the OBB fixture: 23 + 1 + 1 turned boxes on three images
+    assert len(dataset.ann_segmentation) == sum(r["type"] == "polygonlabels" for r in polygons) + len(turned)
 
 
 # ------------------------------------------------------------------ CoNLL corrections CSV

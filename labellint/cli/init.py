@@ -33,6 +33,8 @@ def init(source: str, reader: str | None) -> None:
         f"{plural(result.annotations, 'annotation')} in {plural(result.items, 'item')}) and {CONFIG_NAME}; "
         "fill in the TODOs, then run `labellint check`"
     )
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     if result.read_problems:
         click.echo(
             f"note: {plural(result.read_problems, 'label file')} had read problems; `labellint check` lists them",

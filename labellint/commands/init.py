@@ -6,15 +6,15 @@ import datetime
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from labellint.commands.init_datasets import DatasetGlobs, dataset_globs
 from labellint.commands.labels import LabelSelection, read_dataset
 from labellint.errors import UsageError
 from labellint.settings.config import Config
 from labellint.sources import WorkTree
 from labellint.support.atomic import write_atomically
-from labellint.support.paths import from_cwd
 
 SPEC_NAME = "labelspec.yaml"
 CONFIG_NAME = "labellint.toml"
@@ -38,6 +38,8 @@ class InitResult:
     annotations: int
     items: int
     read_problems: int
+    # What the spec could not take from the labels as they are (an id two classes share), said once each.
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -47,6 +49,7 @@ class InitResult:
             "annotations": self.annotations,
             "items": self.items,
             "read_problems": self.read_problems,
+            "notes": self.notes,
         }
 
 
@@ -67,21 +70,29 @@ def run_init(request: InitRequest) -> InitResult:
     dataset, crashes = read_dataset(selection, Config(root=here), None, WorkTree())
     if dataset.n_items == 0 and not dataset.files:
         raise UsageError(f"{request.source}: no label files found to scaffold from")
-    readers = sorted({f.reader for f in dataset.files})
-    spec_text = scaffold_spec(dataset, request.source)
+    notes: list[str] = []
+    spec_text = scaffold_spec(dataset, request.source, notes)
     if "\n  # class " not in spec_text:
         # A spec with no classes scaffolds nothing: say why instead of writing an empty one.
         raise UsageError(_no_classes(request.source, dataset, crashes))
-    config_text = scaffold_config(request.source, readers[0] if len(readers) == 1 else request.reader)
+    config_text = scaffold_config(dataset_globs(dataset.files, here, Path.cwd()))
     write_new(here / SPEC_NAME, spec_text)
     write_new(here / CONFIG_NAME, config_text)
     classes = spec_text.count("\n  # class ")
-    return InitResult(classes, dataset.n_annotations, dataset.n_items, len(dataset.issues) + len(crashes))
+    return InitResult(classes, dataset.n_annotations, dataset.n_items, len(dataset.issues) + len(crashes), notes)
 
 
 def _no_classes(source: str, dataset, crashes) -> str:
     """`labels/: no classes found in 1 label file (labels/a.csv:1: ...); nothing written`."""
     found = f"no classes found in {_count(len(dataset.files), 'label file')}"
+    if not dataset.n_annotations and not dataset.issues and not crashes:
+        # Read fine, but nothing is labelled and the format declares no class list (Label Studio, JSONL).
+        hold, declare = ("holds", "declares") if len(dataset.files) == 1 else ("hold", "declare")
+        return (
+            f"{source}: {_count(len(dataset.files), 'label file')} with {_count(dataset.n_items, 'item')} "
+            f"{hold} no annotations and {declare} no classes, so there is no class list to scaffold; nothing "
+            "written (label some items first, or write labelspec.yaml by hand: labellint spec --help)"
+        )
     first = None
     if dataset.issues:
         where = dataset.issues[0].location
@@ -120,29 +131,52 @@ def _class_tallies(dataset) -> tuple[dict[str, set], Counter, Counter]:
     """Per spec class name: the ids the labels write it with, its annotations and its items."""
     import numpy as np
 
-    known = dataset.ann_class >= 0
-    counts = np.bincount(dataset.ann_class[known], minlength=len(dataset.classes))
-    pairs = np.unique(np.stack([dataset.ann_class[known], dataset.ann_item[known]]), axis=1)
-    items_per_class = np.bincount(pairs[0], minlength=len(dataset.classes))
+    by_index = dataset.files and dataset.files[0].meta.get("names") == "index"
+    # YOLO without names: the spec's ids will name them.
+    names = [f"class_{ref.source_id}" if by_index else ref.name for ref in dataset.classes]
     # One spec class per name; a name written with several ids (merged sources) gets no id.
     ids_by_name: dict[str, set] = {}
-    count_by_name: Counter[str] = Counter()
-    items_by_name: Counter[str] = Counter()
-    for index, ref in enumerate(dataset.classes):
-        name = ref.name
-        if dataset.files and dataset.files[0].meta.get("names") == "index":
-            name = f"class_{ref.source_id}"  # YOLO without names: the spec's ids will name them
+    for name, ref in zip(names, dataset.classes, strict=True):
         ids_by_name.setdefault(name, set()).add(ref.source_id)
-        count_by_name[name] += int(counts[index])
-        items_by_name[name] += int(items_per_class[index])
+    order = list(ids_by_name)
+    known = dataset.ann_class >= 0
+    # Counted per name, so an item with boxes of two ids that share a name is one item of it.
+    name_of = np.array([order.index(name) for name in names] or [0], np.int64)[dataset.ann_class[known]]
+    counts = np.bincount(name_of, minlength=len(order))
+    pairs = np.unique(np.stack([name_of, dataset.ann_item[known]]), axis=1)
+    items = np.bincount(pairs[0], minlength=len(order))
+    count_by_name: Counter[str] = Counter({name: int(counts[k]) for k, name in enumerate(order)})
+    items_by_name: Counter[str] = Counter({name: int(items[k]) for k, name in enumerate(order)})
     for raw in sorted({v for v in dataset.unresolved_class.values() if isinstance(v, int)}):
         ids_by_name.setdefault(f"class_{raw}", set()).add(raw)
         count_by_name[f"class_{raw}"] += sum(1 for v in dataset.unresolved_class.values() if v == raw)
     return ids_by_name, count_by_name, items_by_name
 
 
-def _class_lines(name: str, ids: list, count: int, items: int) -> list[str]:
-    lines = [f"  # class {name!r}: {_count(count, 'annotation')} in {_count(items, 'item')}", f"  {_yaml_key(name)}:"]
+def _give_shared_ids_once(dataset, ids_by_name: dict[str, set]) -> dict[str, list[str]]:
+    """An id the labels declare for several classes (LL003) goes to the first of them only, the
+    one the annotations are read as: a spec where two classes share an id does not load. Returns,
+    per class that lost an id, the TODO lines that say so."""
+    owner: dict[object, str] = {}
+    for ref in dataset.classes:
+        if ref.source_id is not None and ref.name in ids_by_name:
+            owner.setdefault(ref.source_id, ref.name)
+    todo: dict[str, list[str]] = {}
+    for name, ids in ids_by_name.items():
+        for shared in sorted((i for i in ids if owner.get(i, name) != name), key=str):
+            ids.discard(shared)
+            todo.setdefault(name, []).append(
+                f"    # TODO: the labels declare id {shared} for {owner[shared]!r} too (LL003), and read its"
+                f" annotations as {owner[shared]!r}: give this class an id of its own, or merge it"
+            )
+    return todo
+
+
+def _class_lines(name: str, ids: list, count: int, items: int, todo: list[str] | None = None) -> list[str]:
+    # Declared by the labels (COCO categories, YOLO names, CVAT labels) but unused: kept, and said so.
+    tally = f"{_count(count, 'annotation')} in {_count(items, 'item')}" if count else "declared by the labels, unused"
+    lines = [f"  # class {name!r}: {tally}{' (0 annotations)' if not count else ''}", f"  {_yaml_key(name)}:"]
+    lines += todo or []
     if len(ids) == 1 and type(ids[0]) is int:
         lines.append(f"    id: {ids[0]}")
     elif len(ids) > 1:
@@ -169,9 +203,22 @@ SPEC_TAIL = [
 ]
 
 
-def scaffold_spec(dataset, source: str) -> str:
-    """The text of a labelspec.yaml for the classes found in `dataset` (counts as comments)."""
+def scaffold_spec(dataset, source: str, notes: list[str] | None = None) -> str:
+    """The text of a labelspec.yaml for the classes found in `dataset` (counts as comments);
+    what it could not take as the labels have it is added to `notes`."""
     ids_by_name, count_by_name, items_by_name = _class_tallies(dataset)
+    todo = _give_shared_ids_once(dataset, ids_by_name)
+    if notes is not None:
+        notes += [
+            f"class {name!r} is declared with an id another class has (LL003); the spec leaves it without that id"
+            for name in todo
+        ]
+        notes += [
+            f"class {name!r} is written with several ids ({', '.join(map(str, sorted(ids, key=str)))}); "
+            "the spec leaves its id to you (a TODO)"
+            for name, ids in ids_by_name.items()
+            if len(ids) > 1
+        ]
 
     def order(name: str) -> tuple:
         ids = [i for i in ids_by_name[name] if isinstance(i, int)]
@@ -191,25 +238,26 @@ def scaffold_spec(dataset, source: str) -> str:
     ]
     for name in sorted(ids_by_name, key=order):
         ids = sorted(ids_by_name[name], key=str)
-        lines += _class_lines(name, ids, count_by_name[name], items_by_name[name])
+        lines += _class_lines(name, ids, count_by_name[name], items_by_name[name], todo.get(name))
     return "\n".join(lines + SPEC_TAIL)
 
 
-def scaffold_config(source: str, reader: str | None) -> str:
-    """The text of labellint.toml pointing at the scaffolded spec and the labels."""
-    path = Path(source)
-    relative = from_cwd(path) if path.is_absolute() else source
+def scaffold_config(globs: DatasetGlobs) -> str:
+    """The text of labellint.toml pointing at the scaffolded spec and at the label files read."""
     lines = [
         "# Scaffolded by `labellint init`; paths are relative to this file.",
         f'spec = "{SPEC_NAME}"',
         "# The datasets below are the whole dataset, so spec classes nobody uses are worth a warning.",
         'extend-select = ["LL301"]',
-        "",
-        "[[datasets]]",
-        f"path = {json.dumps(Path(relative).as_posix())}",
     ]
-    if reader:
-        lines.append(f'reader = "{reader}"')
+    if globs.exclude:
+        lines += [
+            "# Matched by the globs below but not label files (names files, image lists): not read.",
+            f"exclude = [{', '.join(json.dumps(p) for p in globs.exclude)}]",
+        ]
+    lines.append("# One dataset per folder of label files init read, with the reader that read them.")
+    for pattern, reader in globs.entries:
+        lines += ["", "[[datasets]]", f"path = {json.dumps(pattern)}", f"reader = {json.dumps(reader)}"]
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import itertools
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import msgspec
 import numpy as np
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile, ids_array
+from labellint.readers._declared import repeats
 from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import locate_pointers, offset_from_message
@@ -202,6 +204,7 @@ def _read_leniently(data: bytes, source: SourceFile, first_error: str) -> Datase
         issues,
         image_index=[i for i, _ in records["images"]],
         annotation_index=[i for i, _ in records["annotations"]],
+        category_index=[i for i, _ in records["categories"]],
     )
 
 
@@ -213,9 +216,11 @@ def _build(
     issues: list[ReaderIssue],
     image_index: list[int] | None = None,
     annotation_index: list[int] | None = None,
+    category_index: list[int] | None = None,
 ) -> Dataset:
     """Columnar arrays from decoded records; references resolved with sorted-array lookups."""
     n_img, n_ann = len(images), len(annotations)
+    issues.extend(_repeated_categories(categories, source.path, category_index))
     item_ids = ids_array([im.id for im in images])
     classes = [ClassRef(c.name, c.id) for c in categories]
     dataset = Dataset(files=[source], classes=classes, issues=issues)
@@ -244,6 +249,32 @@ def _build(
     dataset.ann_area = {i: a.area for i, a in enumerate(annotations) if a.area is not None}
     dataset.ann_keypoints = _keypoints(annotations, source, issues, annotation_index)
     return dataset
+
+
+def _repeated_categories(
+    categories: list[CocoCategory], path: str, category_index: list[int] | None
+) -> Iterator[ReaderIssue]:
+    """LL003 at every category that repeats an earlier one's id (its annotations go to the first
+    name) or name (two ids, one class), naming both records."""
+    where = [f"/categories/{i}" for i in (category_index or range(len(categories)))]
+    for later, first in repeats([c.id for c in categories]):
+        again, before = categories[later], categories[first]
+        if again.name == before.name:
+            message = f"category id {again.id!r} ({again.name!r}) is declared again (first at {where[first]})"
+        else:
+            message = (
+                f"category id {again.id!r} is declared again, as {again.name!r} (first as {before.name!r} at "
+                f"{where[first]}): its annotations are read as {before.name!r}"
+            )
+        yield issue("LL003", message, path, pointer=where[later])
+    for later, first in repeats([c.name for c in categories]):
+        again, before = categories[later], categories[first]
+        if again.id != before.id:
+            message = (
+                f"category name {again.name!r} is declared again, with id {again.id!r} "
+                f"(first with id {before.id!r} at {where[first]}): one class under two ids"
+            )
+            yield issue("LL003", message, path, pointer=where[later])
 
 
 def _keypoints(

@@ -29,7 +29,8 @@ class LabelStudioReader(Reader):
     One item per task (text in `data.text`, or the `text` option; image path in `data.image`).
     Every submitted annotation of every annotator is read, with the annotator id (`completed_by`,
     an int or an object with `id`) kept. Region results become annotations:
-    `rectanglelabels` boxes in pixels (percent x original_width/height), `polygonlabels`
+    `rectanglelabels` boxes in pixels (percent x original_width/height; a `rotation` turns the
+    box about its top-left corner: its corners become the polygon, their envelope the box), `polygonlabels`
     polygons (pixels, box = their bounds), `labels` text spans (`start`, `end`, stated `text`),
     `choices` and `taxonomy` classification labels (taxonomy paths joined by "/").
     Deliberately NOT read: `predictions` (model output, not labels), `drafts` (unsubmitted work;
@@ -185,9 +186,10 @@ class _TaskReader:
             stated = value.get("text")
             geometry = {"span": (start, end), "text": stated if isinstance(stated, str) else None}
         attributes = {"draft": True} if draft else None
+        fields = geometry.pop("fields", None)
         for n, label in enumerate(labels):
             self.ann_pointers.append(pointer)
-            self.builder.add_annotation(
+            a = self.builder.add_annotation(
                 item,
                 label,
                 index=len(self.ann_pointers) - 1,
@@ -197,6 +199,8 @@ class _TaskReader:
                 attributes=attributes,
                 **geometry,
             )
+            if fields:
+                self.builder.ann_fields[a] = fields
 
     def geometry(self, kind: str, result: dict, value: dict, pointer: str) -> dict[str, Any]:
         """Box (and polygon) in pixels from Label Studio's percent coordinates."""
@@ -212,8 +216,12 @@ class _TaskReader:
             if not all(_number(v) for v in numbers):
                 self.problem("a rectangle needs numeric `x`, `y`, `width`, `height`", pointer)
                 return {}
+            rotation = value.get("rotation", 0)
+            if not _number(rotation) or not np.isfinite(rotation):
+                self.problem(f"a rectangle's `rotation` must be a number of degrees, not {rotation!r}", pointer)
+                return {}
             x, y, w, h = numbers
-            return {"box": (x * sx, y * sy, w * sx, h * sy)}
+            return rotated_box(x * sx, y * sy, w * sx, h * sy, float(rotation))
         points = value.get("points")
         if not isinstance(points, list) or not all(
             isinstance(p, list) and len(p) == 2 and all(_number(v) for v in p) for p in points
@@ -228,6 +236,29 @@ class _TaskReader:
             "box": (float(low[0]), float(low[1]), float(high[0] - low[0]), float(high[1] - low[1])),
             "segmentation": [array.ravel().tolist()],
         }
+
+
+def rotated_box(x: float, y: float, w: float, h: float, degrees: float) -> dict[str, Any]:
+    """A rectangle's geometry in pixels. Label Studio turns a rectangle `rotation` degrees
+    clockwise (image y points down) about its top-left corner (`x`, `y`, the corner before
+    rotation): a turned one is kept as its four corners (the polygon) with their envelope as
+    the box, so the geometry rules see the region the annotator drew; the angle is kept in
+    `ann_fields["rotation"]`, as CVAT's is. A box without positive size is left unturned for
+    LL202 to report."""
+    if degrees % 360 == 0 or not (w > 0 and h > 0):
+        return {"box": (x, y, w, h), "fields": {"rotation": degrees} if degrees else None}
+    angle = np.radians(degrees)
+    cos, sin = np.cos(angle), np.sin(angle)
+    # Corners in drawing order: top-left (the pivot), top-right, bottom-right, bottom-left.
+    along = np.array([0.0, w, w, 0.0])
+    across = np.array([0.0, 0.0, h, h])
+    xs, ys = x + along * cos - across * sin, y + along * sin + across * cos
+    low_x, low_y = float(xs.min()), float(ys.min())
+    return {
+        "box": (low_x, low_y, float(xs.max()) - low_x, float(ys.max()) - low_y),
+        "segmentation": [np.column_stack([xs, ys]).ravel().tolist()],
+        "fields": {"rotation": degrees},
+    }
 
 
 def _annotator(value: Any) -> str | None:

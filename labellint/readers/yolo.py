@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile
+from labellint.readers._declared import repeats
 from labellint.readers._encoding import not_utf8
 from labellint.readers.base import SNIFF_BYTES, Candidate, ReadContext, Reader, issue
 
@@ -123,7 +125,7 @@ class YoloReader(Reader):
             if found is not None:
                 return found
         if context.spec:
-            return context.spec.names_by_id(), {}
+            return context.spec.names_by_id(), {"names": "spec"}
         # No names anywhere: the index is the only name there is (not a dangling reference).
         return _IndexNames(), {"names": "index"}
 
@@ -170,6 +172,11 @@ class _YoloBuilder:
         prefix, names, meta, kpt_shape = self._folder(path.parent, path)
         if names is not self.current_names:
             self.current_names, self.class_of = names, {}
+            if not isinstance(names, _IndexNames) and meta.get("names") != "spec":
+                # Every class the names declare is a class of the labels, used or not (as CVAT's
+                # and COCO's declared ones are); the spec's names are the spec's, not the labels'.
+                for index, name in names.items():
+                    self.class_index.setdefault((name, index), len(self.class_index))
         display = prefix + path.name
         file_index = len(self.files)
         self.files.append(SourceFile(path=display, reader=self.reader.name, meta=meta))
@@ -257,7 +264,9 @@ def _names_in(folder: Path, context: ReadContext, issues: list[ReaderIssue]) -> 
         display = context.display(candidate)
         text = context.read_bytes(candidate).decode("utf-8", "replace")
         if name.endswith((".txt", ".names")):
-            return {i: n.strip() for i, n in enumerate(text.splitlines()) if n.strip()}, {}
+            names = {i: n.strip() for i, n in enumerate(text.splitlines()) if n.strip()}
+            issues.extend(_repeated_names(names, display, lambda index: (index + 1, 1)))  # index = line - 1
+            return names, {}
         from labellint.spec.loader import YamlSyntaxError, parse_yaml, to_plain, yaml_position
 
         try:
@@ -274,6 +283,7 @@ def _names_in(folder: Path, context: ReadContext, issues: list[ReaderIssue]) -> 
                 line, column = yaml_position(parsed, ("names",)) or (None, None)
                 issues.append(issue("LL001", f"`names` {names}", display, line=line, column=column))
                 return _IndexNames(), {"names": "index", "names_file": display}
+            issues.extend(_repeated_names(names, display, partial(_yaml_names_position, parsed)))
             return names, meta
         if name in DATASET_YAML and not (isinstance(document, dict) and isinstance(document.get("nc"), int)):
             # Ultralytics needs `names` (or at least `nc`); a data.yaml without them is broken, not absent.
@@ -281,6 +291,24 @@ def _names_in(folder: Path, context: ReadContext, issues: list[ReaderIssue]) -> 
             what = "a mapping without `names` or `nc`" if isinstance(document, dict) else found
             issues.append(issue("LL001", f"not a YOLO dataset file: {what}, expected `names:`", display, line=1))
     return None
+
+
+def _repeated_names(names: dict[int, str], display: str, position: Any) -> Iterator[ReaderIssue]:
+    """LL003 where a names list gives a name it gave an earlier index (two classes, one name)."""
+    indexes = list(names)
+    for later, first in repeats(list(names.values())):
+        line, column = position(indexes[later]) or (None, None)
+        message = (
+            f"class name {names[indexes[later]]!r} is given to index {indexes[later]} again "
+            f"(first to index {indexes[first]}): two classes under one name"
+        )
+        yield issue("LL003", message, display, line=line, column=column)
+
+
+def _yaml_names_position(parsed: Any, index: int) -> tuple[int, int] | None:
+    from labellint.spec.loader import yaml_position
+
+    return yaml_position(parsed, ("names", index))
 
 
 class _IndexNames(dict):

@@ -1,4 +1,4 @@
-"""LL003 duplicate-id: two items, or two annotations, share an id."""
+"""LL003 duplicate-id: two items, two annotations or two declared classes share an id."""
 
 from __future__ import annotations
 
@@ -7,16 +7,21 @@ from collections.abc import Iterator
 import numpy as np
 
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
+from labellint.rules.unreadable_file import reader_findings
 
 
 class DuplicateId(Rule):
-    """Two items, or two annotations, share an id."""
+    """Two items, or two annotations, or two declared classes share an id.
+
+    Classes are the readers' finding (COCO categories repeating an id or a name, a YOLO names
+    list naming one class twice), reported where the second declaration is."""
 
     code = "LL003"
     name = "duplicate-id"
     scope = Scope.DATASET
 
     def check(self, context: RuleContext) -> Iterator[Finding]:
+        yield from reader_findings(context, self.code)
         ds = context.dataset
         # COCO ids are a namespace per file; formats whose item id names the image itself
         # (VOC's <filename>) share one namespace per reader, so two XML files naming one image clash.
