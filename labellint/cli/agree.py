@@ -78,7 +78,9 @@ def agree(
     """Inter-annotator agreement of INPUTS.
 
     One long table (CSV, TSV or JSONL: item, annotator, label); a label file whose annotations
-    name their annotator (a Label Studio export with several annotators per task); or, with
+    name their annotator (a Label Studio export with several annotators per task); a Prodigy
+    export (item `_input_hash`, binary answers by `_task_hash`; annotator `_annotator_id` or
+    `_session_id`; label the answer and its choices or spans); or, with
     --per-annotator, one label file per annotator. Classification labels get kappas and
     alpha; boxes are matched one-to-one per item at IoU >= --iou (F1, mean IoU, label
     confusion); text spans get exact and overlap F1.

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from labellint.errors import UsageError
+from labellint.quality.prodigy import is_prodigy_export, prodigy_rows
 from labellint.quality.ratings import Ratings
 from labellint.support.csv_cells import csv_rows
 
@@ -80,7 +81,11 @@ def load_ratings_table(
     if path.suffix.lower() in JSONL_SUFFIXES:
         if names or not header:
             raise UsageError(f"{display}: --columns and --no-header apply to CSV/TSV tables, not JSONL")
-        rows = _jsonl_rows(path, display, columns, problems, data)
+        rows = (
+            _prodigy_triples(path, display, problems, data)
+            if columns == TableColumns() and _first_line_is_prodigy(path, display, data)
+            else _jsonl_rows(path, display, columns, problems, data)
+        )
     else:
         clean = _clean_delimited_columns(path, display, columns, names, header, data)
         if clean is not None:
@@ -277,6 +282,24 @@ def _empty_field(values: Sequence[str], field_names: Sequence[str], indexes: Seq
         if not value:
             return f"empty {field_names[index]!r}"
     return None
+
+
+def _first_line_is_prodigy(path: Path, display: str, data: bytes | None) -> bool:
+    """Whether a JSONL file is a Prodigy export (read by its own keys unless columns are named)."""
+    with open_text(path, display, data) as stream:
+        first = next((line for line in stream if line.strip()), "")
+    return is_prodigy_export(first.encode("utf-8"))
+
+
+def _prodigy_triples(
+    path: Path, display: str, problems: list[RowProblem], data: bytes | None
+) -> Iterator[tuple[str, str, str]]:
+    with open_text(path, display, data) as stream:
+        for line, row in prodigy_rows(stream):
+            if isinstance(row, str):
+                problems.append(RowProblem(display, line, row))
+            else:
+                yield row
 
 
 def _jsonl_rows(

@@ -23,6 +23,7 @@ _JSON_KINDS: tuple[tuple[tuple[bytes, ...], str], ...] = (
     ((rb'"videoSettings"\s*:',), "VoTT JSON"),
     ((rb'"shapes"\s*:\s*\[', rb'"imagePath"\s*:'), "LabelMe (labelme tool) JSON"),
     ((rb'"segments_info"\s*:',), "COCO panoptic JSON"),
+    ((rb'"caption"\s*:\s*"', rb'"image_id"\s*:'), "COCO captions JSON (image descriptions, not class labels)"),
     ((rb'"objects"\s*:\s*\[', rb'"size"\s*:'), "Supervisely JSON"),
     ((rb'"labels"\s*:\s*\[',), "class lists (dataset_meta.json)"),
 )

@@ -17,7 +17,8 @@ from labellint.readers._declared import repeats
 from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import locate_pointers, offset_from_message
-from labellint.readers.base import Candidate, ReadContext, Reader, issue
+from labellint.readers.base import SNIFF_BYTES, Candidate, ReadContext, Reader, issue
+from labellint.readers.coco_panoptic import flatten, is_panoptic
 
 
 class CocoImage(msgspec.Struct, gc=False):
@@ -58,6 +59,9 @@ _DECODER = msgspec.json.Decoder(CocoFile)
 _IMAGES = re.compile(rb'"images"\s*:\s*\[')
 _ANNOTATIONS = re.compile(rb'"annotations"\s*:\s*\[')
 _COCO_LISTS = re.compile(rb'"(annotations|categories)"\s*:\s*\[')
+# COCO captions: annotations that are free text about the image, with no class and no geometry.
+_CAPTION = re.compile(rb'"caption"\s*:\s*"')
+_GEOMETRY = re.compile(rb'"(bbox|segmentation|segments_info|keypoints)"\s*:')
 
 
 class CocoReader(Reader):
@@ -73,6 +77,10 @@ class CocoReader(Reader):
         and other JSON with only an `annotations` key are not COCO."""
         head = utf8_text(candidate.head, partial=True).lstrip()
         if candidate.suffix != ".json" or not head.startswith(b"{"):
+            return False
+        if _CAPTION.search(head) and not _GEOMETRY.search(head):
+            # Captions are descriptions, not labels: no class or geometry rule applies to them,
+            # and their images would all be "unlabelled" (LL704). Skipped, named as captions.
             return False
         if _IMAGES.search(head):
             return b'"file_name"' in head or bool(_COCO_LISTS.search(head))
@@ -95,6 +103,8 @@ class CocoReader(Reader):
             annotation_pointer="/annotations",
             locator=lambda pointers: locate_pointers(data, pointers),
         )
+        if is_panoptic(data[:SNIFF_BYTES]):
+            return _read_leniently(data, source, None, panoptic=True)
         try:
             document = _decode(data)
         except msgspec.ValidationError as exc:
@@ -147,8 +157,9 @@ def _pointer_from_validation(message: str) -> str | None:
     return "".join(f"/{key or index}" for key, index in parts)
 
 
-def _read_leniently(data: bytes, source: SourceFile, first_error: str) -> Dataset:
-    """The slow path for files that break COCO's structure: keep every valid record, report the rest."""
+def _read_leniently(data: bytes, source: SourceFile, first_error: str | None, panoptic: bool = False) -> Dataset:
+    """The slow path for files that break COCO's structure: keep every valid record, report the
+    rest; also the path of COCO panoptic files, whose segments become the annotations."""
     try:
         document = msgspec.json.decode(data)
     except msgspec.DecodeError:
@@ -162,6 +173,9 @@ def _read_leniently(data: bytes, source: SourceFile, first_error: str) -> Datase
     if not isinstance(document, dict):
         issues.append(issue("LL002", "a COCO file must be a JSON object with `images`", source.path, pointer=""))
         return Dataset(files=[source], issues=issues)
+    segment_fields = None
+    if panoptic:
+        document, segment_fields = _segments_as_annotations(document, source, issues)
     records: dict[str, list[Any]] = {}
     for key, struct in (("images", CocoImage), ("categories", CocoCategory), ("annotations", CocoAnnotation)):
         raw = document.get(key, [])
@@ -170,29 +184,10 @@ def _read_leniently(data: bytes, source: SourceFile, first_error: str) -> Datase
         if not isinstance(raw, list):
             issues.append(issue("LL002", f"`{key}` must be an array", source.path, pointer=f"/{key}"))
             raw = []
-        good = []
-        for index, record in enumerate(raw):
-            try:
-                segmentation = None
-                if struct is CocoAnnotation and isinstance(record, dict):
-                    # Raw only comes from bytes; this path keeps the decoded value instead.
-                    record = dict(record)
-                    segmentation = record.pop("segmentation", None)
-                converted = msgspec.convert(record, struct)
-                if segmentation is not None:
-                    converted.segmentation = segmentation
-                good.append((index, converted))
-            except msgspec.ValidationError as exc:
-                inner = _pointer_from_validation(str(exc)) or ""
-                reason = str(exc).split(" - at ")[0]
-                what = key[:-1] if key != "categories" else "category"
-                issues.append(
-                    issue("LL002", f"invalid {what}: {reason}", source.path, pointer=f"/{key}/{index}{inner}")
-                )
-        records[key] = good
+        records[key] = _convert_records(raw, key, struct, source, issues)
     info = document.get("info")
     source.meta["info"] = info if isinstance(info, dict) else {}
-    if not issues:  # the typed decoder failed on something this path accepts; say what it was
+    if not issues and first_error:  # the typed decoder failed on something this path accepts; say what it was
         pointer = _pointer_from_validation(first_error)
         issues.append(issue("LL002", first_error.split(" - at ")[0], source.path, pointer=pointer))
     issues.extend(duplicate_key_issues(data, source.path))
@@ -205,7 +200,44 @@ def _read_leniently(data: bytes, source: SourceFile, first_error: str) -> Datase
         image_index=[i for i, _ in records["images"]],
         annotation_index=[i for i, _ in records["annotations"]],
         category_index=[i for i, _ in records["categories"]],
+        segment_fields=segment_fields,
     )
+
+
+def _convert_records(
+    raw: list[Any], key: str, struct: type, source: SourceFile, issues: list[ReaderIssue]
+) -> list[tuple[int, Any]]:
+    """(index, record) for each record of `key` that converts to `struct`; an LL002 for each other."""
+    good = []
+    for index, record in enumerate(raw):
+        try:
+            segmentation = None
+            if struct is CocoAnnotation and isinstance(record, dict):
+                # Raw only comes from bytes; this path keeps the decoded value instead.
+                record = dict(record)
+                segmentation = record.pop("segmentation", None)
+            converted = msgspec.convert(record, struct)
+            if segmentation is not None:
+                converted.segmentation = segmentation
+            good.append((index, converted))
+        except msgspec.ValidationError as exc:
+            inner = _pointer_from_validation(str(exc)) or ""
+            reason = str(exc).split(" - at ")[0]
+            what = key[:-1] if key != "categories" else "category"
+            issues.append(issue("LL002", f"invalid {what}: {reason}", source.path, pointer=f"/{key}/{index}{inner}"))
+    return good
+
+
+def _segments_as_annotations(
+    document: dict[str, Any], source: SourceFile, issues: list[ReaderIssue]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A panoptic document with its segments as the annotations (each at its own pointer)."""
+    raw = document.get("annotations", [])
+    flat, pointers, segment_fields, bad = flatten(raw if isinstance(raw, list) else [])
+    source.annotation_pointer, source.annotation_pointers = None, pointers
+    for pointer, reason in bad:
+        issues.append(issue("LL002", f"invalid panoptic annotation: {reason}", source.path, pointer=pointer))
+    return {**document, "annotations": flat}, segment_fields
 
 
 def _build(
@@ -217,8 +249,10 @@ def _build(
     image_index: list[int] | None = None,
     annotation_index: list[int] | None = None,
     category_index: list[int] | None = None,
+    segment_fields: list[dict[str, Any]] | None = None,
 ) -> Dataset:
-    """Columnar arrays from decoded records; references resolved with sorted-array lookups."""
+    """Columnar arrays from decoded records; references resolved with sorted-array lookups.
+    `segment_fields`: the annotations are panoptic segments (their masks in PNGs, a box optional)."""
     n_img, n_ann = len(images), len(annotations)
     issues.extend(_repeated_categories(categories, source.path, category_index))
     item_ids = ids_array([im.id for im in images])
@@ -236,7 +270,7 @@ def _build(
     dataset.ann_ids = ids_array([a.id for a in annotations])
     dataset.ann_item = _lookup(item_ids, [a.image_id for a in annotations])
     dataset.ann_class = _lookup(ids_array([c.id for c in categories]), [a.category_id for a in annotations])
-    dataset.ann_box = _boxes(annotations, source, issues, annotation_index)
+    dataset.ann_box = _boxes(annotations, source, issues, annotation_index, panoptic=segment_fields is not None)
     dataset.ann_file = np.zeros(n_ann, np.int32)
     dataset.ann_line = np.zeros(n_ann, np.int32)
     dataset.ann_index = np.asarray(annotation_index if annotation_index is not None else np.arange(n_ann), np.int32)
@@ -248,6 +282,9 @@ def _build(
     dataset.ann_segmentation = _segmentations(annotations)
     dataset.ann_area = {i: a.area for i, a in enumerate(annotations) if a.area is not None}
     dataset.ann_keypoints = _keypoints(annotations, source, issues, annotation_index)
+    if segment_fields is not None:
+        index = dataset.ann_index.tolist()
+        dataset.ann_fields = {a: segment_fields[index[a]] for a in range(n_ann)}
     return dataset
 
 
@@ -328,8 +365,11 @@ def _boxes(
     source: SourceFile,
     issues: list[ReaderIssue],
     annotation_index: list[int] | None,
+    panoptic: bool = False,
 ) -> np.ndarray:
-    """The (n, 4) xywh array; a box that is missing or not 4 numbers is NaN and an LL002."""
+    """The (n, 4) xywh array; a box that is not 4 numbers is NaN and an LL002, and so is a missing
+    one, unless no annotation of the file has geometry (image-level labels, as Datumaro's
+    `coco_labels` writes) or the file is panoptic (the mask in the PNG is the geometry)."""
     boxes = [a.bbox for a in annotations]
     n = len(boxes)
     lengths = np.fromiter((4 if b is None else len(b) for b in boxes), np.int64, count=n)
@@ -337,11 +377,12 @@ def _boxes(
     if not missing.any() and (lengths == 4).all():
         return np.fromiter(itertools.chain.from_iterable(boxes), np.float64, count=4 * n).reshape(n, 4)
     out = np.full((n, 4), np.nan)
+    box_optional = panoptic or not any(_has_geometry(a) for a in annotations)
     for a in range(n):
         box = boxes[a]
         index = annotation_index[a] if annotation_index is not None else a
         if box is None:
-            if not _has_segmentation(annotations[a].segmentation):
+            if not box_optional and not _has_segmentation(annotations[a].segmentation):
                 issues.append(
                     issue(
                         "LL002",
@@ -364,6 +405,10 @@ def _boxes(
         else:
             out[a] = box
     return out
+
+
+def _has_geometry(annotation: CocoAnnotation) -> bool:
+    return annotation.bbox is not None or annotation.keypoints is not None or _has_segmentation(annotation.segmentation)
 
 
 def _segmentations(annotations: list[CocoAnnotation]) -> dict[int, Any]:

@@ -109,6 +109,7 @@ class _FastRecord(msgspec.Struct, gc=False):
     category: msgspec.Raw = msgspec.Raw()
     class_: msgspec.Raw = msgspec.field(default=msgspec.Raw(), name="class")
     entities: msgspec.Raw = msgspec.Raw()
+    annotations: msgspec.Raw = msgspec.Raw()  # doccano 1.x
 
 
 _FAST_DECODER = msgspec.json.Decoder(_FastRecord)
@@ -121,7 +122,7 @@ def _read_fast(decoder: msgspec.json.Decoder, raw: bytes, line: int, builder: Te
     except msgspec.DecodeError:  # includes ValidationError: another shape, or a broken record
         return False
     r = record
-    others = r.annotator, r.label, r.labels, r.accept, r.cats, r.category, r.class_, r.entities
+    others = r.annotator, r.label, r.labels, r.accept, r.cats, r.category, r.class_, r.entities, r.annotations
     if r.answer in ("ignore", "reject") or r.is_binary or sum(map(len, others)):
         return False
     if record.spans and not all(s.label for s in record.spans):
@@ -192,10 +193,32 @@ def _read_record(record: dict[str, Any], line: int, options: _Options, builder: 
         builder.item_annotator[item] = annotator
     if rejected:
         return None
+    if spans_value is None and labels_value is None and isinstance(record.get("annotations"), list):
+        return _doccano_annotations(record["annotations"], item, line, builder)
     for label in labels:
         builder.add_annotation(item, label, line=line, annotator=annotator)
     for start, end, label, stated in checked:
         builder.add_annotation(item, label, line=line, span=(start, end), text=stated, annotator=annotator)
+    return None
+
+
+def _doccano_annotations(annotations: list[Any], item: int, line: int, builder: TextBuilder) -> str | None:
+    """doccano 1.x: `annotations: [{label, start_offset, end_offset, user}]` (a span with
+    offsets, a text label without), each by its own `user`; a label id stays its number."""
+    for k, annotation in enumerate(annotations):
+        if not isinstance(annotation, dict) or annotation.get("label") in (None, ""):
+            return f"annotation {k}: a doccano annotation must be an object with a `label`"
+        label = str(annotation["label"])
+        user = annotation.get("user")
+        who = None if user is None or isinstance(user, dict | list) else str(user)
+        if "start_offset" not in annotation and "end_offset" not in annotation:
+            builder.add_annotation(item, label, line=line, annotator=who)
+            continue
+        parsed = parse_span({**annotation, "label": label})
+        if isinstance(parsed, str):
+            return f"annotation {k}: {parsed}"
+        start, end, _, stated = parsed
+        builder.add_annotation(item, label, line=line, span=(start, end), text=stated, annotator=who)
     return None
 
 
