@@ -12,7 +12,7 @@ MAX_ROW_PROBLEMS_SHOWN = 20
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.argument("inputs", nargs=-1, type=click.Path())
 @click.option(
     "--per-annotator",
     is_flag=True,
@@ -81,7 +81,8 @@ def agree(
     name their annotator (a Label Studio export with several annotators per task); or, with
     --per-annotator, one label file per annotator. Classification labels get kappas and
     alpha; boxes are matched one-to-one per item at IoU >= --iou (F1, mean IoU, label
-    confusion); text spans get exact and overlap F1.
+    confusion); text spans get exact and overlap F1. No INPUTS: the config's datasets (with
+    --per-annotator, one annotator per dataset), else the label files under ., read as `check` reads them.
     """
     from labellint.commands.agree import AgreeRequest, run_agree
     from labellint.quality.tables import TableColumns
@@ -135,7 +136,7 @@ def _html(result, inputs) -> str:
 
     if result.from_label_files:
         raise UsageError("--format html is for classification ratings; use --format json for boxes and spans")
-    return render_agree_html(result.document, ", ".join(inputs), __version__)
+    return render_agree_html(result.document, ", ".join(inputs) or ".", __version__)
 
 
 # --------------------------------------------------------------------------- text output
