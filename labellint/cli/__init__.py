@@ -67,6 +67,7 @@ def main(ctx: click.Context, debug: bool, isolated: bool, no_plugins: bool) -> N
 def _register() -> None:
     from labellint.cli.agree import agree
     from labellint.cli.check import check
+    from labellint.cli.completion import completion
     from labellint.cli.diff import diff, log
     from labellint.cli.gate import gate
     from labellint.cli.golden import golden
@@ -101,6 +102,7 @@ def _register() -> None:
     main.add_command(stats)
     main.add_command(suspects)
     main.add_command(report)
+    main.add_command(completion)
 
 
 _register()
