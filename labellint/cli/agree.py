@@ -116,7 +116,9 @@ def agree(
 
 
 def _warn_dropped(result) -> None:
-    """On stderr: the bad rows (the first few) and the repeated ratings that were dropped."""
+    """On stderr: the files left out, the bad rows (the first few) and the repeated ratings dropped."""
+    for note in result.notes:
+        click.echo(f"labellint: {note}", err=True)
     for problem in result.bad_rows[:MAX_ROW_PROBLEMS_SHOWN]:
         click.echo(f"labellint: {problem}", err=True)
     if len(result.bad_rows) > MAX_ROW_PROBLEMS_SHOWN:

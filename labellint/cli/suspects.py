@@ -150,6 +150,8 @@ def suspects(labels, predictions, embeddings, method, filter_by, multi_label, cl
         top=top,
     )
     result = run_suspects(request)
+    for note in getattr(result.dataset, "notes", []):
+        click.echo(f"labellint: {note}", err=True)
     for warning in result.warnings:
         click.echo(f"labellint: warning: {warning}", err=True)
     if output_format == "json":

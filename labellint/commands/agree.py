@@ -51,6 +51,11 @@ class AgreeResult:
     consensus_table: str | None = None
 
     @property
+    def notes(self) -> list[str]:
+        """What the figures leave out (unread files), and files no reader claimed."""
+        return list(self.document.get("notes", []))
+
+    @property
     def from_label_files(self) -> bool:
         """Boxes or spans matched across annotators (not a rating table)."""
         return "matching" in self.document
@@ -177,8 +182,10 @@ def label_files_report(selections, per_annotator: bool, source, request: AgreeRe
     if kind is None:
         report = agreement_report(ratings_from_dataset(dataset), [], level=request.level, weights=None, top=request.top)
         report["kind"] = "classification"
-        return report
-    return _matched_report(dataset, kind, request.iou, request.top, request.level, seen)
+    else:
+        report = _matched_report(dataset, kind, request.iou, request.top, request.level, seen)
+    report["notes"] = list(dataset.notes)
+    return report
 
 
 def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: int) -> dict:
@@ -205,15 +212,18 @@ def _annotator_files(selections, names: list[str], source, reader):
     from labellint.model import Dataset
     from labellint.quality.from_dataset import item_keys
 
-    parts, seen = [], {}
+    parts, seen, notes = [], {}, []
     for (_, paths, config), name in zip(selections, names or [None] * len(selections), strict=True):
         part = read_labels(paths, source, reader=reader, config=config)
+        notes.extend(part.notes)
         if name is not None:
             part.annotators = [name]
             part.ann_annotator = np.zeros(part.n_annotations, np.int32)
             seen[name] = set(item_keys(part).astype(str).tolist())
         parts.append(part)
-    return Dataset.concat(parts), seen
+    dataset = Dataset.concat(parts)
+    dataset.notes = notes  # concat keeps the issues, not the notes: each part's unread files
+    return dataset, seen
 
 
 def _matched_report(dataset, kind: str, iou: float, top: int, level: str, seen: dict) -> dict:

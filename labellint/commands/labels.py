@@ -272,4 +272,5 @@ def load_ratings(
         ratings = ratings_from_dataset(dataset)
     except ValueError as exc:
         raise UsageError(f"{shown}: {exc}") from None
-    return ratings, [f"{issue.location.path}: {issue.message}" for issue in dataset.issues]
+    others = [f"{issue.location.path}: {issue.message}" for issue in dataset.issues if issue.code != "LL001"]
+    return ratings, [*dataset.notes, *others]
