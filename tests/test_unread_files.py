@@ -24,8 +24,8 @@ def test_agree_per_annotator_names_the_file_it_could_not_read(tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if "figures leave out" in line]
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("labellint: figures leave out 1 unread file: cat/raccoon-1.xml: ")
-    assert json.loads(result.stdout)["notes"] == [lines[0].removeprefix("labellint: ")]
+    assert lines[0].startswith("labellint: warning: figures leave out 1 unread file: cat/raccoon-1.xml: ")
+    assert json.loads(result.stdout)["notes"] == [lines[0].removeprefix("labellint: warning: ")]
 
 
 def test_golden_names_the_dataset_file_it_could_not_read(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ def test_golden_names_the_dataset_file_it_could_not_read(tmp_path: Path) -> None
     (tmp_path / "gold.csv").write_text("item,label\n" + "".join(f"{k + 1},{v}\n" for k, v in enumerate(LABELS)))
     result = run_cli("golden", "--gold", "gold.csv", "--format", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert "labellint: figures leave out 1 unread file: exports/broken.json: " in result.stderr
+    assert "labellint: warning: figures leave out 1 unread file: exports/broken.json: " in result.stderr
     assert json.loads(result.stdout)["overall"]["items"] == 2 * len(LABELS)  # the good file's two annotators
 
 
@@ -52,5 +52,5 @@ def test_suspects_names_the_file_it_could_not_read(tmp_path: Path) -> None:
     (tmp_path / "more.csv").write_bytes(b"")
     result = run_cli("suspects", "labels.csv", "more.csv", "--predictions", "p.csv", "--format", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert "labellint: figures leave out 1 unread file: more.csv: the file is empty" in result.stderr
+    assert "labellint: warning: figures leave out 1 unread file: more.csv: the file is empty" in result.stderr
     assert json.loads(result.stdout)["items"] == len(ids)

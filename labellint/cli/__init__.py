@@ -9,6 +9,7 @@ import traceback
 import click
 
 from labellint import __version__
+from labellint.support import stderr
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it
 
@@ -24,12 +25,12 @@ class LabellintGroup(click.Group):
         except LabellintError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
-            click.echo(f"labellint: error: {exc.message}", err=True)
+            stderr.error(exc.message)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo("labellint: interrupted", err=True)
+            stderr.error("interrupted")
             ctx.exit(130)
         except BrokenPipeError:
             # The reader went away (`labellint ... | head -1`): stop quietly, as other Unix tools
@@ -41,10 +42,7 @@ class LabellintGroup(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
             else:
-                click.echo(
-                    f"labellint: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                    err=True,
-                )
+                stderr.error(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
             ctx.exit(3)
 
 

@@ -7,6 +7,7 @@ import json
 import click
 
 from labellint.cli._common import Choices, split_list, write_output
+from labellint.support import stderr
 
 MAX_ROW_PROBLEMS_SHOWN = 20
 
@@ -117,17 +118,15 @@ def agree(
 
 def _warn_dropped(result) -> None:
     """On stderr: the files left out, the bad rows (the first few) and the repeated ratings dropped."""
-    for note in result.notes:
-        click.echo(f"labellint: {note}", err=True)
+    stderr.notes(result.notes)
     for problem in result.bad_rows[:MAX_ROW_PROBLEMS_SHOWN]:
-        click.echo(f"labellint: {problem}", err=True)
+        stderr.warning(problem)
     if len(result.bad_rows) > MAX_ROW_PROBLEMS_SHOWN:
-        click.echo(f"labellint: ... and {len(result.bad_rows) - MAX_ROW_PROBLEMS_SHOWN} more bad rows", err=True)
+        stderr.warning(f"... and {len(result.bad_rows) - MAX_ROW_PROBLEMS_SHOWN} more bad rows")
     if result.duplicates_dropped:
-        click.echo(
-            f"labellint: {result.duplicates_dropped} repeated ratings of the same item by the same annotator "
-            "dropped (the last one is kept)",
-            err=True,
+        stderr.warning(
+            f"{result.duplicates_dropped} repeated ratings of the same item by the same annotator "
+            "dropped (the last one is kept)"
         )
 
 

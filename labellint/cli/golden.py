@@ -7,6 +7,7 @@ import json
 import click
 
 from labellint.cli._common import Choices, write_output
+from labellint.support import stderr
 
 
 @click.command()
@@ -68,7 +69,7 @@ def golden(
     )
     result = run_golden(request)
     for problem in result.problems:
-        click.echo(f"labellint: {problem}", err=True)
+        stderr.warning(problem)
     report = result.to_json()
     if output_format == "html":
         from labellint import __version__

@@ -18,6 +18,7 @@ from labellint.settings.policy import is_excluded
 from labellint.sources import GitRevision, Source, WorkTree
 from labellint.sources.collect import Collected, Target, collect
 from labellint.spec.model import LabelSpec
+from labellint.support.stderr import LEFT_OUT
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson"}
 
@@ -237,7 +238,7 @@ def unread_note(dataset: Dataset, shown: int = 5) -> str | None:
         return None
     listed = "; ".join(f"{i.location.path}: {i.message}" for i in unread[:shown])
     more = f"; and {len(unread) - shown} more" if len(unread) > shown else ""
-    return f"figures leave out {len(unread)} unread file{'s' if len(unread) != 1 else ''}: {listed}{more}"
+    return f"{LEFT_OUT} {len(unread)} unread file{'s' if len(unread) != 1 else ''}: {listed}{more}"
 
 
 def load_ratings(

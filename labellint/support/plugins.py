@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from labellint.support import stderr
 from labellint.support.paths import from_cwd
 
 
@@ -53,7 +54,7 @@ def load_module(path: Path, prefix: str = "labellint_local", announce: str | Non
     if spec is None or spec.loader is None:
         raise ImportError(f"{path} is not a Python module")
     if announce is not None:
-        print(f"labellint: loading local plugin {from_cwd(path)} (from {announce})", file=sys.stderr)
+        stderr.note(f"loading local plugin {from_cwd(path)} (from {announce})")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
