@@ -50,7 +50,9 @@ class LabellintGroup(click.Group):
 @click.version_option(__version__, "--version", "-V", prog_name="labellint")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.option("--isolated", is_flag=True, help="Ignore every config file (labellint.toml, pyproject.toml).")
-@click.option("--no-plugins", is_flag=True, help="Do not import the local rule modules a config names.")
+@click.option(
+    "--no-plugins", is_flag=True, help="Import no third-party code: skip local rule modules and installed plugins."
+)
 @click.pass_context
 def main(ctx: click.Context, debug: bool, isolated: bool, no_plugins: bool) -> None:
     """labellint: lint machine-learning dataset labels against their label spec."""
