@@ -194,12 +194,12 @@ def test_shell_completion_as_the_readme_says(words: str, cword: int, expected: s
     from conftest import REPO_ROOT
 
     readme = (REPO_ROOT / "README.md").read_text()
-    assert 'eval "$(_LABELLINT_COMPLETE=bash_source labellint)"' in readme
+    assert 'eval "$(labellint completion bash)"' in readme
     command = shutil.which("labellint", path=str(Path(sys.executable).parent))
     assert command, "the labellint script is not installed beside this Python"
-    env = {**os.environ, "_LABELLINT_COMPLETE": "bash_source"}
-    source = subprocess.run([command], env=env, capture_output=True, text=True, check=True).stdout
-    assert "complete -o nosort -F _labellint_completion labellint" in source
+    env = dict(os.environ)
+    source = subprocess.run([command, "completion", "bash"], env=env, capture_output=True, text=True, check=True)
+    assert "complete -o nosort -F _labellint_completion labellint" in source.stdout
     env |= {"_LABELLINT_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
     done = subprocess.run([command], env=env, capture_output=True, text=True, check=True)
     assert f"plain,{expected}" in done.stdout.splitlines()

@@ -300,9 +300,9 @@ def test_stats_and_sample_name_the_files_they_could_not_read(tmp_path: Path) -> 
     assert document["files"] == 2
     [note] = [n for n in document["notes"] if "unread" in n]
     assert note.startswith("figures leave out 1 unread file: labels/huge.json: integer 9223372036854775808")
-    assert f"labellint: {note}" in stats.stderr
+    assert f"labellint: warning: {note}" in stats.stderr
     sample = run_cli("sample", "labels", "--rate", "1", cwd=tmp_path)
-    assert f"labellint: {note}" in sample.stderr
+    assert f"labellint: warning: {note}" in sample.stderr
 
 
 def test_a_control_character_in_the_spec_is_one_line_with_line_and_column(tmp_path: Path) -> None:

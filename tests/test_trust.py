@@ -138,3 +138,41 @@ def test_python_m_does_not_load_entry_points_from_the_working_folder(tmp_path: P
     # The same files on an explicit PYTHONPATH are the user's choice, and are loaded.
     chosen = _child("rules", cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
     assert "LL991" in chosen.stdout
+
+
+def _installed_plugin(site: Path) -> Path:
+    """A real installed distribution in a site folder: its metadata registers a rule (whose module
+    leaves IMPORTED beside it when it runs) and a reader, as `pip install` would write them."""
+    site.mkdir()
+    (site / "acme_rules.py").write_text(RULE_MODULE.replace("LL990", "LL991"))
+    dist = site / "acme_labellint-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-labellint\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[labellint.rules]\nLL991 = acme_rules:Local\n\n[labellint.readers]\nacme = acme_rules:Local\n"
+    )
+    return site
+
+
+def test_no_plugins_skips_installed_entry_point_plugins_and_names_them(tmp_path: Path) -> None:
+    site = _installed_plugin(tmp_path / "site")
+    repo = _repo(tmp_path / "repo", "")
+    env = {"PYTHONPATH": str(site)}
+    trusted = _child("rules", "--format", "json", cwd=repo, env=env)
+    assert "LL991" in [rule["code"] for rule in json.loads(trusted.stdout)]  # installed, and loaded
+    assert (site / "IMPORTED").exists()
+    (site / "IMPORTED").unlink()
+    for how, extra in (("--no-plugins", {}), ("env", {"LABELLINT_NO_PLUGINS": "1"})):
+        args = ["--no-plugins"] if how == "--no-plugins" else []
+        listed = _child(*args, "rules", "--format", "json", cwd=repo, env={**env, **extra})
+        assert listed.returncode == 0, listed.stderr
+        codes = [rule["code"] for rule in json.loads(listed.stdout)]
+        assert "LL991" not in codes and "LL201" in codes  # the built-ins are still there
+        assert (
+            "labellint: not loading installed plugins (--no-plugins): labellint.rules: "
+            "LL991 = acme_rules:Local (from acme-labellint)"
+        ) in listed.stderr.splitlines()
+        checked = _child(*args, "check", "labels.json", cwd=repo, env={**env, **extra})
+        assert checked.returncode == 1 and "LL202" in checked.stdout  # the built-in rules ran
+        assert "labellint.readers: acme = acme_rules:Local (from acme-labellint)" in checked.stderr
+        assert not (site / "IMPORTED").exists()  # no third-party code ran

@@ -9,6 +9,7 @@ import traceback
 import click
 
 from labellint import __version__
+from labellint.support import stderr
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it
 
@@ -24,12 +25,12 @@ class LabellintGroup(click.Group):
         except LabellintError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
-            click.echo(f"labellint: error: {exc.message}", err=True)
+            stderr.error(exc.message)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo("labellint: interrupted", err=True)
+            stderr.error("interrupted")
             ctx.exit(130)
         except BrokenPipeError:
             # The reader went away (`labellint ... | head -1`): stop quietly, as other Unix tools
@@ -41,10 +42,7 @@ class LabellintGroup(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
             else:
-                click.echo(
-                    f"labellint: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                    err=True,
-                )
+                stderr.error(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
             ctx.exit(3)
 
 
@@ -52,7 +50,9 @@ class LabellintGroup(click.Group):
 @click.version_option(__version__, "--version", "-V", prog_name="labellint")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.option("--isolated", is_flag=True, help="Ignore every config file (labellint.toml, pyproject.toml).")
-@click.option("--no-plugins", is_flag=True, help="Do not import the local rule modules a config names.")
+@click.option(
+    "--no-plugins", is_flag=True, help="Import no third-party code: skip local rule modules and installed plugins."
+)
 @click.pass_context
 def main(ctx: click.Context, debug: bool, isolated: bool, no_plugins: bool) -> None:
     """labellint: lint machine-learning dataset labels against their label spec."""
@@ -67,6 +67,7 @@ def main(ctx: click.Context, debug: bool, isolated: bool, no_plugins: bool) -> N
 def _register() -> None:
     from labellint.cli.agree import agree
     from labellint.cli.check import check
+    from labellint.cli.completion import completion
     from labellint.cli.diff import diff, log
     from labellint.cli.gate import gate
     from labellint.cli.golden import golden
@@ -101,6 +102,7 @@ def _register() -> None:
     main.add_command(stats)
     main.add_command(suspects)
     main.add_command(report)
+    main.add_command(completion)
 
 
 _register()

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from labellint.errors import UsageError
+from labellint.support import stderr
 
 ADOPTION_PARAMS = (
     "exclude",
@@ -100,4 +101,4 @@ def report_broken_plugins(extra=()) -> None:
 
     for plugin in [*broken_rules(), *broken_readers(), *broken_reporters(), *extra]:
         kind = "local rule module" if plugin.group == "local" else f"plugin {plugin.group}"
-        click.echo(f"labellint: warning: {kind} {plugin.name!r} failed to load: {plugin.error}", err=True)
+        stderr.warning(f"{kind} {plugin.name!r} failed to load: {plugin.error}")

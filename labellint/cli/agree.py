@@ -7,12 +7,13 @@ import json
 import click
 
 from labellint.cli._common import Choices, split_list, write_output
+from labellint.support import stderr
 
 MAX_ROW_PROBLEMS_SHOWN = 20
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.argument("inputs", nargs=-1, type=click.Path())
 @click.option(
     "--per-annotator",
     is_flag=True,
@@ -83,7 +84,8 @@ def agree(
     `_session_id`; label the answer and its choices or spans); or, with
     --per-annotator, one label file per annotator. Classification labels get kappas and
     alpha; boxes are matched one-to-one per item at IoU >= --iou (F1, mean IoU, label
-    confusion); text spans get exact and overlap F1.
+    confusion); text spans get exact and overlap F1. No INPUTS: the config's datasets (with
+    --per-annotator, one annotator per dataset), else the label files under ., read as `check` reads them.
     """
     from labellint.commands.agree import AgreeRequest, run_agree
     from labellint.quality.tables import TableColumns
@@ -117,16 +119,16 @@ def agree(
 
 
 def _warn_dropped(result) -> None:
-    """On stderr: the bad rows (the first few) and the repeated ratings that were dropped."""
+    """On stderr: the files left out, the bad rows (the first few) and the repeated ratings dropped."""
+    stderr.notes(result.notes)
     for problem in result.bad_rows[:MAX_ROW_PROBLEMS_SHOWN]:
-        click.echo(f"labellint: {problem}", err=True)
+        stderr.warning(problem)
     if len(result.bad_rows) > MAX_ROW_PROBLEMS_SHOWN:
-        click.echo(f"labellint: ... and {len(result.bad_rows) - MAX_ROW_PROBLEMS_SHOWN} more bad rows", err=True)
+        stderr.warning(f"... and {len(result.bad_rows) - MAX_ROW_PROBLEMS_SHOWN} more bad rows")
     if result.duplicates_dropped:
-        click.echo(
-            f"labellint: {result.duplicates_dropped} repeated ratings of the same item by the same annotator "
-            "dropped (the last one is kept)",
-            err=True,
+        stderr.warning(
+            f"{result.duplicates_dropped} repeated ratings of the same item by the same annotator "
+            "dropped (the last one is kept)"
         )
 
 
@@ -137,7 +139,7 @@ def _html(result, inputs) -> str:
 
     if result.from_label_files:
         raise UsageError("--format html is for classification ratings; use --format json for boxes and spans")
-    return render_agree_html(result.document, ", ".join(inputs), __version__)
+    return render_agree_html(result.document, ", ".join(inputs) or ".", __version__)
 
 
 # --------------------------------------------------------------------------- text output

@@ -9,6 +9,7 @@ import click
 
 from labellint.cli._adopt import adoption_options, fill_request, report_broken_plugins
 from labellint.cli._common import ReporterChoice, split_list
+from labellint.support import stderr
 
 
 @click.command()
@@ -116,8 +117,7 @@ def check(
     result = run_check(request, settings)
     report = result.report
     if not quiet:
-        for note in report.notes:
-            click.echo(f"labellint: {note}", err=True)
+        stderr.notes(report.notes)
     if request.update_baseline:
         # The problems went into the baseline: "All checks passed" on stdout would misread that.
         plan = [o for o in plan if o.path not in (None, "-")]
@@ -140,7 +140,7 @@ def _changed(paths, start: Path, settings, changed_since, staged: bool, changed_
         changed = changes_from_paths(paths)
         paths = hook_paths(paths, bool(settings.config.datasets))
         if not paths and not settings.config.datasets:
-            click.echo("labellint: no label files among the changed files", err=True)
+            stderr.note("no label files among the changed files")
             sys.exit(0)
     return changed, paths
 

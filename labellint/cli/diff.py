@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from labellint.cli._common import Choices, write_output
+from labellint.support import stderr
 
 
 def _common_options(function):
@@ -186,7 +187,7 @@ def _request(paths, spec_file, config_file, reader, iou, tolerance, max_relabel)
         tolerance=tolerance,
         max_relabel=max_relabel,
         progress=_progress() if sys.stderr.isatty() else (lambda _message: None),
-        warn=lambda message: click.echo(f"labellint: {message}", err=True),
+        warn=stderr.warning,
     )
 
 

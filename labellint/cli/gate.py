@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from labellint.cli._common import Choices, write_output
+from labellint.support import stderr
 
 
 @click.command()
@@ -74,7 +75,7 @@ def gate(
     request = GateRequest(settings.spec, sources, config.root, ratings, gold, labels, config, since)
     result = run_gate(request)
     for problem in result.problems:
-        click.echo(f"labellint: {problem}", err=True)
+        stderr.warning(problem)
     document = result.to_json()
     if output_format == "json":
         text = json.dumps(document, indent=2) + "\n"

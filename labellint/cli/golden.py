@@ -7,10 +7,11 @@ import json
 import click
 
 from labellint.cli._common import Choices, write_output
+from labellint.support import stderr
 
 
 @click.command()
-@click.argument("labels", type=click.Path())
+@click.argument("labels", required=False, type=click.Path())
 @click.option("--gold", "gold_path", required=True, type=click.Path(), help="Golden set: item and label columns.")
 @click.option("--since", "since", metavar="REV", help="Also give one figure per commit of LABELS since REV.")
 @click.option("--item-col", metavar="NAME", help="Column of the item id in LABELS [default: item].")
@@ -49,7 +50,8 @@ def golden(
     """Accuracy of each annotator in LABELS against the golden set GOLD, per class, with 95% intervals.
 
     LABELS is a long table (item, annotator, label) or label files whose annotations name
-    their annotator. Intervals are Wilson score intervals.
+    their annotator (default: the config's datasets, else the label files under ., read as
+    `check` reads them). Intervals are Wilson score intervals.
     """
     from labellint.commands.golden import GoldenRequest, run_golden
     from labellint.quality.tables import TableColumns
@@ -67,13 +69,13 @@ def golden(
     )
     result = run_golden(request)
     for problem in result.problems:
-        click.echo(f"labellint: {problem}", err=True)
+        stderr.warning(problem)
     report = result.to_json()
     if output_format == "html":
         from labellint import __version__
         from labellint.reporters.html.quality_page import render_golden_html
 
-        text = render_golden_html(report, labels, gold_path, __version__)
+        text = render_golden_html(report, labels or ".", gold_path, __version__)
     else:
         text = json.dumps(report, indent=2) + "\n" if output_format == "json" else render_text(report)
     write_output(text, output)

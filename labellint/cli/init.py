@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from labellint.support import stderr
+
 
 @click.command("init")
 @click.option(
@@ -36,7 +38,4 @@ def init(source: str, reader: str | None) -> None:
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if result.read_problems:
-        click.echo(
-            f"note: {plural(result.read_problems, 'label file')} had read problems; `labellint check` lists them",
-            err=True,
-        )
+        stderr.warning(f"{plural(result.read_problems, 'label file')} had read problems; `labellint check` lists them")

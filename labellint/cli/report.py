@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from labellint.cli._common import split_list
+from labellint.support import stderr
 
 
 @click.command()
@@ -51,15 +52,10 @@ def report(paths, spec_file, config_file, reader, output, max_images, link_image
     if bar:
         bar.close()
     report = result.check.report
-    for note in report.notes:
-        click.echo(f"labellint: {note}", err=True)
+    stderr.notes(report.notes)
     write_output(result.html, output)
     size = len(result.html.encode())
-    click.echo(
-        f"labellint: wrote {output} ({size / 1e6:.2f} MB): {len(report.problems):,} problems, "
-        f"{result.drawn} items drawn",
-        err=True,
-    )
+    stderr.note(f"wrote {output} ({size / 1e6:.2f} MB): {len(report.problems):,} problems, {result.drawn} items drawn")
     sys.exit(3 if report.crashes else 0)
 
 

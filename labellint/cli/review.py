@@ -8,6 +8,7 @@ import sys
 import click
 
 from labellint.cli._common import Choices
+from labellint.support import stderr
 
 
 @click.group()
@@ -37,13 +38,12 @@ def review_apply(export, dry_run, spec_file, output_format) -> None:
         result = run_review_apply(ReviewApplyRequest(export, spec, dry_run))
     except UsageError as exc:
         for line in exc.details or [exc.message]:
-            click.echo(f"labellint: {line}", err=True)
+            stderr.error(line)
         sys.exit(2)
     if output_format == "json":
         click.echo(json.dumps(result.to_json(), indent=2))
         return
-    for note in result.notes:
-        click.echo(f"labellint: {note}", err=True)
+    stderr.notes(result.notes)
     for path, changes in result.changes.items():
         for change in changes:
             detail = ", ".join(f"{k} {v}" for k, v in change.items() if k not in ("pointer", "change"))

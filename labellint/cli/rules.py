@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from labellint.cli._common import Choices
+from labellint.support import stderr
 
 
 def _config_rules(config_file: str | None) -> dict:
@@ -18,7 +19,7 @@ def _config_rules(config_file: str | None) -> dict:
     config = load_config(path)
     local, broken = load_local_rules(local_plugin_paths(config), config.source)
     for plugin in broken:
-        click.echo(f"labellint: warning: local rule module {plugin.name!r} failed to load: {plugin.error}", err=True)
+        stderr.warning(f"local rule module {plugin.name!r} failed to load: {plugin.error}")
     return all_rules(local)
 
 

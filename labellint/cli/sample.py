@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from labellint.cli._common import Choices, write_output
+from labellint.support import stderr
 
 
 @click.command()
@@ -39,13 +40,11 @@ def sample(paths, rate, seed, since, spec_file, reader, output_format, output, l
     settings = resolve_settings(None, spec_file, Path(paths[0]) if paths else Path.cwd())
     result = run_sample(SampleRequest(list(paths), settings, rate, seed, since, reader))
     fmt = output_format or ("jsonl" if output and output.endswith(".jsonl") else "csv")
-    for note in getattr(result.dataset, "notes", []):
-        click.echo(f"labellint: {note}", err=True)
+    stderr.notes(getattr(result.dataset, "notes", []))
     write_output(result.queue(fmt), output)
     if labelstudio:
         write_output(json.dumps(result.labelstudio(), indent=1) + "\n", labelstudio)
-    click.echo(
-        f"labellint: {result.drawn} of {result.pool} {'changed ' if since else ''}labels drawn (rate {rate}, "
-        f"seed {seed}) + {result.unsure} unsure = {len(result.rows)} to review",
-        err=True,
+    stderr.note(
+        f"{result.drawn} of {result.pool} {'changed ' if since else ''}labels drawn (rate {rate}, "
+        f"seed {seed}) + {result.unsure} unsure = {len(result.rows)} to review"
     )

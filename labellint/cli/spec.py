@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from labellint.errors import SpecError
+from labellint.support import stderr
 from labellint.support.wording import plural
 
 
@@ -32,7 +33,7 @@ def validate(file: str | None) -> None:
         loaded = load_spec(path, display_path(path))
     except SpecError as exc:
         for line in exc.details or [exc.message]:
-            click.echo(line, err=True)
+            stderr.diagnostic(line)
         sys.exit(2)
     click.echo(
         f"{display_path(path)}: valid spec {loaded.name or ''} version {loaded.version} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from labellint.cli._common import Choices
+from labellint.support import stderr
 
 SPEC_OPTION = click.option("--spec", "spec_file", metavar="FILE", help="The spec (default: config, else found upward).")
 CONFIG_OPTION = click.option("--config", "config_file", metavar="FILE", help="The config file (default: found upward).")
@@ -18,7 +19,7 @@ def _share(kind: str, output: str | None, spec_file: str | None, config_file: st
     if output is None:
         click.echo(result.text, nl=False)
     else:
-        click.echo(f"wrote {output} ({kind}, spec {result.spec_version}, {len(result.classes)} classes)", err=True)
+        stderr.note(f"wrote {output} ({kind}, spec {result.spec_version}, {len(result.classes)} classes)")
 
 
 @click.command("render")

@@ -8,6 +8,7 @@ import sys
 import click
 
 from labellint.cli._common import Choices
+from labellint.support import stderr
 from labellint.support.wording import plural
 
 SPEC_OPTION = click.option("--spec", "spec_file", metavar="FILE", help="The spec (default: config, else found upward).")
@@ -69,8 +70,7 @@ def spec_check_command(base, head, spec_file, config_file, output_format) -> Non
     from labellint.reporters.text import format_problem
 
     result = run_spec_check(SpecCheckRequest(base, head, spec_file, config_file))
-    for note in result.notes:
-        click.echo(f"labellint: {note}", err=True)
+    stderr.notes(result.notes)
     if output_format == "json":
         click.echo(json.dumps(result.to_json(), indent=2))
     else:

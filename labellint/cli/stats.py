@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from labellint.cli._common import Choices, write_output
+from labellint.support import stderr
 from labellint.support.wording import plural
 
 
@@ -32,8 +33,7 @@ def stats(paths, spec_file, reader, since, max_commits, history, iou, top, outpu
     settings = resolve_settings(None, spec_file, Path(paths[0]) if paths else Path.cwd())
     request = StatsRequest(list(paths), settings, reader, since, max_commits, history, iou, top)
     report = run_stats(request).to_json()
-    for note in report.get("notes", []):
-        click.echo(f"labellint: {note}", err=True)
+    stderr.notes(report.get("notes", []))
     text = json.dumps(report, indent=2) + "\n" if output_format == "json" else render_text(report)
     write_output(text, output)
 

@@ -7,6 +7,7 @@ import json
 import click
 
 from labellint.cli._common import Choices, split_list, write_output
+from labellint.support import stderr
 
 # The names only: the command's module must not import numpy just to build its --help.
 FILTERS = (
@@ -150,8 +151,9 @@ def suspects(labels, predictions, embeddings, method, filter_by, multi_label, cl
         top=top,
     )
     result = run_suspects(request)
+    stderr.notes(getattr(result.dataset, "notes", []))
     for warning in result.warnings:
-        click.echo(f"labellint: warning: {warning}", err=True)
+        stderr.warning(warning)
     if output_format == "json":
         text = json.dumps(result.to_json(), indent=2) + "\n"
     elif output_format in ("csv", "jsonl"):

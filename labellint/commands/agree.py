@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labellint.commands.labels import TABLE_SUFFIXES, is_table, read_labels, source_for
+from labellint.commands.labels import TABLE_SUFFIXES, LabelSelection, anchor_of, is_table, read_labels, source_for
 from labellint.errors import UsageError
 from labellint.quality.tables import TableColumns
+from labellint.settings.config import Config, find_config, load_config
 
 PERCENT_AGREEMENT_DEFINITION = (
     "item_mean: Fleiss' P-bar, the mean over items with at least two ratings of the share of "
@@ -34,6 +35,9 @@ class AgreeRequest:
     top: int = 10
     consensus: bool = False
     consensus_table: bool = False
+    # The config whose datasets (and reader options) stand in for INPUTS when none are given
+    # (with --per-annotator, each dataset is one annotator's); None: the one found from the first input.
+    config: Config | None = None
 
 
 @dataclass(slots=True)
@@ -47,6 +51,11 @@ class AgreeResult:
     consensus_table: str | None = None
 
     @property
+    def notes(self) -> list[str]:
+        """What the figures leave out (unread files), and files no reader claimed."""
+        return list(self.document.get("notes", []))
+
+    @property
     def from_label_files(self) -> bool:
         """Boxes or spans matched across annotators (not a rating table)."""
         return "matching" in self.document
@@ -56,18 +65,34 @@ class AgreeResult:
 
 
 def run_agree(request: AgreeRequest) -> AgreeResult:
-    """Agreement of one long table, or of label files (one export, or one file per annotator)."""
-    first = Path(request.inputs[0])
+    """Agreement of one long table, or of label files (one export, or one file per annotator);
+    no INPUTS: the labels `check` reads (the config's datasets with their reader options)."""
+    inputs = list(request.inputs)
+    config = request.config or load_config(find_config(Path(inputs[0]) if inputs else Path.cwd()))
+    if not inputs:
+        source = source_for(None, anchor_of(LabelSelection([], request.reader), config))
+        selections = _dataset_selections(config, request.per_annotator)
+        return AgreeResult(label_files_report(selections, request.per_annotator, source, request, config))
+    first = Path(inputs[0])
     looks_like_table = first.suffix.lower() in TABLE_SUFFIXES or (first.is_file() and is_table(first, _head(first)))
-    if request.per_annotator or len(request.inputs) > 1 or not looks_like_table:
-        if len(request.inputs) > 1 and not request.per_annotator:
+    if request.per_annotator or len(inputs) > 1 or not looks_like_table:
+        if len(inputs) > 1 and not request.per_annotator:
             raise UsageError("several INPUTS are one file per annotator: pass --per-annotator")
-        source = source_for(None, first)
-        document = label_files_report(
-            list(request.inputs), request.per_annotator, source, request.reader, request.iou, request.level, request.top
+        selections = [(p, [p], config) for p in inputs]
+        return AgreeResult(
+            label_files_report(selections, request.per_annotator, source_for(None, first), request, config)
         )
-        return AgreeResult(document)
     return _table_agreement(request)
+
+
+def _dataset_selections(config: Config, per_annotator: bool) -> list[tuple[str, list[str], Config]]:
+    """(name, paths, config) to read: all the datasets at once, or with --per-annotator one
+    annotator per configured dataset (the config narrowed to it, so its reader options hold)."""
+    if not per_annotator:
+        return [(".", [], config)]
+    if len(config.datasets) < 2:
+        raise UsageError("--per-annotator with no INPUTS needs two or more `datasets` in the config, one per annotator")
+    return [(d.path, [], config.model_copy(update={"datasets": [d]})) for d in config.datasets]
 
 
 def _table_agreement(request: AgreeRequest) -> AgreeResult:
@@ -129,19 +154,24 @@ def consensus_report(ratings, top: int, table: list[str] | None = None) -> dict:
     }
 
 
-def label_files_report(paths: list[str], per_annotator: bool, source, reader, iou: float, level: str, top: int) -> dict:
-    """Agreement from label files: classification via the rating statistics, boxes/spans by matching."""
+def label_files_report(selections, per_annotator: bool, source, request: AgreeRequest, config: Config) -> dict:
+    """Agreement from label files: classification via the rating statistics, boxes/spans by matching.
+    `selections`: (name, paths, config) per file or dataset, read as `check` reads them."""
     from labellint.errors import UsageError
     from labellint.quality.from_dataset import ratings_from_dataset
     from labellint.quality.set_agreement import set_kind
 
+    paths = [name for name, _, _ in selections]
     names = _annotator_names(paths) if per_annotator else []
-    tables = [source.is_file(Path(p)) and is_table(Path(p), source.head(Path(p), 4096)) for p in paths]
+    tables = [
+        bool(given) and source.is_file(Path(p)) and is_table(Path(p), source.head(Path(p), 4096))
+        for p, given, _ in selections
+    ]
     if per_annotator and any(tables):
         if not all(tables):
             raise UsageError("--per-annotator: give all tables (item,label) or all label files, not a mix")
-        return _per_annotator_tables(paths, names, level, top)
-    dataset, seen = _annotator_files(paths, names, source, reader)
+        return _per_annotator_tables(paths, names, request.level, request.top)
+    dataset, seen = _annotator_files(selections, names, source, request.reader)
     if dataset.n_annotations == 0:
         raise UsageError(f"no annotations found in {', '.join(paths)}")
     if not per_annotator and (dataset.annotator_index() < 0).all():
@@ -150,10 +180,12 @@ def label_files_report(paths: list[str], per_annotator: bool, source, reader, io
         )
     kind = set_kind(dataset)
     if kind is None:
-        report = agreement_report(ratings_from_dataset(dataset), [], level=level, weights=None, top=top)
+        report = agreement_report(ratings_from_dataset(dataset), [], level=request.level, weights=None, top=request.top)
         report["kind"] = "classification"
-        return report
-    return _matched_report(dataset, kind, iou, top, level, seen)
+    else:
+        report = _matched_report(dataset, kind, request.iou, request.top, request.level, seen)
+    report["notes"] = list(dataset.notes)
+    return report
 
 
 def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: int) -> dict:
@@ -173,22 +205,25 @@ def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: i
     return agreement_report(ratings, [], level=level, weights=None, top=top)
 
 
-def _annotator_files(paths: list[str], names: list[str], source, reader):
-    """The label files as one dataset; with names, each file is one annotator's (and the items it saw)."""
+def _annotator_files(selections, names: list[str], source, reader):
+    """The label files as one dataset; with names, each selection is one annotator's (and the items it saw)."""
     import numpy as np
 
     from labellint.model import Dataset
     from labellint.quality.from_dataset import item_keys
 
-    parts, seen = [], {}
-    for path, name in zip(paths, names or [None] * len(paths), strict=True):
-        part = read_labels([path], source, reader=reader)
+    parts, seen, notes = [], {}, []
+    for (_, paths, config), name in zip(selections, names or [None] * len(selections), strict=True):
+        part = read_labels(paths, source, reader=reader, config=config)
+        notes.extend(part.notes)
         if name is not None:
             part.annotators = [name]
             part.ann_annotator = np.zeros(part.n_annotations, np.int32)
             seen[name] = set(item_keys(part).astype(str).tolist())
         parts.append(part)
-    return Dataset.concat(parts), seen
+    dataset = Dataset.concat(parts)
+    dataset.notes = notes  # concat keeps the issues, not the notes: each part's unread files
+    return dataset, seen
 
 
 def _matched_report(dataset, kind: str, iou: float, top: int, level: str, seen: dict) -> dict:

@@ -67,7 +67,7 @@ def run_gate(request: GateRequest) -> GateResult:
     if quality.golden is not None:
         results.append(_golden(quality.golden, ratings, gold_path, request.sources, problems))
     if any(getattr(quality, name) is not None for name in ON_LABELS):
-        results += _on_labels(request, spec)
+        results += _on_labels(request, spec, problems)
     for name, metric in NOT_EVALUATED.items():
         gate = getattr(quality, name)
         if gate is not None:
@@ -128,7 +128,7 @@ def _golden(gate, ratings, gold_path: str | None, sources: QualitySources, probl
     return gates.golden_gate(gate, golden_report(golden_accuracy(ratings, gold)))
 
 
-def _on_labels(request: GateRequest, spec: LabelSpec) -> list[gates.GateResult]:
+def _on_labels(request: GateRequest, spec: LabelSpec, problems: list[str]) -> list[gates.GateResult]:
     """The unsure, coverage and rework gates on the labels, with the figures `stats` prints."""
     from labellint.commands.labels import anchor_of, read_labels, source_for
     from labellint.quality.from_dataset import edge_case_counts
@@ -139,6 +139,7 @@ def _on_labels(request: GateRequest, spec: LabelSpec) -> list[gates.GateResult]:
     results = []
     if quality.unsure is not None or quality.coverage is not None:
         dataset = read_labels(selection.paths, source_for(None, anchor), spec, selection.reader, config)
+        problems.extend(dataset.notes)  # the files the figures leave out
         if quality.unsure is not None:
             results.append(_unsure(quality.unsure, dataset, unsure_figures(dataset, spec)))
         if quality.coverage is not None:

@@ -7,17 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from labellint.commands.history import History
-from labellint.commands.labels import load_ratings, source_for
+from labellint.commands.labels import LabelSelection, anchor_of, load_ratings, selection_paths, source_for
 from labellint.errors import UsageError
 from labellint.quality.golden import golden_accuracy
 from labellint.quality.tables import TableColumns
+from labellint.settings.config import Config, find_config, load_config
 
 
 @dataclass(slots=True)
 class GoldenRequest:
-    """The labels (a long table or label files), the golden set, and how to read both."""
+    """The labels (a long table or label files; None: the config's datasets, else the label files
+    under `.`, as `check` reads them), the golden set, and how to read both."""
 
-    labels: str
+    labels: str | None
     gold: str
     since: str | None = None
     columns: TableColumns = field(default_factory=TableColumns)
@@ -26,9 +28,21 @@ class GoldenRequest:
     gold_item_col: str | None = None
     gold_label_col: str | None = None
     reader: str | None = None
+    # The config whose datasets (and reader options) stand in for LABELS when it is not given;
+    # None: the one found from LABELS (else the working folder).
+    config: Config | None = None
+
+    def resolved_config(self) -> Config:
+        if self.config is None:
+            self.config = load_config(find_config(Path(self.labels) if self.labels else Path.cwd()))
+        return self.config
 
     def rating_options(self) -> dict[str, Any]:
-        return {"columns": self.columns, "names": self.names, "header": self.header, "reader": self.reader}
+        options = {"columns": self.columns, "names": self.names, "header": self.header, "reader": self.reader}
+        return {**options, "config": self.resolved_config()}
+
+    def selection(self) -> LabelSelection:
+        return LabelSelection([self.labels] if self.labels else [], self.reader)
 
 
 @dataclass(slots=True)
@@ -51,7 +65,8 @@ def run_golden(request: GoldenRequest) -> GoldenResult:
     )
     if not gold:
         raise UsageError(f"{request.gold}: the golden set is empty")
-    ratings, problems = load_ratings(request.labels, source_for(None, Path(request.labels)), **request.rating_options())
+    anchor = anchor_of(request.selection(), request.resolved_config())
+    ratings, problems = load_ratings(request.labels, source_for(None, anchor), **request.rating_options())
     document = golden_report(golden_accuracy(ratings, gold))
     if request.since:
         document["history"] = _history(request, gold)
@@ -79,13 +94,14 @@ def golden_report(result) -> dict:
 
 def _history(request: GoldenRequest, gold: dict) -> list[dict]:
     """Overall and per-annotator accuracy at `since` and at every later commit touching the labels."""
-    history = History.of(Path(request.labels))
+    config = request.resolved_config()
+    history = History.of(anchor_of(request.selection(), config))
     anchor = history.anchor
     points = []
-    for commit in history.since(request.since, history.relative([request.labels])):
+    for commit in history.since(request.since, history.relative(selection_paths(request.selection(), config))):
         source = history.source(commit.sha)
         entry = {"commit": commit.sha, "date": commit.date, "message": commit.message.splitlines()[0]}
-        if not source.is_file(anchor) and not source.is_dir(anchor):
+        if request.labels and not source.is_file(anchor) and not source.is_dir(anchor):
             entry.update(overall=None, annotators={}, reason=f"{request.labels} does not exist at this commit")
             points.append(entry)
             continue

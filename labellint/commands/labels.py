@@ -18,6 +18,7 @@ from labellint.settings.policy import is_excluded
 from labellint.sources import GitRevision, Source, WorkTree
 from labellint.sources.collect import Collected, Target, collect
 from labellint.spec.model import LabelSpec
+from labellint.support.stderr import LEFT_OUT
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson"}
 
@@ -237,30 +238,40 @@ def unread_note(dataset: Dataset, shown: int = 5) -> str | None:
         return None
     listed = "; ".join(f"{i.location.path}: {i.message}" for i in unread[:shown])
     more = f"; and {len(unread) - shown} more" if len(unread) > shown else ""
-    return f"figures leave out {len(unread)} unread file{'s' if len(unread) != 1 else ''}: {listed}{more}"
+    return f"{LEFT_OUT} {len(unread)} unread file{'s' if len(unread) != 1 else ''}: {listed}{more}"
 
 
-def load_ratings(path: str, source: Source, *, columns=None, header: bool = True, names=None, reader=None):
-    """Ratings from a long table or from label files with annotators; returns (ratings, problems)."""
+def load_ratings(
+    path: str | None, source: Source, *, columns=None, header: bool = True, names=None, reader=None, config=None
+):
+    """Ratings from a long table or from label files with annotators; returns (ratings, problems).
+    No `path`: the labels `check` would read (the config's datasets with their reader options,
+    else the label files under `.`); label files are read through the same selection as `check`."""
     from labellint.quality.from_dataset import ratings_from_dataset
     from labellint.quality.tables import TableColumns, load_ratings_table
 
-    target = Path(path)
-    if not source.is_file(target) and not source.is_dir(target):
-        raise UsageError(f"{path}: file not found")
-    if source.is_file(target) and is_table(target, source.head(target, 4096)):
-        return load_ratings_table(
-            target,
-            columns or TableColumns(),
-            names=names,
-            header=header,
-            data=source.read_bytes(target),
-            display=source.display(target),
-        )
-    dataset = read_labels([path], source, reader=reader)
+    config = config or Config()
+    if path is not None:
+        target = Path(path)
+        if not source.is_file(target) and not source.is_dir(target):
+            raise UsageError(f"{path}: file not found")
+        if source.is_file(target) and is_table(target, source.head(target, 4096)):
+            return load_ratings_table(
+                target,
+                columns or TableColumns(),
+                names=names,
+                header=header,
+                data=source.read_bytes(target),
+                display=source.display(target),
+            )
+    paths = [path] if path is not None else []
+    dataset = read_labels(paths, source, reader=reader, config=config)
+    shown = ", ".join(selection_paths(LabelSelection(paths, reader), config))
     if dataset.n_annotations == 0:
-        raise UsageError(f"{path}: no annotations found")
+        raise UsageError(f"{shown}: no annotations found")
     try:
-        return ratings_from_dataset(dataset), [f"{issue.location.path}: {issue.message}" for issue in dataset.issues]
+        ratings = ratings_from_dataset(dataset)
     except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from None
+        raise UsageError(f"{shown}: {exc}") from None
+    others = [f"{issue.location.path}: {issue.message}" for issue in dataset.issues if issue.code != "LL001"]
+    return ratings, [*dataset.notes, *others]

@@ -6,14 +6,15 @@ from functools import cache
 
 from labellint.errors import PluginError, UsageError
 from labellint.readers.base import Candidate, ReadContext, Reader
+from labellint.settings.trust import current_trust
 from labellint.support.plugins import BrokenPlugin, load_group
 
 __all__ = ["Candidate", "ReadContext", "Reader", "available_readers", "get_reader", "sniff_reader"]
 
 
 @cache
-def _registry() -> tuple[dict[str, Reader], tuple[BrokenPlugin, ...]]:
-    loaded, broken = load_group("labellint.readers")
+def _registry(third_party: bool) -> tuple[dict[str, Reader], tuple[BrokenPlugin, ...]]:
+    loaded, broken = load_group("labellint.readers", third_party)
     readers: dict[str, Reader] = {}
     for name, obj in loaded:
         if not (isinstance(obj, type) and issubclass(obj, Reader)):
@@ -25,11 +26,11 @@ def _registry() -> tuple[dict[str, Reader], tuple[BrokenPlugin, ...]]:
 
 def available_readers() -> dict[str, Reader]:
     """Every registered reader by name."""
-    return _registry()[0]
+    return _registry(current_trust().plugins)[0]
 
 
 def broken_readers() -> tuple[BrokenPlugin, ...]:
-    return _registry()[1]
+    return _registry(current_trust().plugins)[1]
 
 
 def get_reader(name: str) -> Reader:

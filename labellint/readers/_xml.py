@@ -80,3 +80,36 @@ def element_lines(data: bytes) -> tuple[Element, dict[int, int]]:
     builder.parser = parser
     parser.feed(data)
     return parser.close(), builder.lines
+
+
+# What may come before an XML document's root element: the declaration, processing instructions,
+# comments and the DTD (with an internal subset).
+_PROLOG_ITEM = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(\[.*?\])?\s*>)", re.DOTALL)
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def root_offset(data: bytes) -> int | None:
+    """Where the root element starts after the prolog (declaration, PIs, comments, DTD); None
+    when `data` ends inside the prolog (a licence comment longer than what was read)."""
+    position = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    while (match := _PROLOG_ITEM.match(data, position)) is not None:
+        position = match.end()
+    rest = data[position:].lstrip()
+    if not rest or rest.startswith((b"<?", b"<!")):
+        return None
+    return len(data) - len(rest)
+
+
+def head_past_prolog(head: bytes, read_head, size: int, limit: int) -> bytes:
+    """A sniffing head that reaches the root element: `head` itself when the root starts in it,
+    else (the prolog fills it) the declaration followed by the first `size` bytes from the root,
+    reading at most `limit` bytes (`read_head(n)`) to find it."""
+    if len(head) < size or root_offset(head) is not None:
+        return head
+    more = read_head(limit)
+    start = root_offset(more)
+    if start is None:
+        return head
+    declaration = _PROLOG_ITEM.match(more, len(_UTF8_BOM) if more.startswith(_UTF8_BOM) else 0)
+    keep = declaration.group(0) if declaration is not None and declaration.group(1).startswith(b"<?xml") else b""
+    return keep + more[start : start + size]

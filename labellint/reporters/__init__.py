@@ -6,14 +6,15 @@ from functools import cache
 
 from labellint.errors import UsageError
 from labellint.reporters.base import RenderOptions, Reporter
+from labellint.settings.trust import current_trust
 from labellint.support.plugins import BrokenPlugin, load_group
 
 __all__ = ["RenderOptions", "Reporter", "available_reporters", "get_reporter"]
 
 
 @cache
-def _registry() -> tuple[dict[str, Reporter], tuple[BrokenPlugin, ...]]:
-    loaded, broken = load_group("labellint.reporters")
+def _registry(third_party: bool) -> tuple[dict[str, Reporter], tuple[BrokenPlugin, ...]]:
+    loaded, broken = load_group("labellint.reporters", third_party)
     reporters: dict[str, Reporter] = {}
     for name, obj in loaded:
         if isinstance(obj, type) and issubclass(obj, Reporter):
@@ -24,12 +25,12 @@ def _registry() -> tuple[dict[str, Reporter], tuple[BrokenPlugin, ...]]:
 
 
 def available_reporters() -> dict[str, Reporter]:
-    return _registry()[0]
+    return _registry(current_trust().plugins)[0]
 
 
 def broken_reporters() -> tuple[BrokenPlugin, ...]:
     """Reporter plugins that failed to load."""
-    return _registry()[1]
+    return _registry(current_trust().plugins)[1]
 
 
 def get_reporter(name: str) -> Reporter:

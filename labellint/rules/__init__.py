@@ -10,6 +10,7 @@ from pathlib import Path
 
 from labellint.errors import PluginError, UsageError
 from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
+from labellint.settings.trust import current_trust
 from labellint.support.plugins import BrokenPlugin, load_group, load_module
 
 __all__ = [
@@ -30,8 +31,8 @@ NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 @cache
-def _registry() -> tuple[dict[str, type[Rule]], tuple[BrokenPlugin, ...]]:
-    loaded, broken = load_group("labellint.rules")
+def _registry(third_party: bool) -> tuple[dict[str, type[Rule]], tuple[BrokenPlugin, ...]]:
+    loaded, broken = load_group("labellint.rules", third_party)
     rules: dict[str, type[Rule]] = {}
     names: dict[str, str] = {}
     for entry_name, obj in loaded:
@@ -85,7 +86,7 @@ def load_local_rules(
         for rule in found:
             if local.get(rule.code) is rule:
                 continue
-            known = {**_registry()[0], **local}
+            known = {**_registry(current_trust().plugins)[0], **local}
             problem = _invalid(rule, known, {r.name: c for c, r in known.items()})
             if problem:
                 broken.append(BrokenPlugin("local", f"{path}:{rule.__name__}", str(path), problem))
@@ -96,12 +97,12 @@ def load_local_rules(
 
 def installed_rules() -> dict[str, type[Rule]]:
     """The rules registered through entry points (built-ins and installed plugins), by code."""
-    return _registry()[0]
+    return _registry(current_trust().plugins)[0]
 
 
 def all_rules(local: dict[str, type[Rule]] | None = None) -> dict[str, type[Rule]]:
     """Every registered rule (entry points, plus the `local` rules of a config), by code, in code order."""
-    rules = _registry()[0]
+    rules = _registry(current_trust().plugins)[0]
     if local:
         rules = dict(sorted({**rules, **local}.items()))
     if not rules:
@@ -111,7 +112,7 @@ def all_rules(local: dict[str, type[Rule]] | None = None) -> dict[str, type[Rule
 
 def broken_rules() -> tuple[BrokenPlugin, ...]:
     """Rule plugins that failed to load."""
-    return _registry()[1]
+    return _registry(current_trust().plugins)[1]
 
 
 def matches(selector: str, rule: type[Rule]) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from labellint.errors import ConfigError, UsageError
 from labellint.settings.trust import current_trust
+from labellint.support import stderr
 from labellint.support.paths import from_cwd, repository_root
 from labellint.support.yaml_errors import describe_errors
 
@@ -135,7 +135,7 @@ def local_plugin_paths(config: Config) -> list[Path]:
     if not config.plugins:
         return []
     if not current_trust().plugins:
-        print(f"labellint: not loading local plugins (--no-plugins): {', '.join(config.plugins)}", file=sys.stderr)
+        stderr.note(f"not loading local plugins (--no-plugins): {', '.join(config.plugins)}")
         return []
     allowed = [config.root.resolve()]
     repo = repository_root(config.root)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Trust:
-    """`isolated`: no config file is searched for (ruff's --isolated); `plugins`: the local rule
-    modules a config names may be imported (they run code, so a reviewer can turn them off)."""
+    """`isolated`: no config file is searched for (ruff's --isolated); `plugins`: third-party code
+    may be imported, the local rule modules a config names and other distributions' entry-point
+    plugins (they run code, so a reviewer can turn them off)."""
 
     isolated: bool = False
     plugins: bool = True

@@ -11,11 +11,15 @@ from pathlib import Path
 from labellint.model import ReaderIssue
 from labellint.readers import Reader, get_reader, sniff_reader
 from labellint.readers._lookalike import describe
+from labellint.readers._xml import head_past_prolog
 from labellint.readers.base import SNIFF_BYTES, Candidate, issue
 from labellint.sources import Source, WorkTree
 from labellint.sources.git import ignored_below
 from labellint.sources.worktree import special_file
 from labellint.support.paths import repository_root
+
+# How far an XML file is read to find its root element when comments or a DTD fill the sniffed head.
+XML_PROLOG_LIMIT = 16 * 1024 * 1024
 
 # Files that sit beside labels but are not labels.
 NOT_LABEL_FILES = {"labelspec.yaml", "labelspec.yml", "labellint.toml", "pyproject.toml", "package.json"}
@@ -146,6 +150,9 @@ def _add(
         return
     try:
         head = source.head(path, SNIFF_BYTES)
+        if path.suffix.lower() == ".xml":
+            # A long licence comment or DTD before <annotation> must not hide what the file is.
+            head = head_past_prolog(head, lambda n: source.head(path, n), SNIFF_BYTES, XML_PROLOG_LIMIT)
     except OSError as exc:
         out.issues.append(issue("LL001", f"cannot read the file: {exc.strerror}", source.display(path)))
         return
