@@ -35,7 +35,6 @@ def init(source: str, reader: str | None) -> None:
         f"{plural(result.annotations, 'annotation')} in {plural(result.items, 'item')}) and {CONFIG_NAME}; "
         "fill in the TODOs, then run `labellint check`"
     )
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+    stderr.notes(result.notes)
     if result.read_problems:
         stderr.warning(f"{plural(result.read_problems, 'label file')} had read problems; `labellint check` lists them")
