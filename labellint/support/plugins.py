@@ -6,7 +6,8 @@ import hashlib
 import importlib.util
 import sys
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, EntryPoints, entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,22 +25,46 @@ class BrokenPlugin:
     error: str
 
 
-def load_group(group: str) -> tuple[list[tuple[str, Any]], list[BrokenPlugin]]:
-    """Every (name, object) registered under `group`, and the ones that failed to import."""
-    loaded: list[tuple[str, Any]] = []
-    broken: list[BrokenPlugin] = []
+@cache
+def _installed() -> EntryPoints:
+    """Every installed entry point: one scan of the installed distributions per run, not one per group."""
+    return entry_points()
+
+
+def group_points(group: str) -> list[EntryPoint]:
+    """The entry points registered under `group`, in name order, each registration once."""
+    points: list[EntryPoint] = []
     seen: set[tuple[str, str]] = set()
-    for point in sorted(entry_points(group=group), key=lambda p: p.name):
+    for point in sorted(_installed().select(group=group), key=lambda p: p.name):
         # One registration found twice (a stale `labellint.egg-info` from before the distribution
         # was renamed labellint-git, beside the installed one) is one plugin, not a clash.
         if (point.name, point.value) in seen:
             continue
         seen.add((point.name, point.value))
+        points.append(point)
+    return points
+
+
+def is_builtin(point: EntryPoint) -> bool:
+    """Whether an entry point names labellint's own code (loaded only when used, to start fast)."""
+    return point.value.startswith("labellint.")
+
+
+def load_points(group: str, points: list[EntryPoint]) -> tuple[list[tuple[str, Any]], list[BrokenPlugin]]:
+    """(name, object) for each entry point that imports, and the ones that failed to."""
+    loaded: list[tuple[str, Any]] = []
+    broken: list[BrokenPlugin] = []
+    for point in points:
         try:
             loaded.append((point.name, point.load()))
         except Exception as exc:  # a plugin's import error must not take the built-ins down
             broken.append(BrokenPlugin(group, point.name, point.value, f"{type(exc).__name__}: {exc}"))
     return loaded, broken
+
+
+def load_group(group: str) -> tuple[list[tuple[str, Any]], list[BrokenPlugin]]:
+    """Every (name, object) registered under `group`, and the ones that failed to import."""
+    return load_points(group, group_points(group))
 
 
 def load_module(path: Path, prefix: str = "labellint_local", announce: str | None = None) -> ModuleType:
