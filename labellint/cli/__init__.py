@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -15,7 +16,14 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed 
 
 
 class LabellintGroup(click.Group):
-    """Turns fatal errors into one line on stderr and exit 2, never a traceback (unless --debug)."""
+    """Turns fatal errors into one line on stderr and exit 2, never a traceback (unless --debug);
+    imports a command's module only when that command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return _command(cmd_name)
 
     def invoke(self, ctx: click.Context):
         from labellint.errors import LabellintError
@@ -64,48 +72,51 @@ def main(ctx: click.Context, debug: bool, isolated: bool, no_plugins: bool) -> N
     ctx.call_on_close(lambda: set_trust(None))
 
 
-def _register() -> None:
-    from labellint.cli.agree import agree
-    from labellint.cli.check import check
-    from labellint.cli.completion import completion
-    from labellint.cli.diff import diff, log
-    from labellint.cli.gate import gate
-    from labellint.cli.golden import golden
-    from labellint.cli.init import init
-    from labellint.cli.migrate import migrate
-    from labellint.cli.report import report
-    from labellint.cli.review import review
-    from labellint.cli.rules import rule_command, rules_command
-    from labellint.cli.sample import sample
-    from labellint.cli.spec import spec
-    from labellint.cli.stats import stats
-    from labellint.cli.suspects import suspects
-
-    main.add_command(check)
-    main.add_command(spec)
-    main.add_command(review)
-    from labellint.cli.spec_share import spec_export, spec_render
-    from labellint.cli.spec_versions import spec_affected, spec_bump, spec_check_command, spec_diff
-
-    for command in (spec_diff, spec_check_command, spec_bump, spec_affected, spec_render, spec_export):
-        spec.add_command(command)
-    main.add_command(agree)
-    main.add_command(diff)
-    main.add_command(log)
-    main.add_command(rules_command)
-    main.add_command(rule_command)
-    main.add_command(golden)
-    main.add_command(gate)
-    main.add_command(init)
-    main.add_command(migrate)
-    main.add_command(sample)
-    main.add_command(stats)
-    main.add_command(suspects)
-    main.add_command(report)
-    main.add_command(completion)
+# Each command's module is imported when the command runs (or --help lists it): `--version` and
+# `check` must not import the other commands' dependencies.
+COMMANDS = {
+    "agree": "labellint.cli.agree:agree",
+    "check": "labellint.cli.check:check",
+    "completion": "labellint.cli.completion:completion",
+    "diff": "labellint.cli.diff:diff",
+    "gate": "labellint.cli.gate:gate",
+    "golden": "labellint.cli.golden:golden",
+    "init": "labellint.cli.init:init",
+    "log": "labellint.cli.diff:log",
+    "migrate": "labellint.cli.migrate:migrate",
+    "report": "labellint.cli.report:report",
+    "review": "labellint.cli.review:review",
+    "rule": "labellint.cli.rules:rule_command",
+    "rules": "labellint.cli.rules:rules_command",
+    "sample": "labellint.cli.sample:sample",
+    "spec": "labellint.cli.spec:spec",
+    "stats": "labellint.cli.stats:stats",
+    "suspects": "labellint.cli.suspects:suspects",
+}
+SPEC_COMMANDS = (
+    "labellint.cli.spec_versions:spec_diff",
+    "labellint.cli.spec_versions:spec_check_command",
+    "labellint.cli.spec_versions:spec_bump",
+    "labellint.cli.spec_versions:spec_affected",
+    "labellint.cli.spec_share:spec_render",
+    "labellint.cli.spec_share:spec_export",
+)
 
 
-_register()
+def _load(target: str) -> click.Command:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _command(name: str) -> click.Command | None:
+    """The command called `name`, imported and registered on first use."""
+    if name not in main.commands and name in COMMANDS:
+        command = _load(COMMANDS[name])
+        if name == "spec":
+            for target in SPEC_COMMANDS:
+                command.add_command(_load(target))
+        main.add_command(command, name)
+    return main.commands.get(name)
 
 
 def run() -> None:  # pragma: no cover - the console-script entry point

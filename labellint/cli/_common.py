@@ -50,9 +50,9 @@ class ReporterChoice(click.ParamType):
     name = "format"
 
     def names(self) -> list[str]:
-        from labellint.reporters import available_reporters
+        from labellint.reporters import reporter_names
 
-        return [*sorted(available_reporters()), "auto"]
+        return [*reporter_names(), "auto"]
 
     def convert(self, value, param, ctx):
         if value not in self.names():

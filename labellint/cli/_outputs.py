@@ -27,9 +27,9 @@ def auto_format(name: str) -> str:
 def plan_outputs(output_format: str, outputs: tuple[str, ...]) -> list[Output]:
     """Every report a run writes. `--output FORMAT:PATH` adds a report in FORMAT; a plain
     `--output FILE` (at most one) sends the `--format` report there instead of stdout."""
-    from labellint.reporters import available_reporters, get_reporter
+    from labellint.reporters import get_reporter, reporter_names
 
-    known = available_reporters()
+    known = reporter_names()
     stdout_format = auto_format(output_format)
     get_reporter(stdout_format)  # fails early, naming the known formats
     plan: list[Output] = []

@@ -147,6 +147,10 @@ def _changed(paths, start: Path, settings, changed_since, staged: bool, changed_
 
 def _page_renderers(result, settings) -> dict:
     """`--output html:PATH` draws the dataset too, which a Reporter alone cannot see."""
-    from labellint.commands.report import html_for_check
 
-    return {"html": lambda output: html_for_check(result, settings, output.path or "")[0]}
+    def html(output) -> str:
+        from labellint.commands.report import html_for_check  # Jinja2 and Pillow only when asked
+
+        return html_for_check(result, settings, output.path or "")[0]
+
+    return {"html": html}

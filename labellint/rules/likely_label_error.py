@@ -10,8 +10,6 @@ from pydantic import Field
 
 from labellint.problem import Location, Severity
 from labellint.quality.confident import FilterBy
-from labellint.quality.predictions import PredictionsError
-from labellint.quality.suspects import dataset_suspects
 from labellint.rules.base import Finding, Rule, RuleContext, RuleOptions, Scope
 from labellint.support.paths import from_cwd
 
@@ -53,6 +51,9 @@ class LikelyLabelError(Rule):
         path = self._predictions_path(dataset, work_tree, context.config_root or work_tree)
         if path is None:
             return
+        from labellint.quality.predictions import PredictionsError  # only when predictions are named
+        from labellint.quality.suspects import dataset_suspects
+
         options = self.options
         try:
             found = dataset_suspects(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from labellint.diff import DiffOptions, LabelDiff, diff_datasets
 from labellint.problem import Location
 from labellint.rules.base import Finding, RuleOptions
 from labellint.rules.change import ChangeContext, ChangeRule
+
+if TYPE_CHECKING:  # the diff package is imported by `spec check` only, never by `check`
+    from labellint.diff import LabelDiff
 
 
 class MassRelabelOptions(RuleOptions):
@@ -28,6 +30,8 @@ class MassRelabel(ChangeRule):
     Options = MassRelabelOptions
 
     def check_change(self, context: ChangeContext) -> Iterator[Finding]:
+        from labellint.diff import DiffOptions, diff_datasets
+
         base, head = context.dataset(context.base), context.dataset(context.head)
         diff = diff_datasets(base, head, DiffOptions())
         # Point at the label file when there is one; a change across several files is dataset-wide.

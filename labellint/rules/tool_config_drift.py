@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 from pydantic import Field
 
 from labellint.problem import Location
 from labellint.rules.base import Finding, RuleOptions
 from labellint.rules.change import ChangeContext, ChangeRule
 from labellint.spec.model import LabelSpec
-from labellint.spec.tool_config import LABEL_CONTROL, tool_attributes
 
 LABEL_TAGS = {"RectangleLabels", "PolygonLabels", "KeyPointLabels", "Labels", "Choices", "BrushLabels"}
 
@@ -28,6 +25,11 @@ class ToolConfigDriftOptions(RuleOptions):
 
 def _drift(spec: LabelSpec, text: bytes) -> list[str]:
     """What the config says that the spec does not, or lacks that the spec has; one line each."""
+    from defusedxml import DefusedXmlException  # XML parsing only when a config file is there
+    from defusedxml.ElementTree import fromstring
+
+    from labellint.spec.tool_config import LABEL_CONTROL, tool_attributes
+
     try:
         root = fromstring(text)
     except (DefusedXmlException, SyntaxError) as exc:

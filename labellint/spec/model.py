@@ -21,7 +21,7 @@ def semantic_version(value: object) -> str:
 class Strict(BaseModel):
     """Base for every spec section: unknown keys are errors (a typo must not pass silently)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Task(StrEnum):

@@ -6,7 +6,8 @@ import hashlib
 import importlib.util
 import sys
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, EntryPoints, entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,41 +30,79 @@ class BrokenPlugin:
 OWN_DISTRIBUTIONS = {"labellint-git", "labellint"}
 
 
-def _distribution(point: EntryPoint) -> str:
-    dist = getattr(point, "dist", None)
-    return (dist.metadata["Name"] or "") if dist is not None else ""
+@cache
+def _installed() -> EntryPoints:
+    """Every installed entry point: one scan of the installed distributions per run, not one per group."""
+    return entry_points()
 
 
-def is_builtin(point: EntryPoint) -> bool:
-    """Registered by labellint itself, for a module inside the labellint package."""
-    own = _distribution(point).lower().replace("_", "-") in OWN_DISTRIBUTIONS
-    return own and point.module.split(".")[0] == "labellint"
-
-
-def load_group(group: str, third_party: bool = True) -> tuple[list[tuple[str, Any]], list[BrokenPlugin]]:
-    """Every (name, object) registered under `group`, and the ones that failed to import. Without
-    `third_party` (--no-plugins), only labellint's built-ins are imported and one stderr line names
-    the installed plugins skipped: a reviewer asking for no third-party code gets none."""
-    loaded: list[tuple[str, Any]] = []
-    broken: list[BrokenPlugin] = []
+def group_points(group: str) -> list[EntryPoint]:
+    """The entry points registered under `group`, in name order, each registration once."""
+    points: list[EntryPoint] = []
     seen: set[tuple[str, str]] = set()
-    skipped: list[str] = []
-    for point in sorted(entry_points(group=group), key=lambda p: p.name):
-        if not third_party and not is_builtin(point):
-            skipped.append(f"{point.name} = {point.value} (from {_distribution(point) or 'an unknown distribution'})")
-            continue
+    for point in sorted(_installed().select(group=group), key=lambda p: p.name):
         # One registration found twice (a stale `labellint.egg-info` from before the distribution
         # was renamed labellint-git, beside the installed one) is one plugin, not a clash.
         if (point.name, point.value) in seen:
             continue
         seen.add((point.name, point.value))
+        points.append(point)
+    return points
+
+
+def _distribution(point: EntryPoint) -> str:
+    dist = getattr(point, "dist", None)
+    return _distribution_name(dist) if dist is not None else ""
+
+
+# Reading a distribution's METADATA once, not once per entry point it registers (start-up time).
+_NAMES: dict[int, str] = {}
+
+
+def _distribution_name(dist: Any) -> str:
+    key = id(dist)
+    if key not in _NAMES:
+        _NAMES[key] = dist.metadata["Name"] or ""
+    return _NAMES[key]
+
+
+def is_builtin(point: EntryPoint) -> bool:
+    """Registered by labellint itself, for a module inside the labellint package (built-ins are
+    imported only when used, and are the only entry points loaded under --no-plugins)."""
+    if point.module.split(".")[0] != "labellint":
+        return False
+    return _distribution(point).lower().replace("_", "-") in OWN_DISTRIBUTIONS
+
+
+def load_points(group: str, points: list[EntryPoint]) -> tuple[list[tuple[str, Any]], list[BrokenPlugin]]:
+    """(name, object) for each entry point that imports, and the ones that failed to."""
+    loaded: list[tuple[str, Any]] = []
+    broken: list[BrokenPlugin] = []
+    for point in points:
         try:
             loaded.append((point.name, point.load()))
         except Exception as exc:  # a plugin's import error must not take the built-ins down
             broken.append(BrokenPlugin(group, point.name, point.value, f"{type(exc).__name__}: {exc}"))
-    if skipped:
-        stderr.note(f"not loading installed plugins (--no-plugins): {group}: {', '.join(skipped)}")
     return loaded, broken
+
+
+def trusted_points(group: str, points: list[EntryPoint], third_party: bool) -> list[EntryPoint]:
+    """The points a run may import: all of them, or (--no-plugins) labellint's built-ins only, with
+    one stderr line naming the installed plugins skipped: a reviewer asking for no third-party code
+    gets none."""
+    if third_party:
+        return points
+    skipped = [p for p in points if not is_builtin(p)]
+    if skipped:
+        named = [f"{p.name} = {p.value} (from {_distribution(p) or 'an unknown distribution'})" for p in skipped]
+        stderr.note(f"not loading installed plugins (--no-plugins): {group}: {', '.join(named)}")
+    return [p for p in points if is_builtin(p)]
+
+
+def load_group(group: str, third_party: bool = True) -> tuple[list[tuple[str, Any]], list[BrokenPlugin]]:
+    """Every (name, object) registered under `group` that the run trusts, and the ones that failed
+    to import."""
+    return load_points(group, trusted_points(group, group_points(group), third_party))
 
 
 def load_module(path: Path, prefix: str = "labellint_local", announce: str | None = None) -> ModuleType:
