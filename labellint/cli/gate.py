@@ -16,6 +16,11 @@ from labellint.cli._common import Choices, write_output
 @click.option("--since", metavar="REV", help="Rework over the commits since REV [default: the rework gate's since].")
 @click.option("--ratings", metavar="FILE", help="Agreement table or multi-annotator export [config: quality.ratings].")
 @click.option("--gold", metavar="FILE", help="Golden set: item and label columns [config: quality.gold].")
+@click.option(
+    "--predictions",
+    metavar="FILE",
+    help="Predicted probabilities, as `suspects` reads them [config: quality.predictions].",
+)
 @click.option("--item-col", metavar="NAME", help="Column of the item id in the ratings [config: quality.item_col].")
 @click.option("--annotator-col", metavar="NAME", help="Column of the annotator id [config: quality.annotator_col].")
 @click.option("--label-col", metavar="NAME", help="Column of the label in the ratings [config: quality.label_col].")
@@ -38,6 +43,7 @@ def gate(
     since,
     ratings,
     gold,
+    predictions,
     item_col,
     annotator_col,
     label_col,
@@ -50,8 +56,9 @@ def gate(
 ) -> None:
     """Evaluate the `quality:` gates of the spec (the labels' definition of done) on PATHS.
 
-    The unsure, coverage and rework gates read the label files in PATHS (default: the config's
-    datasets) as `stats` does; agreement and golden read --ratings and --gold.
+    The unsure, coverage, noise and rework gates read the label files in PATHS (default: the
+    config's datasets) as `stats` and `suspects` do; agreement and golden read --ratings and
+    --gold, noise reads --predictions.
 
     Exits 0 when every error-severity gate passes, 1 when one fails or has not enough data,
     2 on a configuration error.
@@ -71,7 +78,7 @@ def gate(
     }
     sources = config.quality.model_copy(update={k: v for k, v in given.items() if v is not None})
     labels = LabelSelection(list(paths), reader)
-    request = GateRequest(settings.spec, sources, config.root, ratings, gold, labels, config, since)
+    request = GateRequest(settings.spec, sources, config.root, ratings, gold, labels, config, since, predictions)
     result = run_gate(request)
     for problem in result.problems:
         click.echo(f"labellint: {problem}", err=True)

@@ -14,10 +14,8 @@ from labellint.quality.tables import TableColumns
 from labellint.settings.config import Config, QualitySources
 from labellint.spec.model import LabelSpec
 
-# Gates the spec may set that this command does not compute yet: reported as such, never passed.
-NOT_EVALUATED = {"noise": "estimated_noise_rate"}
-# Gates judged on the label files (PATHS, or the config's datasets), as `stats` reads them.
-ON_LABELS = ("unsure", "coverage", "rework")
+# Gates judged on the label files (PATHS, or the config's datasets), as `stats` and `suspects` read them.
+ON_LABELS = ("unsure", "coverage", "noise", "rework")
 
 
 @dataclass(slots=True)
@@ -32,6 +30,7 @@ class GateRequest:
     labels: LabelSelection = field(default_factory=LabelSelection)
     config: Config = field(default_factory=Config)
     since: str | None = None  # over-rides the rework gate's `since`
+    predictions: str | None = None  # over-rides [quality] predictions
 
 
 @dataclass(slots=True)
@@ -67,16 +66,11 @@ def run_gate(request: GateRequest) -> GateResult:
     if quality.golden is not None:
         results.append(_golden(quality.golden, ratings, gold_path, request.sources, problems))
     if any(getattr(quality, name) is not None for name in ON_LABELS):
-        results += _on_labels(request, spec)
-    for name, metric in NOT_EVALUATED.items():
-        gate = getattr(quality, name)
-        if gate is not None:
-            reason = f"not evaluated: `labellint gate` does not compute the {name} gate yet"
-            results.append(gates.missing(name, metric, reason, gate.severity))
+        results += _on_labels(request, spec, problems)
     return GateResult(results, problems)
 
 
-_GATE_NAMES = ("agreement", "golden", *ON_LABELS, *NOT_EVALUATED)
+_GATE_NAMES = ("agreement", "golden", *ON_LABELS)
 
 
 def _path(given: str | None, configured: str | None, root: Path) -> str | None:
@@ -128,8 +122,9 @@ def _golden(gate, ratings, gold_path: str | None, sources: QualitySources, probl
     return gates.golden_gate(gate, golden_report(golden_accuracy(ratings, gold)))
 
 
-def _on_labels(request: GateRequest, spec: LabelSpec) -> list[gates.GateResult]:
-    """The unsure, coverage and rework gates on the labels, with the figures `stats` prints."""
+def _on_labels(request: GateRequest, spec: LabelSpec, problems: list[str]) -> list[gates.GateResult]:
+    """The unsure, coverage, noise and rework gates on the labels, with the figures `stats` and
+    `suspects` print (the label files read once for all of them)."""
     from labellint.commands.labels import anchor_of, read_labels, source_for
     from labellint.quality.from_dataset import edge_case_counts
     from labellint.quality.stats import spec_class_counts, unsure_figures
@@ -137,13 +132,16 @@ def _on_labels(request: GateRequest, spec: LabelSpec) -> list[gates.GateResult]:
     quality, selection, config = spec.quality, request.labels, request.config
     anchor = anchor_of(selection, config)
     results = []
-    if quality.unsure is not None or quality.coverage is not None:
+    if quality.unsure is not None or quality.coverage is not None or quality.noise is not None:
         dataset = read_labels(selection.paths, source_for(None, anchor), spec, selection.reader, config)
         if quality.unsure is not None:
             results.append(_unsure(quality.unsure, dataset, unsure_figures(dataset, spec)))
         if quality.coverage is not None:
             counts = spec_class_counts(dataset, spec), edge_case_counts(dataset, spec)
             results.append(gates.coverage_gate(quality.coverage, *counts, dataset.n_annotations))
+        if quality.noise is not None:
+            predictions = _path(request.predictions, request.sources.predictions, request.config_root)
+            results.append(_noise(quality.noise, dataset, predictions, problems))
     if quality.rework is not None:
         results.append(_rework(quality.rework, request, spec, anchor))
     return results
@@ -151,6 +149,30 @@ def _on_labels(request: GateRequest, spec: LabelSpec) -> list[gates.GateResult]:
 
 def _unsure(gate, dataset: Dataset, figures: dict) -> gates.GateResult:
     return gates.rate_gate("unsure", gate, "unsure_rate", figures["rate"], dataset.n_annotations, figures["reason"])
+
+
+def _noise(gate, dataset: Dataset, predictions: str | None, problems: list[str]) -> gates.GateResult:
+    """Confident learning's estimated share of wrong labels: the label issues `suspects` estimates
+    (cleanlab's num_label_issues) over the labelled items it judged, with its default method."""
+    from labellint.commands.suspects import classification_report
+    from labellint.quality.predictions import PredictionsError
+
+    metric = "estimated_noise_rate"
+    if predictions is None:
+        why = "no predictions: set `predictions` under [quality] in labellint.toml, or pass --predictions"
+        return gates.missing("noise", metric, why, gate.severity)
+    if Path(predictions).suffix.lower() == ".json":
+        why = f"{predictions}: detection predictions (COCO results) give no noise rate; use class probabilities"
+        return gates.rate_gate("noise", gate, metric, None, 0, why)
+    if dataset.n_items == 0:
+        return gates.rate_gate("noise", gate, metric, None, 0, "no labelled items")
+    try:
+        report = classification_report(dataset, Path(predictions), "confident-learning", None, False, [], None)
+    except PredictionsError as exc:
+        raise UsageError(str(exc)) from None
+    problems.extend(f"{predictions}: {warning}" for warning in report.warnings)
+    issues, n = report.noise["estimated_label_issues"], report.items
+    return gates.rate_gate("noise", gate, metric, issues / n if n else None, n, None if n else "no labelled items")
 
 
 def _rework(gate, request: GateRequest, spec: LabelSpec, anchor: Path) -> gates.GateResult:
