@@ -13,7 +13,11 @@ from labellint.cli._common import Choices, write_output
 @click.command()
 @click.argument("paths", nargs=-1)
 @click.option("--reader", metavar="NAME", help="Force the reader for the label files (unsure, coverage, rework).")
-@click.option("--since", metavar="REV", help="Rework over the commits since REV [default: the rework gate's since].")
+@click.option(
+    "--since",
+    metavar="REV",
+    help="Golden accuracy of the ratings changed since REV; rework over the commits since REV.",
+)
 @click.option("--ratings", metavar="FILE", help="Agreement table or multi-annotator export [config: quality.ratings].")
 @click.option("--gold", metavar="FILE", help="Golden set: item and label columns [config: quality.gold].")
 @click.option(

@@ -64,7 +64,17 @@ def run_gate(request: GateRequest) -> GateResult:
     if quality.agreement is not None:
         results.append(_agreement(quality.agreement, ratings, spec))
     if quality.golden is not None:
-        results.append(_golden(quality.golden, ratings, gold_path, request.sources, problems))
+        changed = _changed_ratings(ratings, ratings_path, request) if ratings is not None and request.since else None
+        results.append(
+            _golden(
+                quality.golden,
+                ratings if changed is None else changed,
+                gold_path,
+                request.sources,
+                problems,
+                request.since,
+            )
+        )
     if any(getattr(quality, name) is not None for name in ON_LABELS):
         results += _on_labels(request, spec, problems)
     return GateResult(results, problems)
@@ -106,7 +116,22 @@ def _agreement(gate, ratings, spec: LabelSpec) -> gates.GateResult:
     return result
 
 
-def _golden(gate, ratings, gold_path: str | None, sources: QualitySources, problems: list[str]) -> gates.GateResult:
+def _changed_ratings(ratings, path: str, request: GateRequest):
+    """The ratings new or changed since `request.since` (all of them when the table did not exist then)."""
+    from labellint.commands.history import History
+    from labellint.commands.labels import load_ratings
+
+    history = History.of(Path(path))
+    source = history.source(history.resolve(request.since))
+    if not source.is_file(Path(path)) and not source.is_dir(Path(path)):
+        return ratings
+    before, _ = load_ratings(path, source, **_columns(request.sources))
+    return ratings.changed_since(before)
+
+
+def _golden(
+    gate, ratings, gold_path: str | None, sources: QualitySources, problems: list[str], since: str | None = None
+) -> gates.GateResult:
     from labellint.commands.golden import golden_report
     from labellint.quality.golden import golden_accuracy
     from labellint.quality.tables import load_label_pairs
@@ -119,7 +144,12 @@ def _golden(gate, ratings, gold_path: str | None, sources: QualitySources, probl
     problems.extend(bad[:20])
     if not gold:
         raise UsageError(f"{gold_path}: the golden set is empty")
-    return gates.golden_gate(gate, golden_report(golden_accuracy(ratings, gold)))
+    if since is not None and ratings.n_ratings == 0:
+        return gates.missing("golden", f"accuracy since {since}", f"no ratings changed since {since}", gate.severity)
+    result = gates.golden_gate(gate, golden_report(golden_accuracy(ratings, gold)))
+    if since is not None:
+        result.metric = f"accuracy since {since}"
+    return result
 
 
 def _on_labels(request: GateRequest, spec: LabelSpec, problems: list[str]) -> list[gates.GateResult]:
