@@ -36,7 +36,7 @@ from labellint.cli._common import Choices, write_output
     "--format",
     "--output-format",
     "output_format",
-    type=Choices(["text", "json", "markdown"]),
+    type=Choices(["text", "json", "markdown", "sarif"]),
     default="text",
     show_default=True,
 )
@@ -67,7 +67,7 @@ def gate(
     Exits 0 when every error-severity gate passes, 1 when one fails or has not enough data,
     2 on a configuration error.
     """
-    from labellint.commands.gate import GateRequest, run_gate
+    from labellint.commands.gate import GateRequest, gate_report, run_gate
     from labellint.commands.labels import LabelSelection
     from labellint.settings.resolve import resolve_settings
 
@@ -91,10 +91,20 @@ def gate(
         text = json.dumps(document, indent=2) + "\n"
     elif output_format == "markdown":
         text = render_markdown(document)
+    elif output_format == "sarif":
+        text = render_sarif(gate_report(result, settings.spec, settings.spec_display))
     else:
         text = render_text(document)
     write_output(text, output)
     raise SystemExit(0 if result.ok else 1)
+
+
+def render_sarif(report) -> str:
+    """Each gate short of passing as a SARIF result at its key in the spec (GitHub code scanning)."""
+    from labellint import __version__
+    from labellint.reporters import RenderOptions, get_reporter
+
+    return get_reporter("sarif").render(report, RenderOptions(version=__version__))
 
 
 def _figure(value) -> str:

@@ -9,8 +9,10 @@ from typing import Any
 from labellint.commands.labels import LabelSelection
 from labellint.errors import SpecError, UsageError
 from labellint.model import Dataset
+from labellint.problem import Location, Problem, Severity
 from labellint.quality import gates
 from labellint.quality.tables import TableColumns
+from labellint.report import Report, RuleInfo
 from labellint.settings.config import Config, QualitySources
 from labellint.spec.model import LabelSpec
 
@@ -46,6 +48,31 @@ class GateResult:
 
     def to_json(self) -> dict[str, Any]:
         return gates.summary(self.gates)
+
+
+def gate_report(result: GateResult, spec: LabelSpec, spec_display: str | None) -> Report:
+    """The gates short of passing as problems at their key under `quality:` in the spec (for SARIF):
+    one rule per gate (`quality/<name>`), the gate's severity, the figure and why in the message."""
+    problems, rules = [], {}
+    for entry in result.gates:
+        if entry.ok:
+            continue
+        code, severity = f"quality/{entry.name}", Severity(entry.severity)
+        line, column = spec.position("quality", entry.name) or (None, None)
+        where = Location(path=spec_display, line=line, column=column, pointer=f"/quality/{entry.name}")
+        problems.append(Problem(code, f"{entry.name}-gate", severity, _message(entry), where, identity=entry.name))
+        summary = f"The spec's `quality.{entry.name}` gate (definition of done) must pass."
+        rules[code] = RuleInfo(code, f"{entry.name}-gate", severity.value, summary, summary)
+    return Report(problems=problems, rules=rules)
+
+
+def _message(entry: gates.GateResult) -> str:
+    figure = "n/a" if entry.value is None else f"{entry.value:.4g}"
+    threshold = "" if entry.threshold is None else f", threshold {entry.threshold:g}"
+    text = (
+        f"quality gate {entry.name} {entry.status.replace('_', ' ')}: {entry.metric} = {figure}{threshold}, n={entry.n}"
+    )
+    return text + (f": {entry.reason}" if entry.reason else "")
 
 
 def run_gate(request: GateRequest) -> GateResult:
