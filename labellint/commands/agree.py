@@ -34,6 +34,10 @@ class AgreeRequest:
     top: int = 10
     consensus: bool = False
     consensus_table: bool = False
+    # Advise merging two classes when more than this share of their rater pairs mix them.
+    merge_above: float = 0.2
+    # The spec whose priority rules and edge cases the merge advice names (None: no spec).
+    spec: Any = None
 
 
 @dataclass(slots=True)
@@ -63,8 +67,16 @@ def run_agree(request: AgreeRequest) -> AgreeResult:
         if len(request.inputs) > 1 and not request.per_annotator:
             raise UsageError("several INPUTS are one file per annotator: pass --per-annotator")
         source = source_for(None, first)
+        advice = {"merge_above": request.merge_above, "spec": request.spec}
         document = label_files_report(
-            list(request.inputs), request.per_annotator, source, request.reader, request.iou, request.level, request.top
+            list(request.inputs),
+            request.per_annotator,
+            source,
+            request.reader,
+            request.iou,
+            request.level,
+            request.top,
+            advice=advice,
         )
         return AgreeResult(document)
     return _table_agreement(request)
@@ -76,7 +88,15 @@ def _table_agreement(request: AgreeRequest) -> AgreeResult:
     ratings, problems = load_ratings_table(
         request.inputs[0], request.columns, names=request.names, header=request.header, categories=request.categories
     )
-    document = agreement_report(ratings, problems, level=request.level, weights=request.weights, top=request.top)
+    document = agreement_report(
+        ratings,
+        problems,
+        level=request.level,
+        weights=request.weights,
+        top=request.top,
+        merge_above=request.merge_above,
+        spec=request.spec,
+    )
     table: list[str] | None = [] if request.consensus_table else None
     if request.consensus or request.consensus_table:
         document["consensus"] = consensus_report(ratings, request.top, table)
@@ -129,8 +149,11 @@ def consensus_report(ratings, top: int, table: list[str] | None = None) -> dict:
     }
 
 
-def label_files_report(paths: list[str], per_annotator: bool, source, reader, iou: float, level: str, top: int) -> dict:
-    """Agreement from label files: classification via the rating statistics, boxes/spans by matching."""
+def label_files_report(
+    paths: list[str], per_annotator: bool, source, reader, iou: float, level: str, top: int, advice: dict | None = None
+) -> dict:
+    """Agreement from label files: classification via the rating statistics (with `advice`, the
+    agreement_report merge-advice options), boxes/spans by matching."""
     from labellint.errors import UsageError
     from labellint.quality.from_dataset import ratings_from_dataset
     from labellint.quality.set_agreement import set_kind
@@ -140,7 +163,7 @@ def label_files_report(paths: list[str], per_annotator: bool, source, reader, io
     if per_annotator and any(tables):
         if not all(tables):
             raise UsageError("--per-annotator: give all tables (item,label) or all label files, not a mix")
-        return _per_annotator_tables(paths, names, level, top)
+        return _per_annotator_tables(paths, names, level, top, advice or {})
     dataset, seen = _annotator_files(paths, names, source, reader)
     if dataset.n_annotations == 0:
         raise UsageError(f"no annotations found in {', '.join(paths)}")
@@ -150,13 +173,15 @@ def label_files_report(paths: list[str], per_annotator: bool, source, reader, io
         )
     kind = set_kind(dataset)
     if kind is None:
-        report = agreement_report(ratings_from_dataset(dataset), [], level=level, weights=None, top=top)
+        report = agreement_report(
+            ratings_from_dataset(dataset), [], level=level, weights=None, top=top, **(advice or {})
+        )
         report["kind"] = "classification"
         return report
     return _matched_report(dataset, kind, iou, top, level, seen)
 
 
-def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: int) -> dict:
+def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: int, advice: dict) -> dict:
     """One `item,label` table per annotator, pooled into one ratings table."""
     from labellint.errors import UsageError
     from labellint.quality.ratings import Ratings
@@ -170,7 +195,7 @@ def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: i
     ratings = Ratings.from_long(*zip(*triples, strict=True)) if triples else None
     if ratings is None:
         raise UsageError("no labels found in the per-annotator tables")
-    return agreement_report(ratings, [], level=level, weights=None, top=top)
+    return agreement_report(ratings, [], level=level, weights=None, top=top, **advice)
 
 
 def _annotator_files(paths: list[str], names: list[str], source, reader):
@@ -233,10 +258,14 @@ def _annotator_names(paths: list[str]) -> list[str]:
     return stems if len(set(stems)) == len(stems) else [Path(p).as_posix() for p in paths]
 
 
-def agreement_report(ratings, problems, *, level: str, weights: str | None, top: int) -> dict:
-    """The `agree --format json` document (DESIGN.md section 6)."""
+def agreement_report(
+    ratings, problems, *, level: str, weights: str | None, top: int, merge_above: float = 0.2, spec=None
+) -> dict:
+    """The `agree --format json` document (DESIGN.md section 6), with the merge advice: class pairs
+    more than `merge_above` of whose rater pairs mix them (naming the rules of `spec` on them)."""
     from labellint.errors import UsageError
     from labellint.quality import agreement as ag
+    from labellint.quality.merge_advice import confused_pairs, with_spec_rules
 
     try:
         alpha = _result(ag.krippendorff_alpha(ratings, level))
@@ -283,6 +312,7 @@ def agreement_report(ratings, problems, *, level: str, weights: str | None, top:
         "missing_labels": ratings.n_missing_dropped,
         "bad_rows": len(problems),
     }
+    report["merge_advice"] = with_spec_rules(confused_pairs(ratings, merge_above), spec)
     return report
 
 

@@ -132,14 +132,15 @@ def _ratings(path: str, sources: QualitySources, problems: list[str]):
 
 def _agreement(gate, ratings, spec: LabelSpec) -> gates.GateResult:
     from labellint.commands.agree import agreement_report
-    from labellint.quality.merge_advice import confused_pairs, with_spec_rules
 
     if ratings is None:
         why = "no ratings: set `ratings` under [quality] in labellint.toml, or pass --ratings"
         return gates.missing("agreement", gate.metric, why, gate.severity)
-    report = agreement_report(ratings, [], level="nominal", weights=None, top=10)
+    report = agreement_report(
+        ratings, [], level="nominal", weights=None, top=10, merge_above=gate.merge_above, spec=spec
+    )
     result = gates.agreement_gate(gate, report)
-    result.advice = with_spec_rules(confused_pairs(ratings, gate.merge_above), spec)
+    result.advice = report["merge_advice"]
     return result
 
 
