@@ -98,7 +98,6 @@ def agree(
     """
     from labellint.commands.agree import AgreeRequest, run_agree
     from labellint.quality.tables import TableColumns
-    from labellint.spec.loader import load_spec
 
     request = AgreeRequest(
         inputs=list(inputs),
@@ -115,7 +114,7 @@ def agree(
         consensus=consensus,
         consensus_table=bool(consensus_output),
         merge_above=merge_above,
-        spec=load_spec(Path(spec_file), spec_file) if spec_file else None,
+        spec=_spec(spec_file),
     )
     result = run_agree(request)
     _warn_dropped(result)
@@ -128,6 +127,13 @@ def agree(
     else:
         text = render_any(result.document) if result.from_label_files else render_text(result.document)
     write_output(text, output)
+
+
+def _spec(spec_file: str | None):
+    """The spec --spec names (its rules on a confused pair are named in the merge advice), or None."""
+    from labellint.spec.loader import load_spec
+
+    return load_spec(Path(spec_file), spec_file) if spec_file else None
 
 
 def _warn_dropped(result) -> None:
