@@ -103,10 +103,10 @@ def test_bad_baseline_file_is_one_clear_line(bccd: Path) -> None:
 
 # ------------------------------------------------------------------------------------- fingerprints
 def _fingerprints(folder: Path, *paths: str) -> list[tuple[str, str]]:
-    # Every rule of the file, structure, class, geometry and spec families.
-    result = run_cli(
-        "check", *paths, "--select", "LL0,LL1,LL2,LL4", "--baseline", "b.json", "--update-baseline", cwd=folder
-    )
+    # Every rule of the file, structure, class, geometry and spec families (LL405, an opt-in spec
+    # maturity target, left out: these specs have no edge cases on purpose).
+    selection = ("--select", "LL0,LL1,LL2,LL4", "--ignore", "LL405")
+    result = run_cli("check", *paths, *selection, "--baseline", "b.json", "--update-baseline", cwd=folder)
     assert result.exit_code == 0, result.output
     return sorted((e["code"], e["fingerprint"]) for e in json.loads((folder / "b.json").read_text())["problems"])
 

@@ -61,7 +61,7 @@ def test_rule_docs_by_code_or_name(query: str) -> None:
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("LL40", "selects several rules (LL401, LL402, LL403, LL404)"), ("class-few-exampels", "did you mean")],
+    [("LL40", "selects several rules (LL401, LL402, LL403, LL404, LL405)"), ("class-few-exampels", "did you mean")],
 )
 def test_rule_docs_unknown_is_one_clear_line(query: str, message: str) -> None:
     result = run_cli("rule", query)

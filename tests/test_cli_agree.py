@@ -28,6 +28,7 @@ TOP_KEYS = [
     "disagreeing_items",
     "ratings",
     "dropped",
+    "merge_advice",
 ]
 
 

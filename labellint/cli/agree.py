@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -57,6 +58,16 @@ MAX_ROW_PROBLEMS_SHOWN = 20
 @click.option(
     "--consensus-output", metavar="FILE", help="Write the consensus per item (CSV: item, label, probability, majority)."
 )
+@click.option(
+    "--merge-above",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Advise merging two classes when more than this share of their rater pairs mix them.",
+)
+@click.option(
+    "--spec", "spec_file", metavar="FILE", help="Name this spec's priority rules and edge cases in the advice."
+)
 def agree(
     inputs,
     per_annotator,
@@ -75,6 +86,8 @@ def agree(
     output,
     consensus,
     consensus_output,
+    merge_above,
+    spec_file,
 ) -> None:
     """Inter-annotator agreement of INPUTS.
 
@@ -104,18 +117,30 @@ def agree(
         top=top,
         consensus=consensus,
         consensus_table=bool(consensus_output),
+        merge_above=merge_above,
+        spec=_spec(spec_file),
     )
     result = run_agree(request)
     _warn_dropped(result)
     if result.consensus_table is not None:
         write_output(result.consensus_table, consensus_output)
+    write_output(_rendered(result, output_format, inputs), output)
+
+
+def _rendered(result, output_format: str, inputs) -> str:
+    """The agreement document in the asked-for format."""
     if output_format == "json":
-        text = json.dumps(result.to_json(), indent=2) + "\n"
-    elif output_format == "html":
-        text = _html(result, inputs)
-    else:
-        text = render_any(result.document) if result.from_label_files else render_text(result.document)
-    write_output(text, output)
+        return json.dumps(result.to_json(), indent=2) + "\n"
+    if output_format == "html":
+        return _html(result, inputs)
+    return render_any(result.document) if result.from_label_files else render_text(result.document)
+
+
+def _spec(spec_file: str | None):
+    """The spec --spec names (its rules on a confused pair are named in the merge advice), or None."""
+    from labellint.spec.loader import load_spec
+
+    return load_spec(Path(spec_file), spec_file) if spec_file else None
 
 
 def _warn_dropped(result) -> None:
@@ -180,6 +205,7 @@ def render_text(report: dict) -> str:
         lines += ["", "  most confused pairs (disagreeing rater pairs):"]
         for pair in report["confusion_pairs"]:
             lines.append(f"    {pair['a']} / {pair['b']}: {pair['count']}")
+    lines += _advice_lines(report)
     disagreeing = report["disagreeing_items"]
     shown = ", ".join(disagreeing["items"])
     more = ", ..." if disagreeing["count"] > len(disagreeing["items"]) else ""
@@ -196,6 +222,19 @@ def render_text(report: dict) -> str:
             for entry in consensus["least_accurate_annotators"][:5]
         ]
     return "\n".join(lines) + "\n"
+
+
+def _advice_lines(report: dict) -> list[str]:
+    """The merge/split advice: class pairs the annotators keep mixing up, with items to look at."""
+    advice = report.get("merge_advice") or []
+    if not advice:
+        return []
+    lines = ["", "  merge/split advice (class pairs the annotators keep mixing up):"]
+    for entry in advice:
+        lines.append(f"    {entry['advice']}")
+        more = ", ..." if entry["items_confused"] > len(entry["items"]) else ""
+        lines.append(f"      items: {', '.join(entry['items'])}{more}")
+    return lines
 
 
 def render_any(report: dict) -> str:

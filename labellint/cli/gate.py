@@ -14,9 +14,18 @@ from labellint.support import stderr
 @click.command()
 @click.argument("paths", nargs=-1)
 @click.option("--reader", metavar="NAME", help="Force the reader for the label files (unsure, coverage, rework).")
-@click.option("--since", metavar="REV", help="Rework over the commits since REV [default: the rework gate's since].")
+@click.option(
+    "--since",
+    metavar="REV",
+    help="Golden accuracy of the ratings changed since REV; rework over the commits since REV.",
+)
 @click.option("--ratings", metavar="FILE", help="Agreement table or multi-annotator export [config: quality.ratings].")
 @click.option("--gold", metavar="FILE", help="Golden set: item and label columns [config: quality.gold].")
+@click.option(
+    "--predictions",
+    metavar="FILE",
+    help="Predicted probabilities, as `suspects` reads them [config: quality.predictions].",
+)
 @click.option("--item-col", metavar="NAME", help="Column of the item id in the ratings [config: quality.item_col].")
 @click.option("--annotator-col", metavar="NAME", help="Column of the annotator id [config: quality.annotator_col].")
 @click.option("--label-col", metavar="NAME", help="Column of the label in the ratings [config: quality.label_col].")
@@ -28,7 +37,7 @@ from labellint.support import stderr
     "--format",
     "--output-format",
     "output_format",
-    type=Choices(["text", "json", "markdown"]),
+    type=Choices(["text", "json", "markdown", "sarif"]),
     default="text",
     show_default=True,
 )
@@ -39,6 +48,7 @@ def gate(
     since,
     ratings,
     gold,
+    predictions,
     item_col,
     annotator_col,
     label_col,
@@ -51,13 +61,14 @@ def gate(
 ) -> None:
     """Evaluate the `quality:` gates of the spec (the labels' definition of done) on PATHS.
 
-    The unsure, coverage and rework gates read the label files in PATHS (default: the config's
-    datasets) as `stats` does; agreement and golden read --ratings and --gold.
+    The unsure, coverage, noise and rework gates read the label files in PATHS (default: the
+    config's datasets) as `stats` and `suspects` do; agreement and golden read --ratings and
+    --gold, noise reads --predictions.
 
     Exits 0 when every error-severity gate passes, 1 when one fails or has not enough data,
     2 on a configuration error.
     """
-    from labellint.commands.gate import GateRequest, run_gate
+    from labellint.commands.gate import GateRequest, gate_report, run_gate
     from labellint.commands.labels import LabelSelection
     from labellint.settings.resolve import resolve_settings
 
@@ -72,7 +83,7 @@ def gate(
     }
     sources = config.quality.model_copy(update={k: v for k, v in given.items() if v is not None})
     labels = LabelSelection(list(paths), reader)
-    request = GateRequest(settings.spec, sources, config.root, ratings, gold, labels, config, since)
+    request = GateRequest(settings.spec, sources, config.root, ratings, gold, labels, config, since, predictions)
     result = run_gate(request)
     for problem in result.problems:
         stderr.warning(problem)
@@ -81,10 +92,20 @@ def gate(
         text = json.dumps(document, indent=2) + "\n"
     elif output_format == "markdown":
         text = render_markdown(document)
+    elif output_format == "sarif":
+        text = render_sarif(gate_report(result, settings.spec, settings.spec_display))
     else:
         text = render_text(document)
     write_output(text, output)
     raise SystemExit(0 if result.ok else 1)
+
+
+def render_sarif(report) -> str:
+    """Each gate short of passing as a SARIF result at its key in the spec (GitHub code scanning)."""
+    from labellint import __version__
+    from labellint.reporters import RenderOptions, get_reporter
+
+    return get_reporter("sarif").render(report, RenderOptions(version=__version__))
 
 
 def _figure(value) -> str:

@@ -38,6 +38,10 @@ class AgreeRequest:
     # The config whose datasets (and reader options) stand in for INPUTS when none are given
     # (with --per-annotator, each dataset is one annotator's); None: the one found from the first input.
     config: Config | None = None
+    # Advise merging two classes when more than this share of their rater pairs mix them.
+    merge_above: float = 0.2
+    # The spec whose priority rules and edge cases the merge advice names (None: no spec).
+    spec: Any = None
 
 
 @dataclass(slots=True)
@@ -101,7 +105,15 @@ def _table_agreement(request: AgreeRequest) -> AgreeResult:
     ratings, problems = load_ratings_table(
         request.inputs[0], request.columns, names=request.names, header=request.header, categories=request.categories
     )
-    document = agreement_report(ratings, problems, level=request.level, weights=request.weights, top=request.top)
+    document = agreement_report(
+        ratings,
+        problems,
+        level=request.level,
+        weights=request.weights,
+        top=request.top,
+        merge_above=request.merge_above,
+        spec=request.spec,
+    )
     table: list[str] | None = [] if request.consensus_table else None
     if request.consensus or request.consensus_table:
         document["consensus"] = consensus_report(ratings, request.top, table)
@@ -157,6 +169,7 @@ def consensus_report(ratings, top: int, table: list[str] | None = None) -> dict:
 def label_files_report(selections, per_annotator: bool, source, request: AgreeRequest, config: Config) -> dict:
     """Agreement from label files: classification via the rating statistics, boxes/spans by matching.
     `selections`: (name, paths, config) per file or dataset, read as `check` reads them."""
+    advice = {"merge_above": request.merge_above, "spec": request.spec}
     from labellint.errors import UsageError
     from labellint.quality.from_dataset import ratings_from_dataset
     from labellint.quality.set_agreement import set_kind
@@ -170,7 +183,7 @@ def label_files_report(selections, per_annotator: bool, source, request: AgreeRe
     if per_annotator and any(tables):
         if not all(tables):
             raise UsageError("--per-annotator: give all tables (item,label) or all label files, not a mix")
-        return _per_annotator_tables(paths, names, request.level, request.top)
+        return _per_annotator_tables(paths, names, request.level, request.top, advice)
     dataset, seen = _annotator_files(selections, names, source, request.reader)
     if dataset.n_annotations == 0:
         raise UsageError(f"no annotations found in {', '.join(paths)}")
@@ -180,7 +193,9 @@ def label_files_report(selections, per_annotator: bool, source, request: AgreeRe
         )
     kind = set_kind(dataset)
     if kind is None:
-        report = agreement_report(ratings_from_dataset(dataset), [], level=request.level, weights=None, top=request.top)
+        report = agreement_report(
+            ratings_from_dataset(dataset), [], level=request.level, weights=None, top=request.top, **advice
+        )
         report["kind"] = "classification"
     else:
         report = _matched_report(dataset, kind, request.iou, request.top, request.level, seen)
@@ -188,7 +203,7 @@ def label_files_report(selections, per_annotator: bool, source, request: AgreeRe
     return report
 
 
-def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: int) -> dict:
+def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: int, advice: dict) -> dict:
     """One `item,label` table per annotator, pooled into one ratings table."""
     from labellint.errors import UsageError
     from labellint.quality.ratings import Ratings
@@ -202,7 +217,7 @@ def _per_annotator_tables(paths: list[str], names: list[str], level: str, top: i
     ratings = Ratings.from_long(*zip(*triples, strict=True)) if triples else None
     if ratings is None:
         raise UsageError("no labels found in the per-annotator tables")
-    return agreement_report(ratings, [], level=level, weights=None, top=top)
+    return agreement_report(ratings, [], level=level, weights=None, top=top, **advice)
 
 
 def _annotator_files(selections, names: list[str], source, reader):
@@ -268,10 +283,14 @@ def _annotator_names(paths: list[str]) -> list[str]:
     return stems if len(set(stems)) == len(stems) else [Path(p).as_posix() for p in paths]
 
 
-def agreement_report(ratings, problems, *, level: str, weights: str | None, top: int) -> dict:
-    """The `agree --format json` document (DESIGN.md section 6)."""
+def agreement_report(
+    ratings, problems, *, level: str, weights: str | None, top: int, merge_above: float = 0.2, spec=None
+) -> dict:
+    """The `agree --format json` document (DESIGN.md section 6), with the merge advice: class pairs
+    more than `merge_above` of whose rater pairs mix them (naming the rules of `spec` on them)."""
     from labellint.errors import UsageError
     from labellint.quality import agreement as ag
+    from labellint.quality.merge_advice import confused_pairs, with_spec_rules
 
     try:
         alpha = _result(ag.krippendorff_alpha(ratings, level))
@@ -318,6 +337,7 @@ def agreement_report(ratings, problems, *, level: str, weights: str | None, top:
         "missing_labels": ratings.n_missing_dropped,
         "bad_rows": len(problems),
     }
+    report["merge_advice"] = with_spec_rules(confused_pairs(ratings, merge_above), spec)
     return report
 
 

@@ -9,15 +9,15 @@ from typing import Any
 from labellint.commands.labels import LabelSelection
 from labellint.errors import SpecError, UsageError
 from labellint.model import Dataset
+from labellint.problem import Location, Problem, Severity
 from labellint.quality import gates
 from labellint.quality.tables import TableColumns
+from labellint.report import Report, RuleInfo
 from labellint.settings.config import Config, QualitySources
 from labellint.spec.model import LabelSpec
 
-# Gates the spec may set that this command does not compute yet: reported as such, never passed.
-NOT_EVALUATED = {"noise": "estimated_noise_rate"}
-# Gates judged on the label files (PATHS, or the config's datasets), as `stats` reads them.
-ON_LABELS = ("unsure", "coverage", "rework")
+# Gates judged on the label files (PATHS, or the config's datasets), as `stats` and `suspects` read them.
+ON_LABELS = ("unsure", "coverage", "noise", "rework")
 
 
 @dataclass(slots=True)
@@ -32,6 +32,7 @@ class GateRequest:
     labels: LabelSelection = field(default_factory=LabelSelection)
     config: Config = field(default_factory=Config)
     since: str | None = None  # over-rides the rework gate's `since`
+    predictions: str | None = None  # over-rides [quality] predictions
 
 
 @dataclass(slots=True)
@@ -47,6 +48,31 @@ class GateResult:
 
     def to_json(self) -> dict[str, Any]:
         return gates.summary(self.gates)
+
+
+def gate_report(result: GateResult, spec: LabelSpec, spec_display: str | None) -> Report:
+    """The gates short of passing as problems at their key under `quality:` in the spec (for SARIF):
+    one rule per gate (`quality/<name>`), the gate's severity, the figure and why in the message."""
+    problems, rules = [], {}
+    for entry in result.gates:
+        if entry.ok:
+            continue
+        code, severity = f"quality/{entry.name}", Severity(entry.severity)
+        line, column = spec.position("quality", entry.name) or (None, None)
+        where = Location(path=spec_display, line=line, column=column, pointer=f"/quality/{entry.name}")
+        problems.append(Problem(code, f"{entry.name}-gate", severity, _message(entry), where, identity=entry.name))
+        summary = f"The spec's `quality.{entry.name}` gate (definition of done) must pass."
+        rules[code] = RuleInfo(code, f"{entry.name}-gate", severity.value, summary, summary)
+    return Report(problems=problems, rules=rules)
+
+
+def _message(entry: gates.GateResult) -> str:
+    figure = "n/a" if entry.value is None else f"{entry.value:.4g}"
+    threshold = "" if entry.threshold is None else f", threshold {entry.threshold:g}"
+    text = (
+        f"quality gate {entry.name} {entry.status.replace('_', ' ')}: {entry.metric} = {figure}{threshold}, n={entry.n}"
+    )
+    return text + (f": {entry.reason}" if entry.reason else "")
 
 
 def run_gate(request: GateRequest) -> GateResult:
@@ -65,18 +91,23 @@ def run_gate(request: GateRequest) -> GateResult:
     if quality.agreement is not None:
         results.append(_agreement(quality.agreement, ratings, spec))
     if quality.golden is not None:
-        results.append(_golden(quality.golden, ratings, gold_path, request.sources, problems))
+        changed = _changed_ratings(ratings, ratings_path, request) if ratings is not None and request.since else None
+        results.append(
+            _golden(
+                quality.golden,
+                ratings if changed is None else changed,
+                gold_path,
+                request.sources,
+                problems,
+                request.since,
+            )
+        )
     if any(getattr(quality, name) is not None for name in ON_LABELS):
         results += _on_labels(request, spec, problems)
-    for name, metric in NOT_EVALUATED.items():
-        gate = getattr(quality, name)
-        if gate is not None:
-            reason = f"not evaluated: `labellint gate` does not compute the {name} gate yet"
-            results.append(gates.missing(name, metric, reason, gate.severity))
     return GateResult(results, problems)
 
 
-_GATE_NAMES = ("agreement", "golden", *ON_LABELS, *NOT_EVALUATED)
+_GATE_NAMES = ("agreement", "golden", *ON_LABELS)
 
 
 def _path(given: str | None, configured: str | None, root: Path) -> str | None:
@@ -101,18 +132,34 @@ def _ratings(path: str, sources: QualitySources, problems: list[str]):
 
 def _agreement(gate, ratings, spec: LabelSpec) -> gates.GateResult:
     from labellint.commands.agree import agreement_report
-    from labellint.quality.merge_advice import confused_pairs, with_spec_rules
 
     if ratings is None:
         why = "no ratings: set `ratings` under [quality] in labellint.toml, or pass --ratings"
         return gates.missing("agreement", gate.metric, why, gate.severity)
-    report = agreement_report(ratings, [], level="nominal", weights=None, top=10)
+    report = agreement_report(
+        ratings, [], level="nominal", weights=None, top=10, merge_above=gate.merge_above, spec=spec
+    )
     result = gates.agreement_gate(gate, report)
-    result.advice = with_spec_rules(confused_pairs(ratings, gate.merge_above), spec)
+    result.advice = report["merge_advice"]
     return result
 
 
-def _golden(gate, ratings, gold_path: str | None, sources: QualitySources, problems: list[str]) -> gates.GateResult:
+def _changed_ratings(ratings, path: str, request: GateRequest):
+    """The ratings new or changed since `request.since` (all of them when the table did not exist then)."""
+    from labellint.commands.history import History
+    from labellint.commands.labels import load_ratings
+
+    history = History.of(Path(path))
+    source = history.source(history.resolve(request.since))
+    if not source.is_file(Path(path)) and not source.is_dir(Path(path)):
+        return ratings
+    before, _ = load_ratings(path, source, **_columns(request.sources))
+    return ratings.changed_since(before)
+
+
+def _golden(
+    gate, ratings, gold_path: str | None, sources: QualitySources, problems: list[str], since: str | None = None
+) -> gates.GateResult:
     from labellint.commands.golden import golden_report
     from labellint.quality.golden import golden_accuracy
     from labellint.quality.tables import load_label_pairs
@@ -125,11 +172,17 @@ def _golden(gate, ratings, gold_path: str | None, sources: QualitySources, probl
     problems.extend(bad[:20])
     if not gold:
         raise UsageError(f"{gold_path}: the golden set is empty")
-    return gates.golden_gate(gate, golden_report(golden_accuracy(ratings, gold)))
+    if since is not None and ratings.n_ratings == 0:
+        return gates.missing("golden", f"accuracy since {since}", f"no ratings changed since {since}", gate.severity)
+    result = gates.golden_gate(gate, golden_report(golden_accuracy(ratings, gold)))
+    if since is not None:
+        result.metric = f"accuracy since {since}"
+    return result
 
 
 def _on_labels(request: GateRequest, spec: LabelSpec, problems: list[str]) -> list[gates.GateResult]:
-    """The unsure, coverage and rework gates on the labels, with the figures `stats` prints."""
+    """The unsure, coverage, noise and rework gates on the labels, with the figures `stats` and
+    `suspects` print (the label files read once for all of them)."""
     from labellint.commands.labels import anchor_of, read_labels, source_for
     from labellint.quality.from_dataset import edge_case_counts
     from labellint.quality.stats import spec_class_counts, unsure_figures
@@ -137,7 +190,7 @@ def _on_labels(request: GateRequest, spec: LabelSpec, problems: list[str]) -> li
     quality, selection, config = spec.quality, request.labels, request.config
     anchor = anchor_of(selection, config)
     results = []
-    if quality.unsure is not None or quality.coverage is not None:
+    if quality.unsure is not None or quality.coverage is not None or quality.noise is not None:
         dataset = read_labels(selection.paths, source_for(None, anchor), spec, selection.reader, config)
         problems.extend(dataset.notes)  # the files the figures leave out
         if quality.unsure is not None:
@@ -145,6 +198,9 @@ def _on_labels(request: GateRequest, spec: LabelSpec, problems: list[str]) -> li
         if quality.coverage is not None:
             counts = spec_class_counts(dataset, spec), edge_case_counts(dataset, spec)
             results.append(gates.coverage_gate(quality.coverage, *counts, dataset.n_annotations))
+        if quality.noise is not None:
+            predictions = _path(request.predictions, request.sources.predictions, request.config_root)
+            results.append(_noise(quality.noise, dataset, predictions, problems))
     if quality.rework is not None:
         results.append(_rework(quality.rework, request, spec, anchor))
     return results
@@ -152,6 +208,30 @@ def _on_labels(request: GateRequest, spec: LabelSpec, problems: list[str]) -> li
 
 def _unsure(gate, dataset: Dataset, figures: dict) -> gates.GateResult:
     return gates.rate_gate("unsure", gate, "unsure_rate", figures["rate"], dataset.n_annotations, figures["reason"])
+
+
+def _noise(gate, dataset: Dataset, predictions: str | None, problems: list[str]) -> gates.GateResult:
+    """Confident learning's estimated share of wrong labels: the label issues `suspects` estimates
+    (cleanlab's num_label_issues) over the labelled items it judged, with its default method."""
+    from labellint.commands.suspects import classification_report
+    from labellint.quality.predictions import PredictionsError
+
+    metric = "estimated_noise_rate"
+    if predictions is None:
+        why = "no predictions: set `predictions` under [quality] in labellint.toml, or pass --predictions"
+        return gates.missing("noise", metric, why, gate.severity)
+    if Path(predictions).suffix.lower() == ".json":
+        why = f"{predictions}: detection predictions (COCO results) give no noise rate; use class probabilities"
+        return gates.rate_gate("noise", gate, metric, None, 0, why)
+    if dataset.n_items == 0:
+        return gates.rate_gate("noise", gate, metric, None, 0, "no labelled items")
+    try:
+        report = classification_report(dataset, Path(predictions), "confident-learning", None, False, [], None)
+    except PredictionsError as exc:
+        raise UsageError(str(exc)) from None
+    problems.extend(f"{predictions}: {warning}" for warning in report.warnings)
+    issues, n = report.noise["estimated_label_issues"], report.items
+    return gates.rate_gate("noise", gate, metric, issues / n if n else None, n, None if n else "no labelled items")
 
 
 def _rework(gate, request: GateRequest, spec: LabelSpec, anchor: Path) -> gates.GateResult:

@@ -177,6 +177,35 @@ class Ratings:
             categories_declared=self.categories_declared,
         )
 
+    def changed_since(self, before: Ratings) -> Ratings:
+        """The ratings that are new or changed since `before` (the same table at an earlier revision):
+        an (item, annotator) pair `before` lacks, or one whose label differs (ids and labels as text)."""
+        old = set(zip(*before._as_text(), strict=True))
+        now = zip(*self._as_text(), strict=True)
+        keep = np.fromiter((rating not in old for rating in now), dtype=bool, count=self.n_ratings)
+        kept_items, item_codes = np.unique(self.item_codes[keep], return_inverse=True)
+        kept_annotators, annotator_codes = np.unique(self.annotator_codes[keep], return_inverse=True)
+        return Ratings(
+            item_codes=item_codes.astype(np.intp),
+            annotator_codes=annotator_codes.astype(np.intp),
+            label_codes=self.label_codes[keep],
+            items=self.items[kept_items],
+            annotators=self.annotators[kept_annotators],
+            categories=self.categories,
+            categories_declared=self.categories_declared,
+        )
+
+    def _as_text(self) -> tuple[list[str], list[str], list[str]]:
+        """(item, annotator, label) of every rating, as text."""
+        items = [str(v) for v in self.items.tolist()]
+        annotators = [str(v) for v in self.annotators.tolist()]
+        labels = [str(v) for v in self.categories]
+        return (
+            [items[c] for c in self.item_codes.tolist()],
+            [annotators[c] for c in self.annotator_codes.tolist()],
+            [labels[c] for c in self.label_codes.tolist()],
+        )
+
     def category_values(self) -> np.ndarray:
         """Categories as floats, for interval and ratio distances; ``ValueError`` if not numeric."""
         if not _all_numeric(self.categories):
