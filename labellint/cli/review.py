@@ -23,8 +23,9 @@ def review() -> None:
     "--format", "--output-format", "output_format", type=Choices(["text", "json"]), default="text", show_default=True
 )
 def review_apply(export, dry_run, spec_file, output_format) -> None:
-    """Apply the decisions in a Label Studio JSON EXPORT of a `sample --labelstudio` queue: only the
-    reviewed labels change (relabel, move, delete); a label changed since the queue was made stops
+    """Apply the decisions in a Label Studio JSON EXPORT of a `sample --labelstudio` queue to COCO,
+    YOLO, VOC or Label Studio label files: only the reviewed labels change (relabel, move, delete, a
+    region drawn new added, an unsure mark resolved); a label changed since the queue was made stops
     the whole apply (exit 2, nothing written)."""
     from pathlib import Path
 
@@ -46,8 +47,9 @@ def review_apply(export, dry_run, spec_file, output_format) -> None:
         click.echo(f"labellint: {note}", err=True)
     for path, changes in result.changes.items():
         for change in changes:
-            detail = ", ".join(f"{k} {v}" for k, v in change.items() if k not in ("pointer", "change"))
-            click.echo(f"{path}{change['pointer']}: {change['change']} {detail}".rstrip())
+            detail = ", ".join(f"{k} {v}" for k, v in change.items() if k not in ("pointer", "line", "change"))
+            where = change["pointer"] if "pointer" in change else f":{change['line']}" if change.get("line") else ""
+            click.echo(f"{path}{where}: {change['change']} {detail}".rstrip())
     verb = "would change" if dry_run else "changed"
     total = sum(len(c) for c in result.changes.values())
     click.echo(

@@ -129,7 +129,9 @@ def _plan_file(path: str, decisions: list[_Decision], spec, problems: list[str])
     reader = next(iter(readers))
     keys, unsure = content_keys(dataset), unsure_mask(dataset, spec)
     view = FileView(dataset, reader, spec)
-    by_place = {_place(dataset.annotation_location(a)): a for a in range(dataset.n_annotations)}
+    by_place: dict[str, dict[str, int]] = {}  # several spans of one JSON Lines record share a line
+    for a in range(dataset.n_annotations):
+        by_place.setdefault(_place(dataset.annotation_location(a)), {})[str(keys[a])] = a
     changes = []
     for decision in decisions:
         if decision.entry is None:
@@ -138,8 +140,8 @@ def _plan_file(path: str, decisions: list[_Decision], spec, problems: list[str])
             continue
         entry = decision.entry
         place = entry["pointer"] if entry.get("pointer") is not None else f"line {entry.get('line')}"
-        a = by_place.get(place)
-        if a is None or str(keys[a]) != entry["fingerprint"]:
+        a = by_place.get(place, {}).get(entry["fingerprint"])
+        if a is None:
             since = entry.get("commit") or "the queue"
             message = f"the label changed since {since} (when the queue was made); queue it again"
             problems.append(f"{decision.where}: {message}")

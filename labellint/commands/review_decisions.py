@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from labellint.errors import UsageError
 from labellint.model import Dataset
 from labellint.spec.model import LabelSpec
 from labellint.writers.review import ReviewChange
 from labellint.writers.review_lines import yolo_class_ids
 
-WRITABLE = ("coco", "yolo", "voc", "labelstudio")
+WRITABLE = ("coco", "yolo", "voc", "labelstudio", "jsonl")
 LABEL_KEYS = ("rectanglelabels", "polygonlabels", "labels", "choices")
 
 
@@ -57,6 +59,8 @@ class FileView:
         """What the reviewer did to queued label `a`: deleted it (its region is gone), relabelled or
         moved it, resolved its unsure mark (kept it, with the spec's unsure attribute set)."""
         change = ReviewChange(entry.get("pointer"), entry.get("line"))
+        span = self.dataset.spans()[a].tolist()
+        change.was = (span[0], span[1], entry["class"])
         if region is None:
             change.delete = True
             return change
@@ -68,7 +72,7 @@ class FileView:
         tolerance = 1e-4 if item >= 0 and self.dataset.item_normalized[item] else 0.01
         if box is not None and any(abs(x - y) > tolerance for x, y in zip(box, current, strict=True)):
             change.box = box
-        value, span = region.get("value") or {}, self.dataset.spans()[a].tolist()
+        value = region.get("value") or {}
         if span[0] >= 0 and isinstance(value.get("start"), int) and [value["start"], value.get("end")] != span:
             change.span = (value["start"], value["end"])
         attribute = self.spec.unsure.attribute if self.spec is not None and self.spec.unsure else None
@@ -86,7 +90,8 @@ class FileView:
         if label is None or not items:
             problems.append(f"{where}: a new region needs one class and the queued item; nothing written")
             return None
-        change = ReviewChange(None, add=True, item=self.dataset.item_ids[items[0]])
+        item_id = self.dataset.item_ids[items[0]]
+        change = ReviewChange(None, add=True, item=item_id.item() if isinstance(item_id, np.generic) else item_id)
         self._class(change, label, where)
         value = region.get("value") or {}
         if isinstance(value.get("start"), int) and isinstance(value.get("end"), int):
@@ -100,4 +105,6 @@ class FileView:
             change.pointer = (anchor.get("pointer") or "").rpartition("/")[0]
         elif self.reader == "coco":
             change.pointer = "/annotations"
+        elif self.reader in ("yolo", "jsonl"):
+            change.line = anchor.get("line")
         return change

@@ -26,6 +26,7 @@ class ReviewChange:
     span: tuple[int, int] | None = None  # move to (or add at) these text offsets
     clear_unsure: str | None = None  # the spec's unsure attribute, set false: the reviewer resolved it
     item: object = None  # an added label's item, as the file names it (COCO image id)
+    was: tuple | None = None  # (start, end, class) as queued: finds a span among its record's (JSON Lines)
 
     @property
     def where(self) -> str:
@@ -51,11 +52,13 @@ def apply_review(reader: str, data: bytes, display: str, changes: Sequence[Revie
     """The file (of `reader`'s format) with each change made, every other byte kept. MigrationError
     names the annotation a change cannot be made to (nothing is changed then)."""
     from labellint.writers.review_json import apply_labelstudio_review
+    from labellint.writers.review_jsonl import apply_jsonl_review
     from labellint.writers.review_lines import apply_voc_review, apply_yolo_review
 
     appliers: dict[str, Callable[[bytes, str, Sequence[ReviewChange]], bytes]] = {
         "coco": apply_coco_review,
         "labelstudio": apply_labelstudio_review,
+        "jsonl": apply_jsonl_review,
         "yolo": apply_yolo_review,
         "voc": apply_voc_review,
     }

@@ -62,9 +62,10 @@ def _edit_result(edits: JsonEdits, result: dict, change: ReviewChange, display: 
         edits.replace(f"{change.pointer}/value/{kind}/0", json.dumps(change.class_name, ensure_ascii=False).encode())
     if change.box is not None:
         for key, number in zip(("x", "y", "width", "height"), _percent(result, change, display), strict=True):
-            if key not in value:
+            if not isinstance(value.get(key), int | float):
                 raise MigrationError(f"{display}{change.pointer}: the result has no `{key}` to move")
-            edits.replace(f"{change.pointer}/value/{key}", json.dumps(number).encode())
+            if abs(value[key] - number) > 1e-6:  # a coordinate the reviewer left is kept as written
+                edits.replace(f"{change.pointer}/value/{key}", json.dumps(number).encode())
     if change.span is not None:
         for key, number in zip(("start", "end"), change.span, strict=True):
             if key not in value:

@@ -48,7 +48,12 @@ def apply_yolo_review(data: bytes, display: str, changes: Sequence[ReviewChange]
         if change.box is not None:
             if len(tokens) != 5:
                 raise MigrationError(f"{display}:{change.line}: the label is a polygon; review apply moves boxes only")
-            tokens[1:5] = _yolo_numbers(change.box, decimals).split()
+            moved = _yolo_numbers(change.box, decimals).split()
+            # A number the move leaves where it was keeps its own digits.
+            tokens[1:5] = [
+                n if abs(float(n) - float(t)) >= 0.5 * 10**-decimals else t
+                for n, t in zip(moved, tokens[1:5], strict=True)
+            ]
         if change.class_id is not None:
             tokens[0] = str(change.class_id)
         if change.box is not None or change.class_id is not None:
@@ -107,13 +112,22 @@ def _voc_object_edits(data: bytes, start: int, end: int, change: ReviewChange, d
             match = re.compile(rb"<%s>\s*([^<]*?)\s*</%s>" % (tag.encode(), tag.encode())).search(data, start, end)
             if match is None:
                 raise MigrationError(f"{display}:{change.line}: the object has no <{tag}> to move")
-            edits.append((match.start(1), match.end(1), _voc_number(value, match.group(1)).encode()))
+            number = _voc_number(value, match.group(1))
+            if _float(number) != _float(match.group(1).decode("utf-8", "replace")):
+                edits.append((match.start(1), match.end(1), number.encode()))
     if change.clear_unsure is not None:
         tag = re.escape(change.clear_unsure.encode())
         match = re.compile(rb"<%s>\s*(1)\s*</%s>" % (tag, tag)).search(data, start, end)
         if match is not None:
             edits.append((match.start(1), match.end(1), b"0"))
     return edits
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _voc_number(value: float, written: bytes) -> str:
