@@ -203,3 +203,78 @@ def test_label_studio_file_round_trip_changes_exactly_the_edited_results(tmp_pat
     # Bytes before the first edited value are the file's own (indentation kept).
     cut = before.index(b'"parasites"')
     assert (repo / "labels.json").read_bytes()[:cut] == before[:cut]
+
+
+def test_jsonl_round_trip_on_prodigy_ner_changes_only_the_reviewed_spans(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(shared_path("data", "ner_textcat", "explosion_projects", "ner_fashion_brands_eval.prodigy.jsonl"), repo)
+    name = "ner_fashion_brands_eval.prodigy.jsonl"
+    _commit(repo)
+    before = (repo / name).read_bytes().split(b"\n")
+    tasks = _queue(repo, name, "0.05")
+    relabel_task, move_task, delete_task = tasks[:3]
+    lines = {t["data"]["labellint"]["queued"][0]["line"]: t for t in tasks[:3]}
+    records = {n: json.loads(before[n - 1]) for n in lines}
+    results = {0: _prediction(relabel_task), 1: _prediction(move_task), 2: []}
+    results[0][0]["value"]["labels"] = ["PRODUCT"]
+    move_line = move_task["data"]["labellint"]["queued"][0]["line"]
+    tokens = records[move_line]["tokens"]
+    moved = results[1][0]["value"]
+    last = next(k for k, t in enumerate(tokens) if t["end"] == moved["end"])
+    widened = min(last + 1, len(tokens) - 1)
+    moved["end"] = tokens[widened]["end"]
+    relabel_line = relabel_task["data"]["labellint"]["queued"][0]["line"]
+    first_token = records[relabel_line]["tokens"][0]
+    drawn = {"id": "new1", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual"}
+    drawn["value"] = {"start": first_token["start"], "end": first_token["end"], "labels": ["FASHION_BRAND"]}
+    results[0].append(drawn)
+    _export(repo, tasks, results)
+    _apply(repo, "changed 4 labels in 1 files (3 tasks reviewed")
+
+    after = (repo / name).read_bytes().split(b"\n")
+    assert len(after) == len(before)
+    assert [n + 1 for n in range(len(before)) if before[n] != after[n]] == sorted(lines)
+    expected = {n: copy.deepcopy(r) for n, r in records.items()}
+    relabelled = expected[relabel_line]["spans"]
+    relabelled[_span_index(relabelled, relabel_task)]["label"] = "PRODUCT"
+    relabelled.append(
+        {"start": first_token["start"], "end": first_token["end"], "token_start": 0, "token_end": 0}
+        | {"label": "FASHION_BRAND"}
+    )
+    spans = expected[move_line]["spans"]
+    span = spans[_span_index(spans, move_task)]
+    span["end"], span["token_end"] = tokens[widened]["end"], widened
+    spans = expected[delete_task["data"]["labellint"]["queued"][0]["line"]]["spans"]
+    del spans[_span_index(spans, delete_task)]
+    assert {n: json.loads(after[n - 1]) for n in lines} == expected
+
+
+def _span_index(spans: list[dict], task: dict) -> int:
+    """Which of a record's spans the task queued, by the offsets its prediction was made with."""
+    value = task["predictions"][0]["result"][0]["value"]
+    return next(k for k, span in enumerate(spans) if (span["start"], span["end"]) == (value["start"], value["end"]))
+
+
+def test_a_yolo_line_changed_since_the_queue_is_a_conflict_and_nothing_is_written(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(shared_path("data", "yolo", "coco128_lightly", "object_detection"), repo / "yolo")
+    _commit(repo)
+    tasks = _queue(repo, "yolo", "0.02")
+    n, task = next((n, t) for n, t in enumerate(tasks) if len(t["predictions"][0]["result"]) >= 2)
+    result = _prediction(task)
+    result[0]["value"]["rectanglelabels"] = ["person" if result[0]["value"]["rectanglelabels"] != ["person"] else "car"]
+    _export(repo, tasks, {n: result})
+    entry = _entry(task, result[0]["id"])
+    label_file = repo / entry["path"]
+    lines = label_file.read_text().splitlines(keepends=True)
+    tokens = lines[entry["line"] - 1].split()
+    tokens[3] = f"{float(tokens[3]) / 2:.6f}"  # someone halved the box's width after the queue was made
+    lines[entry["line"] - 1] = " ".join(tokens) + "\n"
+    label_file.write_text("".join(lines))
+    _git(repo, "commit", "-qam", "narrower box")
+    before = _snapshot(repo / "yolo")
+    refused = run_cli("review", "apply", "export.json", cwd=repo)
+    assert refused.exit_code == 2
+    assert f"{entry['path']}:{entry['line']}): the label changed since" in refused.stderr
+    assert _snapshot(repo / "yolo") == before

@@ -86,3 +86,11 @@ class JsonEdits:
     @property
     def changed(self) -> bool:
         return bool(self._edits)
+
+
+def dumps_like(data: bytes, value: object) -> bytes:
+    """`value` as JSON with the separators the document uses (compact when it writes `"key":value`)."""
+    import json
+
+    separators = (",", ":") if b'": ' not in data and b'":' in data else (", ", ": ")
+    return json.dumps(value, ensure_ascii=False, separators=separators).encode()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from labellint.readers._encoding import UTF8_BOM
-from labellint.writers._json_edit import JsonEdits
+from labellint.writers._json_edit import JsonEdits, dumps_like
 from labellint.writers.base import MigrationError
 
 
@@ -103,7 +103,7 @@ def apply_coco_review(body: bytes, display: str, changes: Sequence[ReviewChange]
             edits.replace(f"{change.pointer}/attributes/{change.clear_unsure}", b"false")
     edits.remove_elements("/annotations", dropped, len(annotations))
     next_id = max((a.get("id") for a in annotations if isinstance(a.get("id"), int)), default=0) + 1
-    texts = [json.dumps({"id": next_id + k, **a}, ensure_ascii=False).encode() for k, a in enumerate(added)]
+    texts = [dumps_like(body, {"id": next_id + k, **a}) for k, a in enumerate(added)]
     edits.append_elements("/annotations", len(annotations), texts)
     return edits.apply() if edits.changed else body
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from labellint.readers.labelstudio import NOT_LABELS
-from labellint.writers._json_edit import JsonEdits
+from labellint.writers._json_edit import JsonEdits, dumps_like
 from labellint.writers.base import MigrationError
 from labellint.writers.review import ReviewChange
 
@@ -36,7 +36,7 @@ def apply_labelstudio_review(body: bytes, display: str, changes: Sequence[Review
             raise MigrationError(f"{display}{change.pointer}: not in the file") from None
         if change.add:
             number = sum(len(texts) for texts in added.values())
-            added.setdefault(change.pointer, []).append(_new_result(target, change, display, number))
+            added.setdefault(change.pointer, []).append(dumps_like(body, _new_result(target, change, display, number)))
         elif change.delete:
             array, _, index = change.pointer.rpartition("/")
             dropped.setdefault(array, set()).add(int(index))
@@ -81,7 +81,7 @@ def _percent(result: dict, change: ReviewChange, display: str) -> list[float]:
     return [100 * x / width, 100 * y / height, 100 * w / width, 100 * h / height]
 
 
-def _new_result(results: list, change: ReviewChange, display: str, number: int) -> bytes:
+def _new_result(results: list, change: ReviewChange, display: str, number: int) -> dict:
     """A result for an added box or span, its `from_name`/`to_name` (and image size) taken from a
     result of the same kind in the list."""
     kind = "labels" if change.span is not None else "rectanglelabels"
@@ -97,4 +97,4 @@ def _new_result(results: list, change: ReviewChange, display: str, number: int) 
         x, y, w, h = _percent(result, change, display)
         value = {"x": x, "y": y, "width": w, "height": h, "rotation": 0}
     result["value"] = {**value, kind: [change.class_name]}
-    return json.dumps(result, ensure_ascii=False).encode()
+    return result

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from labellint.readers._text import LABEL_KEYS, SPAN_KEYS
-from labellint.writers._json_edit import JsonEdits
+from labellint.writers._json_edit import JsonEdits, dumps_like
 from labellint.writers.base import MigrationError
 from labellint.writers.review import ReviewChange
 
@@ -53,7 +53,7 @@ def _apply_record(raw: bytes, where: str, changes: list[ReviewChange]) -> bytes:
         if change.add:
             if spans is None or change.span is None:
                 raise MigrationError(f"{where}: the record has no spans list to add a span to")
-            added.append(_new_span(record, spans, change, where))
+            added.append(dumps_like(raw, _new_span(record, spans, change, where)))
             continue
         if change.span is None and change.was is not None and change.was[0] < 0:
             _relabel_record(edits, record, change, where)
@@ -110,10 +110,10 @@ def _moved(record: dict, span, change: ReviewChange, where: str) -> dict:
     return {k: v for k, v in out.items() if span.get(k) != v}
 
 
-def _new_span(record: dict, spans: list, change: ReviewChange, where: str) -> bytes:
+def _new_span(record: dict, spans: list, change: ReviewChange, where: str) -> list | dict:
     start, end = change.span
     if spans and isinstance(spans[0], list):
-        return json.dumps([start, end, change.class_name], ensure_ascii=False).encode()
+        return [start, end, change.class_name]
     span: dict = {"start": start, "end": end}
     shape = spans[0] if spans else {}
     if "text" in shape and isinstance(record.get("text"), str):
@@ -123,4 +123,4 @@ def _new_span(record: dict, spans: list, change: ReviewChange, where: str) -> by
         if bounds is not None:
             span["token_start"], span["token_end"] = bounds
     span["label"] = change.class_name
-    return json.dumps(span, ensure_ascii=False).encode()
+    return span
