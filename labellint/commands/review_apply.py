@@ -58,7 +58,8 @@ def _load_export(path: str) -> list[dict]:
 
 
 def _queued(task: dict, number: int, export: str) -> list[dict]:
-    entries = ((task.get("data") or {}).get("labellint") or {}).get("queued")
+    meta = (task.get("data") or {}).get("labellint") or {}
+    entries = meta.get("queued", meta.get("suspects"))  # a `sample` queue, or a `suspects` one
     if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
         raise UsageError(
             f"{export}: task {task.get('id', number)} is not from a queue labellint wrote "
@@ -97,16 +98,26 @@ def _collect(tasks: list[dict], export: str, result: ReviewApplyResult) -> dict[
         result.reviewed_tasks += 1
         name = f"task {task.get('id', number)}"
         by_id = {r.get("id"): r for r in final if isinstance(r, dict)}
-        for entry in entries:
+        labels = [e for e in entries if e.get("fingerprint") is not None]
+        # Where a new label goes: the file (and result list) of a queued label, else of a proposal's item.
+        anchor = next((e for e in labels if e.get("pointer") is not None), (labels or entries or [None])[0])
+        item = ((task.get("data") or {}).get("labellint") or {}).get("item")
+        seen: set = set()
+        for entry in labels:
+            if entry.get("region") in seen:
+                continue  # two findings on one label (a suspects queue): one decision
+            seen.add(entry.get("region"))
             where = f"{name} ({entry['path']}{entry['pointer'] or ''}{_line(entry)})"
             per_file.setdefault(entry["path"], []).append(_Decision(entry, by_id.get(entry.get("region")), where))
-        queued = {e.get("region") for e in entries}
-        item = ((task.get("data") or {}).get("labellint") or {}).get("item")
         for region_id, region in by_id.items():
-            if region_id not in queued and entries:
-                where = f"{name} (region {region_id} drawn new)"
-                decision = _Decision(None, region, where, entries[0], item)
-                per_file.setdefault(entries[0]["path"], []).append(decision)
+            if region_id in seen:
+                continue
+            # Drawn new, or a proposed box (a label the suspects say is missing) the reviewer kept.
+            where = f"{name} (region {region_id} drawn new)"
+            if anchor is None:
+                result.notes.append(f"{where}: the task queues no label to find the file by; not applied")
+                continue
+            per_file.setdefault(anchor["path"], []).append(_Decision(None, region, where, anchor, item))
     return per_file
 
 
