@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conftest import shared_path
@@ -55,6 +56,12 @@ def test_suspects_queue_round_trip_fixes_the_relabel_and_adds_the_missing_box(tm
         (t, e) for t, e in by_image[images[missing["image_id"]]] if e["reason"] == "missing-box"
     )
     assert missing_entry["fingerprint"] is None and relabel_entry["class"] == names[other]
+    # The same queue as a CVAT task: one box per suspected label (a missing box has no label to pre-fill).
+    as_cvat = run_cli(*args[:-1], "cvat", "-o", "queue.xml", cwd=repo)
+    assert as_cvat.exit_code == 0, as_cvat.output
+    boxes = list(ET.parse(repo / "queue.xml").getroot().iter("box"))
+    regions = {e["region"] for t in tasks for e in t["data"]["labellint"]["suspects"] if e["fingerprint"]}
+    assert sorted(b.find("attribute[@name='labellint_region']").text for b in boxes) == sorted(regions)
 
     results = {}
     for task in (relabel_task, missing_task):

@@ -124,6 +124,15 @@ class SuspectsResult:
         entries = [s.entry(self.dataset, keys, self.commit) for s in self.suspects]
         return labelstudio_tasks(self.dataset, entries, "labellint-suspects", "suspects", summarize=True)
 
+    def cvat(self) -> tuple[str, list[str]]:
+        """The suspects as a CVAT for images 1.1 XML task (their boxes pre-annotated), and notes on what it left out."""
+        from labellint.quality.cvat_queue import cvat_task
+        from labellint.quality.from_dataset import content_keys
+
+        keys = content_keys(self.dataset)
+        entries = [s.entry(self.dataset, keys, self.commit) for s in self.suspects]
+        return cvat_task(self.dataset, entries, "labellint suspects queue")
+
 
 def run_suspects(request: SuspectsRequest) -> SuspectsResult:
     """Ranks the labels by how likely they are wrong, by the evidence the request names."""
