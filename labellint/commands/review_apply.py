@@ -24,6 +24,7 @@ class ReviewApplyRequest:
     export: str
     spec: LabelSpec | None = None
     dry_run: bool = False
+    queue: str | None = None  # the CVAT task labellint wrote, for a CVAT XML export
 
 
 @dataclass(slots=True)
@@ -166,7 +167,13 @@ def _plan_file(path: str, decisions: list[_Decision], spec, problems: list[str])
 def run_review_apply(request: ReviewApplyRequest) -> ReviewApplyResult:
     """Reads the reviewers' decisions and writes them, all files or none (any conflict: nothing written)."""
     result = ReviewApplyResult({}, 0, 0)
-    per_file = _collect(_load_export(request.export), request.export, result)
+    if request.export.lower().endswith(".xml"):
+        from labellint.commands.review_cvat import cvat_review_tasks
+
+        tasks = cvat_review_tasks(request.export, request.queue)
+    else:
+        tasks = _load_export(request.export)
+    per_file = _collect(tasks, request.export, result)
     problems: list[str] = []
     new_bytes: dict[str, bytes] = {}
     for path, decisions in per_file.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -10,8 +11,9 @@ from labellint.model import Dataset
 from labellint.quality.review_queue import QueueEntry
 
 # Text attributes every label declares: which queued label a shape is (kept through CVAT's
-# export, so the reviewer's decisions can be matched) and why it is queued.
-ATTRIBUTES = ("labellint_region", "labellint_reason")
+# export, so the reviewer's decisions can be matched), why it is queued, and the queue entry
+# (where the label is written, its content fingerprint and commit) `review apply` reads.
+ATTRIBUTES = ("labellint_region", "labellint_reason", "labellint_entry")
 
 
 def cvat_task(dataset: Dataset, entries: list[QueueEntry], name: str) -> tuple[str, list[str]]:
@@ -61,6 +63,10 @@ def _item_name(dataset: Dataset, item: int) -> str:
     return str((names[item] if item < len(names) else None) or dataset.item_ids[item])
 
 
+def _item_id(dataset: Dataset, item: int) -> str | None:
+    return str(dataset.item_ids[item]) if item >= 0 else None
+
+
 def _size(dataset: Dataset, item: int) -> str:
     width, height = float(dataset.item_width[item]), float(dataset.item_height[item])
     if not (width > 0 and height > 0) or dataset.item_normalized[item]:
@@ -74,9 +80,11 @@ def _shape(dataset: Dataset, entry: QueueEntry) -> str | None:
     if not isinstance(label, str):
         return None
     region = entry.region or {}
+    values = [str(entry.meta.get("region") or ""), str(entry.meta.get("reason") or "")]
+    values.append(json.dumps({**entry.meta, "item": _item_id(dataset, entry.item)}, default=str))
     attributes = "".join(
-        f"\n      <attribute name={quoteattr(k)}>{_text(str(entry.meta.get(v) or ''))}</attribute>"
-        for k, v in zip(ATTRIBUTES, ("region", "reason"), strict=True)
+        f"\n      <attribute name={quoteattr(k)}>{_text(v)}</attribute>"
+        for k, v in zip(ATTRIBUTES, values, strict=True)
     )
     if region.get("type") == "choices":
         return f'    <tag label={quoteattr(label)} source="manual">{attributes}\n    </tag>'
