@@ -58,6 +58,58 @@ def run_cli(*args: str, cwd: Path | None = None) -> Result:
         return runner.invoke(main, list(args), catch_exceptions=False)
 
 
+def labelstudio_exported(task: dict, number: int, result: list[dict] | None) -> dict:
+    """A task as Label Studio's JSON export writes it: the imported data, and the reviewer's annotation,
+    whose result starts as a copy of the prediction (same region ids) and holds the reviewer's edits."""
+    annotations = []
+    if result is not None:
+        annotations.append(
+            {
+                "id": 100 + number,
+                "completed_by": 1,
+                "result": result,
+                "was_cancelled": False,
+                "ground_truth": False,
+                "created_at": "2026-12-03T10:00:00.000000Z",
+                "updated_at": "2026-12-03T10:01:00.000000Z",
+                "draft_created_at": None,
+                "lead_time": 42.5,
+                "prediction": {},
+                "result_count": len(result),
+                "unique_id": f"review-{number}",
+                "import_id": None,
+                "last_action": None,
+                "task": number,
+                "project": 1,
+                "updated_by": 1,
+                "parent_prediction": 200 + number,
+                "parent_annotation": None,
+                "last_created_by": None,
+            }
+        )
+    return {
+        "id": number,
+        "annotations": annotations,
+        "file_upload": None,
+        "drafts": [],
+        "predictions": [200 + number],
+        "data": task["data"],
+        "meta": {},
+        "created_at": "2026-12-03T09:00:00.000000Z",
+        "updated_at": "2026-12-03T10:01:00.000000Z",
+        "inner_id": number,
+        "total_annotations": len(annotations),
+        "cancelled_annotations": 0,
+        "total_predictions": 1,
+        "comment_count": 0,
+        "unresolved_comment_count": 0,
+        "last_comment_updated_at": None,
+        "project": 1,
+        "updated_by": 1,
+        "comment_authors": [],
+    }
+
+
 @contextmanager
 def working_directory(path: Path):
     previous = Path.cwd()

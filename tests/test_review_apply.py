@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from conftest import shared_path
-from helpers import SPEC_TEXT, run_cli, write_coco
+from helpers import SPEC_TEXT, labelstudio_exported, run_cli, write_coco
 
 IMAGES = [{"id": i, "file_name": f"img{i}.jpg", "width": 640, "height": 480} for i in (1, 2, 3)]
 ANNOTATIONS = [
@@ -49,58 +49,6 @@ def _queue_at(repo: Path, rate: str) -> list[dict]:
     return json.loads((repo / "queue.json").read_text())
 
 
-def _as_exported(task: dict, number: int, result: list[dict] | None) -> dict:
-    """A task as Label Studio's JSON export writes it: the imported data, and the reviewer's annotation,
-    whose result starts as a copy of the prediction (same region ids) and holds the reviewer's edits."""
-    annotations = []
-    if result is not None:
-        annotations.append(
-            {
-                "id": 100 + number,
-                "completed_by": 1,
-                "result": result,
-                "was_cancelled": False,
-                "ground_truth": False,
-                "created_at": "2026-12-03T10:00:00.000000Z",
-                "updated_at": "2026-12-03T10:01:00.000000Z",
-                "draft_created_at": None,
-                "lead_time": 42.5,
-                "prediction": {},
-                "result_count": len(result),
-                "unique_id": f"review-{number}",
-                "import_id": None,
-                "last_action": None,
-                "task": number,
-                "project": 1,
-                "updated_by": 1,
-                "parent_prediction": 200 + number,
-                "parent_annotation": None,
-                "last_created_by": None,
-            }
-        )
-    return {
-        "id": number,
-        "annotations": annotations,
-        "file_upload": None,
-        "drafts": [],
-        "predictions": [200 + number],
-        "data": task["data"],
-        "meta": {},
-        "created_at": "2026-12-03T09:00:00.000000Z",
-        "updated_at": "2026-12-03T10:01:00.000000Z",
-        "inner_id": number,
-        "total_annotations": len(annotations),
-        "cancelled_annotations": 0,
-        "total_predictions": 1,
-        "comment_count": 0,
-        "unresolved_comment_count": 0,
-        "last_comment_updated_at": None,
-        "project": 1,
-        "updated_by": 1,
-        "comment_authors": [],
-    }
-
-
 def _reviewed(tasks: list[dict]) -> list[dict]:
     """img1: the car (11) relabelled cyclist, the pedestrian (12) moved; img2: the car (22) deleted,
     the cyclist (21) accepted as it was; img3: not reviewed yet."""
@@ -118,7 +66,7 @@ def _reviewed(tasks: list[dict]) -> list[dict]:
             pedestrian["value"]["x"], pedestrian["origin"] = 50.0, "prediction-changed"  # 320 px
         if name == "img2.jpg":
             result = [r for r in result if r["value"]["rectanglelabels"] != ["car"]]
-        exported.append(_as_exported(task, number, None if name == "img3.jpg" else result))
+        exported.append(labelstudio_exported(task, number, None if name == "img3.jpg" else result))
     return exported
 
 
@@ -215,7 +163,7 @@ def test_round_trip_on_real_coco128_labels_touches_only_the_reviewed_annotations
     new_class = next(n for n in names.values() if n != old_class)
     result[0]["value"]["rectanglelabels"] = [new_class]
     deleted = result.pop(1)["id"]
-    exported = [_as_exported(t, n, result if t is first else None) for n, t in enumerate(tasks, start=1)]
+    exported = [labelstudio_exported(t, n, result if t is first else None) for n, t in enumerate(tasks, start=1)]
     (repo / "export.json").write_text(json.dumps(exported), encoding="utf-8")
 
     applied = run_cli("review", "apply", "export.json", cwd=repo)
@@ -231,3 +179,44 @@ def test_round_trip_on_real_coco128_labels_touches_only_the_reviewed_annotations
     assert {k: v for k, v in after.items() if k != "annotations"} == {
         k: v for k, v in original.items() if k != "annotations"
     }
+
+
+def test_an_unsure_label_accepted_is_resolved_and_a_box_drawn_new_is_added(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "test@example.invalid")
+    _git(repo, "config", "user.name", "Test")
+    (repo / "labelspec.yaml").write_text(SPEC_TEXT, encoding="utf-8")
+    annotations = [dict(a) for a in ANNOTATIONS]
+    annotations[4]["attributes"] = {"unsure": True, "occluded": False}
+    write_coco(repo / "labels.json", IMAGES, annotations)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "labels")
+    tasks = _queue_at(repo, "0.01")
+    img3 = next(t for t in tasks if t["data"]["image"] == "img3.jpg")
+    assert [e["annotation"] for e in img3["data"]["labellint"]["queued"]] == ["31"]
+    result = copy.deepcopy(img3["predictions"][0]["result"])  # the reviewer keeps the box: it is a pedestrian
+    drawn = {**copy.deepcopy(result[0]), "id": "drawn-1", "origin": "manual"}
+    drawn["value"] = {"x": 50.0, "y": 25.0, "width": 10.0, "height": 20.0, "rotation": 0, "rectanglelabels": ["car"]}
+    result.append(drawn)
+    exported = [labelstudio_exported(t, n, result if t is img3 else None) for n, t in enumerate(tasks, start=1)]
+    (repo / "export.json").write_text(json.dumps(exported), encoding="utf-8")
+
+    applied = run_cli("review", "apply", "export.json", cwd=repo)
+    assert applied.exit_code == 0, applied.output
+    assert "changed 2 labels in 1 files (1 tasks reviewed" in applied.stdout
+    after = json.loads((repo / "labels.json").read_text())
+    assert after["annotations"][:4] == ANNOTATIONS[:4]
+    assert after["annotations"][4] == {**ANNOTATIONS[4], "attributes": {"unsure": False, "occluded": False}}
+    assert after["annotations"][5] == {
+        "id": 32,
+        "image_id": 3,
+        "category_id": 3,
+        "bbox": [320.0, 120.0, 64.0, 96.0],
+        "area": 6144.0,
+        "iscrowd": 0,
+    }
+    assert len(after["annotations"]) == 6
+    diff = json.loads(run_cli("diff", "HEAD", "--path", "labels.json", "--format", "json", cwd=repo).stdout)
+    assert diff["annotations"]["added"] == 1 and diff["annotations"]["removed"] == 0

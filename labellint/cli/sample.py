@@ -27,7 +27,8 @@ from labellint.support import stderr
 )
 @click.option("--output", "-o", metavar="FILE", help="Write the queue to FILE (.csv or .jsonl) instead of stdout.")
 @click.option("--labelstudio", metavar="FILE", help="Also write a Label Studio import file (tasks JSON).")
-def sample(paths, rate, seed, since, spec_file, reader, output_format, output, labelstudio) -> None:
+@click.option("--cvat", metavar="FILE", help="Also write a CVAT for images 1.1 XML task (boxes pre-annotated).")
+def sample(paths, rate, seed, since, spec_file, reader, output_format, output, labelstudio, cvat) -> None:
     """A reproducible review queue from the label files in PATHS.
 
     Draws RATE of the labels of every class (at least one per class, stratified so rare
@@ -44,6 +45,10 @@ def sample(paths, rate, seed, since, spec_file, reader, output_format, output, l
     write_output(result.queue(fmt), output)
     if labelstudio:
         write_output(json.dumps(result.labelstudio(), indent=1) + "\n", labelstudio)
+    if cvat:
+        text, notes = result.cvat()
+        stderr.notes(notes)
+        write_output(text, cvat)
     stderr.note(
         f"{result.drawn} of {result.pool} {'changed ' if since else ''}labels drawn (rate {rate}, "
         f"seed {seed}) + {result.unsure} unsure = {len(result.rows)} to review"

@@ -112,10 +112,10 @@ FILTERS = (
     "--format",
     "--output-format",
     "output_format",
-    type=Choices(["text", "json", "csv", "jsonl", "labelstudio", "html"]),
+    type=Choices(["text", "json", "csv", "jsonl", "labelstudio", "cvat", "html"]),
     default="text",
     show_default=True,
-    help="text/json report, a review queue (csv, jsonl, Label Studio import), or an html page.",
+    help="text/json report, a review queue (csv, jsonl, Label Studio import, CVAT for images XML), or an html page.",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")
 def suspects(labels, predictions, embeddings, method, filter_by, multi_label, class_list, id_column, reader,
@@ -160,6 +160,9 @@ def suspects(labels, predictions, embeddings, method, filter_by, multi_label, cl
         text = result.queue(output_format)
     elif output_format == "labelstudio":
         text = json.dumps(result.labelstudio(), indent=2) + "\n"
+    elif output_format == "cvat":
+        text, notes = result.cvat()
+        stderr.notes(notes)
     elif output_format == "html":
         from labellint import __version__
         from labellint.reporters.html.quality_page import render_suspects_html

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from labellint.commands.labels import read_labels, source_for
+from labellint.commands.review_decisions import WRITABLE, FileView
 from labellint.errors import UsageError
-from labellint.quality.from_dataset import content_keys
+from labellint.quality.from_dataset import content_keys, unsure_mask
 from labellint.spec.model import LabelSpec
 from labellint.support.atomic import write_atomically
 from labellint.writers.base import MigrationError
-from labellint.writers.review import ReviewChange, apply_coco_review
-
-LABEL_KEYS = ("rectanglelabels", "polygonlabels", "labels", "choices")
+from labellint.writers.review import ReviewChange, apply_review
 
 
 @dataclass(slots=True)
@@ -25,6 +24,7 @@ class ReviewApplyRequest:
     export: str
     spec: LabelSpec | None = None
     dry_run: bool = False
+    queue: str | None = None  # the CVAT task labellint wrote, for a CVAT XML export
 
 
 @dataclass(slots=True)
@@ -59,7 +59,8 @@ def _load_export(path: str) -> list[dict]:
 
 
 def _queued(task: dict, number: int, export: str) -> list[dict]:
-    entries = ((task.get("data") or {}).get("labellint") or {}).get("queued")
+    meta = (task.get("data") or {}).get("labellint") or {}
+    entries = meta.get("queued", meta.get("suspects"))  # a `sample` queue, or a `suspects` one
     if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
         raise UsageError(
             f"{export}: task {task.get('id', number)} is not from a queue labellint wrote "
@@ -74,44 +75,21 @@ def _final_result(task: dict) -> list[dict] | None:
     return done[-1].get("result") or [] if done else None
 
 
-def _pixel_box(region: dict) -> list[float] | None:
-    value = region.get("value") or {}
-    width, height = region.get("original_width"), region.get("original_height")
-    if not width or not height or "x" not in value:
-        return None
-    return [
-        value["x"] * width / 100,
-        value["y"] * height / 100,
-        value["width"] * width / 100,
-        value["height"] * height / 100,
-    ]
+@dataclass(slots=True)
+class _Decision:
+    """A queued label with the reviewer's region for it (None: deleted), or a region drawn new
+    (`entry` None) on the item of the task's first queued label (`anchor`)."""
+
+    entry: dict | None
+    region: dict | None
+    where: str
+    anchor: dict | None = None
+    item: str | None = None
 
 
-def _region_label(region: dict) -> str | None:
-    value = region.get("value") or {}
-    labels = next((value[k] for k in LABEL_KEYS if k in value), None)
-    return labels[0] if isinstance(labels, list) and len(labels) == 1 else None
-
-
-def _decide(entry: dict, region: dict | None, current_box: list[float], spec, where: str) -> ReviewChange | None:
-    """What the reviewer did to one queued label: deleted it (its region is gone), relabelled or moved it."""
-    if region is None:
-        return ReviewChange(entry["pointer"], delete=True)
-    change = ReviewChange(entry["pointer"])
-    label = _region_label(region)
-    if label is not None and label != entry["class"]:
-        if spec is not None and spec.resolve_class(label) is None:
-            raise UsageError(f"{where}: the reviewer chose {label!r}, a class the spec does not know; nothing written")
-        change.class_name = label
-    box = _pixel_box(region)
-    if box is not None and any(abs(a - b) > 0.01 for a, b in zip(box, current_box, strict=True)):
-        change.box = box
-    return change if change.class_name is not None or change.box is not None else None
-
-
-def _collect(tasks: list[dict], export: str, result: ReviewApplyResult) -> dict[str, list[tuple]]:
-    """Per label file, each queued label of a reviewed task with the reviewer's region (None: deleted)."""
-    per_file: dict[str, list[tuple]] = {}
+def _collect(tasks: list[dict], export: str, result: ReviewApplyResult) -> dict[str, list[_Decision]]:
+    """Per label file, each queued label of a reviewed task with the reviewer's region, and the regions drawn new."""
+    per_file: dict[str, list[_Decision]] = {}
     for number, task in enumerate(tasks):
         entries = _queued(task, number, export)
         final = _final_result(task)
@@ -121,48 +99,89 @@ def _collect(tasks: list[dict], export: str, result: ReviewApplyResult) -> dict[
         result.reviewed_tasks += 1
         name = f"task {task.get('id', number)}"
         by_id = {r.get("id"): r for r in final if isinstance(r, dict)}
-        added = len(set(by_id) - {e.get("region") for e in entries})
-        if added:
-            result.notes.append(f"{name}: {added} region(s) drawn new: adding labels is not supported yet, not applied")
-        for entry in entries:
-            where = f"{name} ({entry['path']}{entry['pointer'] or ''})"
-            per_file.setdefault(entry["path"], []).append((entry, by_id.get(entry.get("region")), where))
+        labels = [e for e in entries if e.get("fingerprint") is not None]
+        # Where a new label goes: the file (and result list) of a queued label, else of a proposal's item.
+        anchor = next((e for e in labels if e.get("pointer") is not None), (labels or entries or [None])[0])
+        item = ((task.get("data") or {}).get("labellint") or {}).get("item")
+        seen: set = set()
+        for entry in labels:
+            if entry.get("region") in seen:
+                continue  # two findings on one label (a suspects queue): one decision
+            seen.add(entry.get("region"))
+            where = f"{name} ({entry['path']}{entry['pointer'] or ''}{_line(entry)})"
+            per_file.setdefault(entry["path"], []).append(_Decision(entry, by_id.get(entry.get("region")), where))
+        for region_id, region in by_id.items():
+            if region_id in seen:
+                continue
+            # Drawn new, or a proposed box (a label the suspects say is missing) the reviewer kept.
+            where = f"{name} (region {region_id} drawn new)"
+            if anchor is None:
+                result.notes.append(f"{where}: the task queues no label to find the file by; not applied")
+                continue
+            per_file.setdefault(anchor["path"], []).append(_Decision(None, region, where, anchor, item))
     return per_file
 
 
-def _plan_file(path: str, decisions: list[tuple], spec, problems: list[str]) -> list[ReviewChange]:
-    """The changes to one file; a label changed since the queue was made is a conflict, not a change."""
+def _line(entry: dict) -> str:
+    return f":{entry['line']}" if entry.get("line") and not entry.get("pointer") else ""
+
+
+def _place(location) -> str:
+    """The key a queue entry and a label read now share: the JSON pointer, else the line."""
+    return location.pointer if location.pointer is not None else f"line {location.line}"
+
+
+def _plan_file(path: str, decisions: list[_Decision], spec, problems: list[str]) -> tuple[str, list[ReviewChange]]:
+    """The file's reader and its changes; a label changed since the queue was made is a conflict, not a change."""
     dataset = read_labels([path], source_for(None, Path(path)), spec)
     readers = {f.reader for f in dataset.files}
-    if readers != {"coco"}:
-        raise UsageError(f"{path}: review apply writes COCO files so far (this is {', '.join(sorted(readers))})")
-    keys = content_keys(dataset)
-    by_pointer = {dataset.annotation_location(a).pointer: a for a in range(dataset.n_annotations)}
+    if len(readers) != 1 or next(iter(readers)) not in WRITABLE:
+        shown = ", ".join(sorted(readers)) or "no labels"
+        raise UsageError(f"{path}: review apply writes {', '.join(WRITABLE)} files (this is {shown})")
+    reader = next(iter(readers))
+    keys, unsure = content_keys(dataset), unsure_mask(dataset, spec)
+    view = FileView(dataset, reader, spec)
+    by_place: dict[str, dict[str, int]] = {}  # several spans of one JSON Lines record share a line
+    for a in range(dataset.n_annotations):
+        by_place.setdefault(_place(dataset.annotation_location(a)), {})[str(keys[a])] = a
     changes = []
-    for entry, region, where in decisions:
-        a = by_pointer.get(entry["pointer"])
-        if a is None or str(keys[a]) != entry["fingerprint"]:
-            since = entry.get("commit") or "the queue"
-            problems.append(f"{where}: the label changed since {since} (when the queue was made); queue it again")
+    for decision in decisions:
+        if decision.entry is None:
+            change = view.added(decision, problems)
+            changes += [change] if change is not None else []
             continue
-        change = _decide(entry, region, dataset.ann_box[a].tolist(), spec, where)
+        entry = decision.entry
+        place = entry["pointer"] if entry.get("pointer") is not None else f"line {entry.get('line')}"
+        a = by_place.get(place, {}).get(entry["fingerprint"])
+        if a is None:
+            since = entry.get("commit") or "the queue"
+            message = f"the label changed since {since} (when the queue was made); queue it again"
+            problems.append(f"{decision.where}: {message}")
+            continue
+        change = view.decide(entry, decision.region, a, bool(unsure[a]), decision.where)
         if change is not None:
             changes.append(change)
-    return changes
+    return reader, changes
 
 
 def run_review_apply(request: ReviewApplyRequest) -> ReviewApplyResult:
     """Reads the reviewers' decisions and writes them, all files or none (any conflict: nothing written)."""
     result = ReviewApplyResult({}, 0, 0)
-    per_file = _collect(_load_export(request.export), request.export, result)
+    if request.export.lower().endswith(".xml"):
+        from labellint.commands.review_cvat import cvat_review_tasks
+
+        tasks = cvat_review_tasks(request.export, request.queue)
+    else:
+        tasks = _load_export(request.export)
+    per_file = _collect(tasks, request.export, result)
     problems: list[str] = []
     new_bytes: dict[str, bytes] = {}
     for path, decisions in per_file.items():
-        changes = _plan_file(path, decisions, request.spec, problems)
+        reader, changes = _plan_file(path, decisions, request.spec, problems)
         if not changes:
             continue
         try:
-            new_bytes[path] = apply_coco_review(Path(path).read_bytes(), path, changes)
+            new_bytes[path] = apply_review(reader, Path(path).read_bytes(), path, changes)
         except MigrationError as exc:
             problems.append(str(exc))
         result.changes[path] = [c.as_json() for c in changes]

@@ -55,6 +55,12 @@ class SampleResult:
         """One Label Studio task per sampled item, its current labels as a prediction to review."""
         return labelstudio_tasks(self.dataset, self.entries, "labellint-sample", "queued")
 
+    def cvat(self) -> tuple[str, list[str]]:
+        """The queue as a CVAT for images 1.1 XML task (boxes pre-annotated), and notes on labels left out."""
+        from labellint.quality.cvat_queue import cvat_task
+
+        return cvat_task(self.dataset, self.entries, "labellint sample queue")
+
 
 def run_sample(request: SampleRequest) -> SampleResult:
     """Draws `rate` of every class's labels (at least one per class) by a seeded hash of each

@@ -9,7 +9,14 @@ from typing import Any
 from labellint.commands.labels import LabelSelection, anchor_of, read_labels, selection_paths, source_for
 from labellint.errors import UsageError
 from labellint.model import Dataset
-from labellint.quality.review_queue import QueueEntry, box_region, choices_region, labelstudio_tasks, render_rows
+from labellint.quality.review_queue import (
+    QueueEntry,
+    box_region,
+    choices_region,
+    head_commit,
+    labelstudio_tasks,
+    render_rows,
+)
 from labellint.settings.config import Config, find_config, load_config
 
 QUEUE_COLUMNS = ["item", "given", "suggested", "score", "reason", "annotation", "path", "line"]
@@ -57,15 +64,29 @@ class Suspect:
     details: dict[str, Any] = field(default_factory=dict)
     # The current label pre-filled for a Label Studio review (None: nothing to draw).
     region: dict[str, Any] | None = None
+    # The annotation the suspect is about (None: a whole item, or a box the labels lack).
+    label: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         head = {"item": self.item, "given": self.given, "suggested": self.suggested, "score": self.score}
         return {**head, "reason": self.reason, **self.details, "path": self.path, "line": self.line}
 
-    def entry(self) -> QueueEntry:
-        keys = ("reason", "given", "suggested", "score", "annotation", "box", "path", "line")
+    def entry(self, dataset: Dataset, keys, commit: str | None) -> QueueEntry:
+        """The suspect as a queued label `review apply` can find again (by its region id, content
+        fingerprint and commit, like `sample`'s); a box the labels lack is a proposal (no fingerprint)."""
+        names = ("reason", "given", "suggested", "score", "annotation", "box", "path", "line")
         document = self.to_json()
-        return QueueEntry(self.index, {k: document.get(k) for k in keys}, self.region)
+        meta = {k: document.get(k) for k in names}
+        if self.label is not None:
+            location = dataset.annotation_location(self.label)
+            meta.update(pointer=location.pointer, line=location.line, path=location.path)
+            meta.update(region=f"labellint-{self.label}", fingerprint=str(keys[self.label]))
+            meta["class"] = dataset.class_name(self.label)
+        else:
+            meta.update(pointer=None, region=f"labellint-proposed-{self.index}-{self.details.get('prediction')}")
+            meta.update(fingerprint=None, **{"class": self.suggested if isinstance(self.suggested, str) else None})
+        meta["commit"] = commit
+        return QueueEntry(self.index, meta, self.region)
 
 
 @dataclass(slots=True)
@@ -81,6 +102,7 @@ class SuspectsResult:
     settings: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
     dataset: Dataset | None = field(default=None, repr=False)
+    commit: str | None = None  # the commit the labels were read at (HEAD), recorded in the queue
 
     def to_json(self) -> dict[str, Any]:
         document = {"method": self.method, **self.header, "items": self.items}
@@ -96,8 +118,20 @@ class SuspectsResult:
 
     def labelstudio(self) -> list[dict]:
         """One Label Studio task per suspect item, the current labels pre-filled, the reasons in `data.labellint`."""
-        entries = [s.entry() for s in self.suspects]
+        from labellint.quality.from_dataset import content_keys
+
+        keys = content_keys(self.dataset)
+        entries = [s.entry(self.dataset, keys, self.commit) for s in self.suspects]
         return labelstudio_tasks(self.dataset, entries, "labellint-suspects", "suspects", summarize=True)
+
+    def cvat(self) -> tuple[str, list[str]]:
+        """The suspects as a CVAT for images 1.1 XML task (their boxes pre-annotated), and notes on what it left out."""
+        from labellint.quality.cvat_queue import cvat_task
+        from labellint.quality.from_dataset import content_keys
+
+        keys = content_keys(self.dataset)
+        entries = [s.entry(self.dataset, keys, self.commit) for s in self.suspects]
+        return cvat_task(self.dataset, entries, "labellint suspects queue")
 
 
 def run_suspects(request: SuspectsRequest) -> SuspectsResult:
@@ -120,7 +154,7 @@ def run_suspects(request: SuspectsRequest) -> SuspectsResult:
         raise UsageError(str(exc)) from None
     if request.top:
         result.suspects = result.suspects[: request.top]
-    result.dataset = dataset
+    result.dataset, result.commit = dataset, head_commit(anchor)
     return result
 
 
@@ -135,6 +169,23 @@ def _find(dataset: Dataset, r: SuspectsRequest) -> SuspectsResult:
 
 def item_id_strings(dataset: Dataset) -> list[str]:
     return [str(v) for v in dataset.item_ids.tolist()]
+
+
+def _only_labels(dataset: Dataset):
+    """Per item, its one annotation (-1 when it has none or several: nothing to write a review back to)."""
+    import numpy as np
+
+    resolved = np.flatnonzero(dataset.ann_item >= 0)
+    items = dataset.ann_item[resolved]
+    counts = np.bincount(items, minlength=dataset.n_items)
+    out = np.full(dataset.n_items, -1, dtype=np.int64)
+    out[items[::-1]] = resolved[::-1]  # the first annotation of each item
+    out[counts != 1] = -1
+    return out
+
+
+def _label_of(only, item: int) -> int | None:
+    return int(only[item]) if only[item] >= 0 else None
 
 
 def _as_list(given: Any) -> list:
@@ -155,7 +206,7 @@ def classification_report(dataset, path: Path, method, filter_by, multi_label, c
         class_list=class_list,
         id_column=id_column,
     )
-    result, ids = found.result, item_id_strings(dataset)
+    result, ids, only = found.result, item_id_strings(dataset), _only_labels(dataset)
     suspects = []
     for position, item in enumerate(found.items.tolist()):
         location = dataset.item_location(item)
@@ -170,6 +221,7 @@ def classification_report(dataset, path: Path, method, filter_by, multi_label, c
                 path=location.path,
                 line=location.line,
                 region=choices_region(_as_list(found.given[position]), dataset.text_of(item) is not None),
+                label=_label_of(only, item),
             )
         )
     noise = dict(result.noise)
@@ -243,6 +295,7 @@ def _detection_suspect(dataset, labelled, boxes, s) -> Suspect:
         line=location.line,
         details=details,
         region=box_region(dataset, s.item, box, given or suggested),
+        label=a,
     )
 
 
@@ -269,7 +322,7 @@ def embeddings_report(dataset, path: Path, k, disagreement, duplicate_similarity
     found = embedding_suspects(
         vectors, given, len(class_names), k=k, disagreement=disagreement, duplicate_similarity=duplicate_similarity
     )
-    ids = item_id_strings(dataset)
+    ids, only = item_id_strings(dataset), _only_labels(dataset)
     suspects = []
     for s in found:
         location = dataset.item_location(s.row)
@@ -286,6 +339,7 @@ def embeddings_report(dataset, path: Path, k, disagreement, duplicate_similarity
                 line=location.line,
                 details={"detail": s.detail},
                 region=choices_region([label], dataset.text_of(s.row) is not None),
+                label=_label_of(only, s.row),
             )
         )
     counts: dict[str, int] = {}

@@ -94,7 +94,9 @@ def labelstudio_tasks(
         if entry.region is not None:
             # The region's id survives Label Studio's round trip: `review apply` finds the label by it.
             region = {**entry.region, "id": entry.meta["region"]} if "region" in entry.meta else entry.region
-            task["predictions"][0]["result"].append(region)
+            results = task["predictions"][0]["result"]
+            if "id" not in region or all(r.get("id") != region["id"] for r in results):
+                results.append(region)  # two findings on one label: one region to correct
         meta = task["data"]["labellint"]
         meta[listing].append(entry.meta)
         if summarize:

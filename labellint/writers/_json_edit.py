@@ -56,6 +56,22 @@ class JsonEdits:
             start = self.span(f"{array}/{index - 1}")[1]
             self._edits.append((start, self.span(f"{array}/{index}")[1], b""))
 
+    def append_elements(self, array: str, length: int, texts: list[bytes]) -> None:
+        """Appends `texts` (each already JSON) to the array at `array` (which has `length` elements),
+        after its last element, with the separator the array already uses between elements."""
+        if not texts:
+            return
+        array_start = self.span(array)[0]
+        if length == 0:
+            self._edits.append((array_start + 1, array_start + 1, b", ".join(texts)))
+            return
+        last_start, last_end = self.span(f"{array}/{length - 1}")
+        if length >= 2:
+            separator = self.data[self.span(f"{array}/{length - 2}")[1] : last_start]
+        else:
+            separator = b"," + self.data[array_start + 1 : last_start]
+        self._edits.append((last_end, last_end, b"".join(separator + text for text in texts)))
+
     def apply(self) -> bytes:
         """The document with every edit made; overlapping edits are a bug of the caller."""
         out, position = [], 0
@@ -70,3 +86,11 @@ class JsonEdits:
     @property
     def changed(self) -> bool:
         return bool(self._edits)
+
+
+def dumps_like(data: bytes, value: object) -> bytes:
+    """`value` as JSON with the separators the document uses (compact when it writes `"key":value`)."""
+    import json
+
+    separators = (",", ":") if b'": ' not in data and b'":' in data else (", ", ": ")
+    return json.dumps(value, ensure_ascii=False, separators=separators).encode()
