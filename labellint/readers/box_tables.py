@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -44,14 +45,27 @@ class _Table:
         reader = csv_rows(io.StringIO(text, newline=""), delimiter)
         self.header = [h.strip() for h in next(reader, [])]
         self.at = {h.lower(): k for k, h in enumerate(self.header)}
-        self.rows: list[tuple[int, list[str]]] = []
+        records = list(reader)
+        # Only a line with no cells at all is blank; a row of empty cells is a broken row.
+        blank = records and min(map(len, records)) < 2
+        if reader.line_num == len(records) + 1 and not blank:
+            # Every record one line (the header too), none blank: row k is at line k + 2.
+            self.records, self.lines = records, range(2, len(records) + 2)
+            return
+        self.records, self.lines = [], []
+        reader = csv_rows(io.StringIO(text, newline=""), delimiter)
+        next(reader, None)
         previous = reader.line_num
-        rows = self.rows
         for row in reader:
             line, previous = previous + 1, reader.line_num
-            # Only a line with no cells at all is blank; a row of empty cells is a broken row.
             if len(row) > 1 or (row and row[0].strip()):
-                rows.append((line, row))
+                self.records.append(row)
+                self.lines.append(line)
+
+    @property
+    def rows(self) -> Any:
+        """(line, cells) of every row that is not blank."""
+        return zip(self.lines, self.records, strict=True)
 
     def find(self, names: Sequence[str]) -> int | None:
         return next((self.at[n.lower()] for n in names if n.lower() in self.at), None)
@@ -102,30 +116,68 @@ class BoxTableReader(Reader):
         names, corners = found
         box_at = [table.at[n] for n in names]
         size_at = (table.find(("width",)), table.find(("height",))) if corners else (None, None)
+        columns = _columns(table, box_at)
+        if columns is None:
+            _box_rows(builder, table, (image, label, box_at, size_at, corners), path, context)
+            return builder.build()
+        cells, numbers = columns
+        boxes = np.column_stack(numbers)
+        if corners:
+            boxes[:, 2:] -= boxes[:, :2]
+        names_of = list(map(str.strip, cells[image]))
+        first = dict(zip(reversed(names_of), range(len(names_of) - 1, -1, -1), strict=True))  # name -> first row
         items: dict[str, int] = {}
-        of_item: list[int] = []
-        labels: list[str] = []
-        boxes: list[tuple] = []
-        lines: list[int] = []
-        for line, row in table.rows:
-            if len(row) != len(table.header):
-                builder.problem(f"row has {len(row)} cells, the header has {len(table.header)}", line=line, column=1)
-                continue
-            numbers = _numbers(row, box_at, builder, line, table.header)
-            if numbers is None:
-                continue
-            a, b, c, d = numbers
-            box = (a, b, c - a, d - b) if corners else (a, b, c, d)
-            name = row[image].strip()
-            if name not in items:
-                size = _size(row, size_at) if None not in size_at else _beside(path, name, context)
-                items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
-            of_item.append(items[name])
-            labels.append(row[label].strip())
-            boxes.append(box)
-            lines.append(line)
-        builder.add_boxes(of_item, labels, boxes, lines)
+        for name in dict.fromkeys(names_of):
+            line = table.lines[first[name]]
+            row = [cells[k][first[name]] if k is not None else "" for k in size_at]
+            size = _size(row, (0, 1)) if None not in size_at else _beside(path, name, context)
+            items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
+        labels = list(map(str.strip, cells[label]))
+        builder.add_boxes(list(map(items.__getitem__, names_of)), labels, boxes, table.lines)
         return builder.build()
+
+
+def _columns(table: _Table, box_at: list[int]) -> tuple[list[list[str]], list[np.ndarray]] | None:
+    """The table's cells column by column and its box columns as numbers, or None when some row is
+    malformed (a cell count unlike the header's, a box cell not a number): then rows are read one by one."""
+    records, width = table.records, len(table.header)
+    if not records or min(map(len, records)) != width or max(map(len, records)) != width:
+        return None
+    # One column at a time (itemgetter): zip(*rows) would make an iterator per row for the GC to walk.
+    cells = [list(map(itemgetter(k), records)) for k in range(width)]
+    try:
+        numbers = [np.fromiter(map(float, cells[k]), np.float64, len(records)) for k in box_at]
+    except ValueError:
+        return None
+    return cells, numbers
+
+
+def _box_rows(builder: ShapeBuilder, table: _Table, roles: tuple, path: Path, context: ReadContext) -> None:
+    """Row by row, reporting each malformed row (the path for tables `_columns` cannot take whole)."""
+    image, label, box_at, size_at, corners = roles
+    items: dict[str, int] = {}
+    of_item: list[int] = []
+    labels: list[str] = []
+    boxes: list[tuple] = []
+    lines: list[int] = []
+    for line, row in table.rows:
+        if len(row) != len(table.header):
+            builder.problem(f"row has {len(row)} cells, the header has {len(table.header)}", line=line, column=1)
+            continue
+        numbers = _numbers(row, box_at, builder, line, table.header)
+        if numbers is None:
+            continue
+        a, b, c, d = numbers
+        box = (a, b, c - a, d - b) if corners else (a, b, c, d)
+        name = row[image].strip()
+        if name not in items:
+            size = _size(row, size_at) if None not in size_at else _beside(path, name, context)
+            items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
+        of_item.append(items[name])
+        labels.append(row[label].strip())
+        boxes.append(box)
+        lines.append(line)
+    builder.add_boxes(of_item, labels, boxes, lines)
 
 
 def _decode(path: Path, context: ReadContext, builder: ShapeBuilder) -> _Table | None:
