@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,11 +40,31 @@ class ShapeBuilder(TextBuilder):
         line: int,
         *,
         fields: dict[str, Any] | None = None,
-        **extra: Any,
+        attributes: dict[str, Any] | None = None,
+        ann_id: Any = None,
+        segmentation: Any = None,
+        index: int = 0,
     ) -> int:
-        """One annotation; `box` is x, y, w, h in pixels or None (a tag, a polyline, points)."""
-        a = self.add_annotation(item, label, line=line, **extra)
+        """One annotation; `box` is x, y, w, h in pixels or None (a tag, a polyline, points).
+
+        The appends of `add_annotation` for a shape (no span, text or annotator), written out:
+        this runs once per shape of exports with millions of them.
+        """
+        a = len(self.ann_item)
+        classes = self.classes
+        self.ann_item.append(item)
+        self.ann_class.append(classes[label] if label in classes else classes.setdefault(label, len(classes)))
+        self.ann_start.append(-1)
+        self.ann_end.append(-1)
+        self.ann_line.append(line)
+        self.ann_index.append(index)
+        self.ann_ids.append(ann_id)
+        self.ann_annotator.append(-1)
         self.boxes.append(NO_BOX if box is None else box)
+        if attributes:
+            self.ann_attributes[a] = attributes
+        if segmentation is not None:
+            self.ann_segmentation[a] = segmentation
         if fields:
             self.ann_fields[a] = fields
         return a
@@ -112,4 +133,4 @@ def parse_number(text: str | None) -> float | None:
         value = float(text)
     except ValueError:
         return None
-    return value if np.isfinite(value) else None
+    return value if math.isfinite(value) else None  # math, not numpy: this runs per attribute
