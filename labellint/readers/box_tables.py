@@ -26,6 +26,10 @@ CORNERS = (("xmin", "ymin", "xmax", "ymax"), ("x_min", "y_min", "x_max", "y_max"
 SIZES = (("x", "y", "w", "h"), ("x1", "y1", "w", "h"), ("x", "y", "width", "height"))
 OPEN_IMAGES_BOX = ("XMin", "XMax", "YMin", "YMax")
 OPEN_IMAGES_FLAGS = ("IsOccluded", "IsTruncated", "IsGroupOf", "IsDepiction", "IsInside")
+# Kaggle's one-cell boxes ("[x, y, w, h]", Global Wheat Detection's train.csv): corners or x, y,
+# w, h cannot be told from the numbers, so the layout is read only with evidence (below).
+BBOX_COLUMN = "bbox"
+BBOX_FORMATS = ("xywh", "xyxy")
 CLASS_FILES = ("oidv6-class-descriptions.csv", "class-descriptions-boxable.csv", "class-descriptions.csv")
 
 
@@ -71,6 +75,12 @@ class _Table:
         return next((self.at[n.lower()] for n in names if n.lower() in self.at), None)
 
 
+def bbox_cell_layout(columns: set[str]) -> bool:
+    """A table with an image column, one `bbox` cell a box, and the images' `width` and `height`:
+    the Kaggle layout whose boxes are documented as x, y, w, h in pixels (Global Wheat Detection)."""
+    return BBOX_COLUMN in columns and bool(columns & set(IMAGE_COLUMNS)) and {"width", "height"} <= columns
+
+
 def _box_columns(columns: set[str]) -> tuple[tuple[str, ...], bool] | None:
     """The four box columns (lower-cased) and whether they are corners (else x, y, w, h)."""
     for names in CORNERS:
@@ -90,6 +100,12 @@ class BoxTableReader(Reader):
     or `x1,y1,x2,y2`) or as `x,y,w,h`, and the image size (`width`, `height`) when the table
     has it; otherwise the size is read from the image beside the table (or in `images/`) when
     it is there. Item ids are the image names; every row is an annotation at its line.
+
+    Kaggle's one-cell boxes (`image_id,width,height,bbox,source` with `"[x, y, w, h]"`, as in
+    Global Wheat Detection) are claimed only with the `width` and `height` columns beside (that
+    layout's boxes are x, y, w, h); otherwise name the reader with the option `bbox_format`
+    (`xywh` or `xyxy`). Without a class column every box is of the class `class_name` (option,
+    default `object`).
     """
 
     name = "box_csv"
@@ -101,7 +117,7 @@ class BoxTableReader(Reader):
             return False
         columns = {c.lower() for c in _header(path, head)}
         has = bool(columns & set(IMAGE_COLUMNS)) and bool(columns & set(LABEL_COLUMNS))
-        return has and _box_columns(columns) is not None
+        return (has and _box_columns(columns) is not None) or bbox_cell_layout(columns)
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         builder = ShapeBuilder(SourceFile(path=context.display(path), reader=self.name), shared_ids=True)
@@ -110,6 +126,9 @@ class BoxTableReader(Reader):
             return builder.build()
         found = _box_columns(set(table.at))
         image, label = table.find(IMAGE_COLUMNS), table.find(LABEL_COLUMNS)
+        if found is None and image is not None and BBOX_COLUMN in table.at:
+            _BoxCells(builder, table, context.options or {}).read(image, label)
+            return builder.build()
         if found is None or image is None or label is None:
             builder.problem("no image, class and box columns (xmin,ymin,xmax,ymax or x,y,w,h)", line=1)
             return builder.build()
@@ -219,6 +238,60 @@ def _beside(path: Path, name: str, context: ReadContext) -> tuple[float, float]:
         if context.is_file(candidate):
             return image_size(candidate, context)
     return np.nan, np.nan
+
+
+class _BoxCells:
+    """Rows of a table whose boxes are one `bbox` cell ("[a, b, c, d]"), in the format the
+    `bbox_format` option names (`xywh`, `xyxy`), or x, y, w, h with `width`/`height` columns."""
+
+    def __init__(self, builder: ShapeBuilder, table: _Table, options: dict[str, Any]) -> None:
+        self.builder, self.table = builder, table
+        self.format = options.get("bbox_format")
+        if self.format is None and bbox_cell_layout(set(table.at)):
+            self.format = "xywh"
+        # A table without a class column (Global Wheat Detection: one class) names its class here.
+        self.class_name = str(options.get("class_name", "object"))
+
+    def read(self, image: int, label: int | None) -> None:
+        table, builder = self.table, self.builder
+        if self.format not in BBOX_FORMATS:
+            found = "" if self.format is None else f" (found {self.format!r})"
+            builder.problem(
+                f"one `bbox` column holds corners or x,y,w,h: set the reader option bbox_format to "
+                f"'xywh' or 'xyxy'{found}, or add `width` and `height` columns",
+                line=1,
+            )
+            return
+        cell = table.at[BBOX_COLUMN]
+        size_at = (table.find(("width",)), table.find(("height",)))
+        items: dict[str, int] = {}
+        for line, row in table.rows:
+            if len(row) != len(table.header):
+                builder.problem(f"row has {len(row)} cells, the header has {len(table.header)}", line=line, column=1)
+                continue
+            box = self.box(row[cell], line)
+            if box is None:
+                continue
+            name = row[image].strip()
+            if name not in items:
+                size = _size(row, size_at) if None not in size_at else (np.nan, np.nan)
+                items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
+            name_of_class = row[label].strip() if label is not None else self.class_name
+            builder.add_shape(items[name], name_of_class, box, line)
+
+    def box(self, text: str, line: int) -> tuple[float, float, float, float] | None:
+        """x, y, w, h from one cell, or None with an LL002 at the row's line."""
+        inner = text.strip()
+        values = inner[1:-1].split(",") if inner[:1] == "[" and inner[-1:] == "]" else []
+        try:
+            numbers = [float(v) for v in values]
+        except ValueError:
+            numbers = []
+        if len(numbers) != 4:
+            self.builder.problem(f"column 'bbox': {text!r} is not [4 numbers]", line=line, column=1)
+            return None
+        a, b, c, d = numbers
+        return (a, b, c - a, d - b) if self.format == "xyxy" else (a, b, c, d)
 
 
 class OpenImagesReader(Reader):
