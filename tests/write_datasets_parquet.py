@@ -9,6 +9,15 @@ import datasets as d
 
 OUT = Path(__file__).parent / "data" / "parquet_datasets"
 CPPE = ["Coverall", "Face_Shield", "Gloves", "Goggles", "Mask"]
+# CoNLL-2003's ner_tags names as the hub's conll2003 dataset declares them.
+CONLL_NER = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
+# The first sentences of CoNLL-2003's training file (as tests/data/fuzz/conll holds them).
+CONLL_ROWS = [
+    (["EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."], [3, 0, 7, 0, 0, 0, 7, 0, 0]),
+    (["Peter", "Blackburn"], [1, 2]),
+    (["BRUSSELS", "1996-08-22"], [5, 0]),
+    (["Japan", "began", "the", "defence", "of", "their", "Asian", "Cup", "title"], [5, 0, 0, 0, 0, 0, 7, 8, 0]),
+]
 
 
 def main() -> None:
@@ -41,6 +50,25 @@ def main() -> None:
     )
     rows = {"image_id": [1], "objects": [[{"bbox": [1, 1, 2, 2], "category": 1}]]}
     d.Dataset.from_dict(rows, features=listed).to_parquet(OUT / "list.parquet")
+    tokens()
+
+
+def tokens() -> None:
+    """A token-classification table with conll2003's features (id, tokens, ner_tags ClassLabel)."""
+    features = d.Features(
+        {
+            "id": d.Value("string"),
+            "tokens": d.Sequence(d.Value("string")),
+            "ner_tags": d.Sequence(d.ClassLabel(names=CONLL_NER)),
+        }
+    )
+    rows = {
+        "id": [str(k) for k in range(len(CONLL_ROWS))],
+        "tokens": [t for t, _ in CONLL_ROWS],
+        "ner_tags": [n for _, n in CONLL_ROWS],
+    }
+    (OUT / "tokens").mkdir(exist_ok=True)
+    d.Dataset.from_dict(rows, features=features).to_parquet(OUT / "tokens" / "conll2003.parquet")
 
 
 if __name__ == "__main__":

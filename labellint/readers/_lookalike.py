@@ -28,6 +28,7 @@ _JSON_KINDS: tuple[tuple[tuple[bytes, ...], str], ...] = (
     ((rb'"labels"\s*:\s*\[',), "class lists (dataset_meta.json)"),
 )
 _IMAGE_LIST = re.compile(rb"^\S+\.(jpe?g|png|bmp|tiff?|webp)(\s+\S+)*$", re.IGNORECASE)
+_BBOX_HEADER = re.compile(rb'(^|[,\t])\s*"?bbox"?\s*($|[,\t\r])', re.IGNORECASE)
 _NUMBER = re.compile(rb"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -45,6 +46,11 @@ def describe(candidate: Candidate) -> str:
         return _json_kind(head, suffix)
     if suffix == ".txt":
         return _text_kind(head)
+    if suffix in (".csv", ".tsv") and _BBOX_HEADER.search(head.split(b"\n", 1)[0]):
+        return (
+            "a box table with one `bbox` column (corners or x,y,w,h cannot be told apart: in labellint.toml "
+            'give the dataset reader = "box_csv" and options = { bbox_format = "xywh" } or "xyxy")'
+        )
     return f"{suffix} files"
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from labellint.model import Dataset, ReaderIssue
 from labellint.problem import Location
-from labellint.spec.model import LabelSpec
+
+if TYPE_CHECKING:  # only named in an annotation: importing the spec (pydantic) costs a reader ~0.3 s
+    from labellint.spec.model import LabelSpec
 
 # How much of a file sniffing sees: enough for a COCO file's `info` and `licenses` before `images`.
 SNIFF_BYTES = 65536

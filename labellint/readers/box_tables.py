@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -25,6 +26,10 @@ CORNERS = (("xmin", "ymin", "xmax", "ymax"), ("x_min", "y_min", "x_max", "y_max"
 SIZES = (("x", "y", "w", "h"), ("x1", "y1", "w", "h"), ("x", "y", "width", "height"))
 OPEN_IMAGES_BOX = ("XMin", "XMax", "YMin", "YMax")
 OPEN_IMAGES_FLAGS = ("IsOccluded", "IsTruncated", "IsGroupOf", "IsDepiction", "IsInside")
+# Kaggle's one-cell boxes ("[x, y, w, h]", Global Wheat Detection's train.csv): corners or x, y,
+# w, h cannot be told from the numbers, so the layout is read only with evidence (below).
+BBOX_COLUMN = "bbox"
+BBOX_FORMATS = ("xywh", "xyxy")
 CLASS_FILES = ("oidv6-class-descriptions.csv", "class-descriptions-boxable.csv", "class-descriptions.csv")
 
 
@@ -44,17 +49,36 @@ class _Table:
         reader = csv_rows(io.StringIO(text, newline=""), delimiter)
         self.header = [h.strip() for h in next(reader, [])]
         self.at = {h.lower(): k for k, h in enumerate(self.header)}
-        self.rows: list[tuple[int, list[str]]] = []
+        records = list(reader)
+        # Only a line with no cells at all is blank; a row of empty cells is a broken row.
+        blank = records and min(map(len, records)) < 2
+        if reader.line_num == len(records) + 1 and not blank:
+            # Every record one line (the header too), none blank: row k is at line k + 2.
+            self.records, self.lines = records, range(2, len(records) + 2)
+            return
+        self.records, self.lines = [], []
+        reader = csv_rows(io.StringIO(text, newline=""), delimiter)
+        next(reader, None)
         previous = reader.line_num
-        rows = self.rows
         for row in reader:
             line, previous = previous + 1, reader.line_num
-            # Only a line with no cells at all is blank; a row of empty cells is a broken row.
             if len(row) > 1 or (row and row[0].strip()):
-                rows.append((line, row))
+                self.records.append(row)
+                self.lines.append(line)
+
+    @property
+    def rows(self) -> Any:
+        """(line, cells) of every row that is not blank."""
+        return zip(self.lines, self.records, strict=True)
 
     def find(self, names: Sequence[str]) -> int | None:
         return next((self.at[n.lower()] for n in names if n.lower() in self.at), None)
+
+
+def bbox_cell_layout(columns: set[str]) -> bool:
+    """A table with an image column, one `bbox` cell a box, and the images' `width` and `height`:
+    the Kaggle layout whose boxes are documented as x, y, w, h in pixels (Global Wheat Detection)."""
+    return BBOX_COLUMN in columns and bool(columns & set(IMAGE_COLUMNS)) and {"width", "height"} <= columns
 
 
 def _box_columns(columns: set[str]) -> tuple[tuple[str, ...], bool] | None:
@@ -76,6 +100,12 @@ class BoxTableReader(Reader):
     or `x1,y1,x2,y2`) or as `x,y,w,h`, and the image size (`width`, `height`) when the table
     has it; otherwise the size is read from the image beside the table (or in `images/`) when
     it is there. Item ids are the image names; every row is an annotation at its line.
+
+    Kaggle's one-cell boxes (`image_id,width,height,bbox,source` with `"[x, y, w, h]"`, as in
+    Global Wheat Detection) are claimed only with the `width` and `height` columns beside (that
+    layout's boxes are x, y, w, h); otherwise name the reader with the option `bbox_format`
+    (`xywh` or `xyxy`). Without a class column every box is of the class `class_name` (option,
+    default `object`).
     """
 
     name = "box_csv"
@@ -87,7 +117,7 @@ class BoxTableReader(Reader):
             return False
         columns = {c.lower() for c in _header(path, head)}
         has = bool(columns & set(IMAGE_COLUMNS)) and bool(columns & set(LABEL_COLUMNS))
-        return has and _box_columns(columns) is not None
+        return (has and _box_columns(columns) is not None) or bbox_cell_layout(columns)
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         builder = ShapeBuilder(SourceFile(path=context.display(path), reader=self.name), shared_ids=True)
@@ -96,36 +126,77 @@ class BoxTableReader(Reader):
             return builder.build()
         found = _box_columns(set(table.at))
         image, label = table.find(IMAGE_COLUMNS), table.find(LABEL_COLUMNS)
+        if found is None and image is not None and BBOX_COLUMN in table.at:
+            _BoxCells(builder, table, context.options or {}).read(image, label)
+            return builder.build()
         if found is None or image is None or label is None:
             builder.problem("no image, class and box columns (xmin,ymin,xmax,ymax or x,y,w,h)", line=1)
             return builder.build()
         names, corners = found
         box_at = [table.at[n] for n in names]
         size_at = (table.find(("width",)), table.find(("height",))) if corners else (None, None)
+        columns = _columns(table, box_at)
+        if columns is None:
+            _box_rows(builder, table, (image, label, box_at, size_at, corners), path, context)
+            return builder.build()
+        cells, numbers = columns
+        boxes = np.column_stack(numbers)
+        if corners:
+            boxes[:, 2:] -= boxes[:, :2]
+        names_of = list(map(str.strip, cells[image]))
+        first = dict(zip(reversed(names_of), range(len(names_of) - 1, -1, -1), strict=True))  # name -> first row
         items: dict[str, int] = {}
-        of_item: list[int] = []
-        labels: list[str] = []
-        boxes: list[tuple] = []
-        lines: list[int] = []
-        for line, row in table.rows:
-            if len(row) != len(table.header):
-                builder.problem(f"row has {len(row)} cells, the header has {len(table.header)}", line=line, column=1)
-                continue
-            numbers = _numbers(row, box_at, builder, line, table.header)
-            if numbers is None:
-                continue
-            a, b, c, d = numbers
-            box = (a, b, c - a, d - b) if corners else (a, b, c, d)
-            name = row[image].strip()
-            if name not in items:
-                size = _size(row, size_at) if None not in size_at else _beside(path, name, context)
-                items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
-            of_item.append(items[name])
-            labels.append(row[label].strip())
-            boxes.append(box)
-            lines.append(line)
-        builder.add_boxes(of_item, labels, boxes, lines)
+        for name in dict.fromkeys(names_of):
+            line = table.lines[first[name]]
+            row = [cells[k][first[name]] if k is not None else "" for k in size_at]
+            size = _size(row, (0, 1)) if None not in size_at else _beside(path, name, context)
+            items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
+        labels = list(map(str.strip, cells[label]))
+        builder.add_boxes(list(map(items.__getitem__, names_of)), labels, boxes, table.lines)
         return builder.build()
+
+
+def _columns(table: _Table, box_at: list[int]) -> tuple[list[list[str]], list[np.ndarray]] | None:
+    """The table's cells column by column and its box columns as numbers, or None when some row is
+    malformed (a cell count unlike the header's, a box cell not a number): then rows are read one by one."""
+    records, width = table.records, len(table.header)
+    if not records or min(map(len, records)) != width or max(map(len, records)) != width:
+        return None
+    # One column at a time (itemgetter): zip(*rows) would make an iterator per row for the GC to walk.
+    cells = [list(map(itemgetter(k), records)) for k in range(width)]
+    try:
+        numbers = [np.fromiter(map(float, cells[k]), np.float64, len(records)) for k in box_at]
+    except ValueError:
+        return None
+    return cells, numbers
+
+
+def _box_rows(builder: ShapeBuilder, table: _Table, roles: tuple, path: Path, context: ReadContext) -> None:
+    """Row by row, reporting each malformed row (the path for tables `_columns` cannot take whole)."""
+    image, label, box_at, size_at, corners = roles
+    items: dict[str, int] = {}
+    of_item: list[int] = []
+    labels: list[str] = []
+    boxes: list[tuple] = []
+    lines: list[int] = []
+    for line, row in table.rows:
+        if len(row) != len(table.header):
+            builder.problem(f"row has {len(row)} cells, the header has {len(table.header)}", line=line, column=1)
+            continue
+        numbers = _numbers(row, box_at, builder, line, table.header)
+        if numbers is None:
+            continue
+        a, b, c, d = numbers
+        box = (a, b, c - a, d - b) if corners else (a, b, c, d)
+        name = row[image].strip()
+        if name not in items:
+            size = _size(row, size_at) if None not in size_at else _beside(path, name, context)
+            items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
+        of_item.append(items[name])
+        labels.append(row[label].strip())
+        boxes.append(box)
+        lines.append(line)
+    builder.add_boxes(of_item, labels, boxes, lines)
 
 
 def _decode(path: Path, context: ReadContext, builder: ShapeBuilder) -> _Table | None:
@@ -167,6 +238,60 @@ def _beside(path: Path, name: str, context: ReadContext) -> tuple[float, float]:
         if context.is_file(candidate):
             return image_size(candidate, context)
     return np.nan, np.nan
+
+
+class _BoxCells:
+    """Rows of a table whose boxes are one `bbox` cell ("[a, b, c, d]"), in the format the
+    `bbox_format` option names (`xywh`, `xyxy`), or x, y, w, h with `width`/`height` columns."""
+
+    def __init__(self, builder: ShapeBuilder, table: _Table, options: dict[str, Any]) -> None:
+        self.builder, self.table = builder, table
+        self.format = options.get("bbox_format")
+        if self.format is None and bbox_cell_layout(set(table.at)):
+            self.format = "xywh"
+        # A table without a class column (Global Wheat Detection: one class) names its class here.
+        self.class_name = str(options.get("class_name", "object"))
+
+    def read(self, image: int, label: int | None) -> None:
+        table, builder = self.table, self.builder
+        if self.format not in BBOX_FORMATS:
+            found = "" if self.format is None else f" (found {self.format!r})"
+            builder.problem(
+                f"one `bbox` column holds corners or x,y,w,h: set the reader option bbox_format to "
+                f"'xywh' or 'xyxy'{found}, or add `width` and `height` columns",
+                line=1,
+            )
+            return
+        cell = table.at[BBOX_COLUMN]
+        size_at = (table.find(("width",)), table.find(("height",)))
+        items: dict[str, int] = {}
+        for line, row in table.rows:
+            if len(row) != len(table.header):
+                builder.problem(f"row has {len(row)} cells, the header has {len(table.header)}", line=line, column=1)
+                continue
+            box = self.box(row[cell], line)
+            if box is None:
+                continue
+            name = row[image].strip()
+            if name not in items:
+                size = _size(row, size_at) if None not in size_at else (np.nan, np.nan)
+                items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
+            name_of_class = row[label].strip() if label is not None else self.class_name
+            builder.add_shape(items[name], name_of_class, box, line)
+
+    def box(self, text: str, line: int) -> tuple[float, float, float, float] | None:
+        """x, y, w, h from one cell, or None with an LL002 at the row's line."""
+        inner = text.strip()
+        values = inner[1:-1].split(",") if inner[:1] == "[" and inner[-1:] == "]" else []
+        try:
+            numbers = [float(v) for v in values]
+        except ValueError:
+            numbers = []
+        if len(numbers) != 4:
+            self.builder.problem(f"column 'bbox': {text!r} is not [4 numbers]", line=line, column=1)
+            return None
+        a, b, c, d = numbers
+        return (a, b, c - a, d - b) if self.format == "xyxy" else (a, b, c, d)
 
 
 class OpenImagesReader(Reader):

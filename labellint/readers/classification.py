@@ -6,8 +6,12 @@ import csv
 import io
 import os
 from collections.abc import Sequence
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path, PurePath
 from typing import Any
+
+import numpy as np
 
 from labellint.model import ClassRef, Dataset, SourceFile
 from labellint.readers._encoding import not_utf8
@@ -163,6 +167,8 @@ def _roles(lower: list[str], rows: list[list[str]], options: dict, header: list[
 
 def _table_rows(builder: ShapeBuilder, rows: list[list[str]], width: int, roles: Any, header: list[str]) -> None:
     image, label, onehot = roles
+    if label is not None and _label_columns(builder, rows, width, image, label):
+        return
     for number, row in enumerate(rows, 2):
         if not any(cell.strip() for cell in row):
             continue
@@ -181,6 +187,27 @@ def _table_rows(builder: ShapeBuilder, rows: list[list[str]], width: int, roles:
                 builder.problem(f"column {header[k]!r}: {row[k]!r} is not 0/1 or true/false", line=number, column=1)
             elif cell in ("1", "1.0", "true"):
                 builder.add_shape(item, header[k], None, number)
+
+
+def _label_columns(builder: ShapeBuilder, rows: list[list[str]], width: int, image: int, label: int) -> bool:
+    """Reads an image + label table column by column; False (nothing read) when a row is blank
+    or malformed, so that the rows are read one by one and each bad one reported."""
+    if not rows or min(map(len, rows)) != width or max(map(len, rows)) != width:
+        return False
+    # One column at a time (itemgetter): zip(*rows) would make an iterator per row for the GC to walk.
+    names = list(map(str.strip, map(itemgetter(image), rows)))
+    if not all(names):  # a row without an image name may be blank: the row-by-row path decides
+        return False
+    labels = list(map(str.strip, map(itemgetter(label), rows)))
+    first = len(builder.item_ids)
+    lines = range(2, len(rows) + 2)
+    builder.add_items(names, lines)
+    labelled = all(labels)
+    items = range(first, first + len(rows)) if labelled else list(compress(range(first, first + len(rows)), labels))
+    kept = labels if labelled else list(filter(None, labels))
+    where = lines if labelled else list(compress(lines, labels))
+    builder.add_boxes(items, kept, np.full((len(kept), 4), np.nan), where)
+    return True
 
 
 class ImageListReader(Reader):

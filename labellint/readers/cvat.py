@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -182,12 +183,15 @@ class _CvatFile:
         if not label:
             self.builder.problem(f"<{shape.tag}> without a `label`", line)
             return
-        geometry = _geometry(shape)
+        attrib = shape.attrib
+        geometry = _plain_box(attrib) if shape.tag == "box" else None
+        if geometry is None:
+            geometry = _geometry(shape)
         if isinstance(geometry, str):
             self.builder.problem(geometry, line)
             return
         box, extra = geometry
-        fields = {"shape": shape.tag, **{k: shape.get(k) for k in FIELDS if shape.get(k) is not None}, **extra}
+        fields = {"shape": shape.tag, **{k: attrib[k] for k in FIELDS if k in attrib}, **extra}
         if track:
             fields.update(track[1])
         attributes = self.attributes(label, shape)
@@ -202,6 +206,8 @@ class _CvatFile:
         occluded = shape.get("occluded")
         if occluded in ("0", "1"):
             values["occluded"] = occluded == "1"
+        if not len(shape):
+            return values  # no children, so no <attribute> (most shapes: skip the walk)
         for attribute in shape.iter("attribute"):
             name, text = attribute.get("name"), attribute.text or ""
             if name is None:
@@ -214,6 +220,18 @@ class _CvatFile:
             else:
                 values[name] = text
         return values
+
+
+def _plain_box(attrib: dict[str, str]) -> tuple[tuple[float, float, float, float], dict[str, Any]] | None:
+    """A <box>'s x, y, w, h when its four corners are finite numbers (the common case, read with
+    fewer calls), else None: `_geometry` then reads it and says what is wrong."""
+    try:
+        a, b, c, d = float(attrib["xtl"]), float(attrib["ytl"]), float(attrib["xbr"]), float(attrib["ybr"])
+    except (KeyError, ValueError):
+        return None
+    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c) and math.isfinite(d)):
+        return None
+    return (a, b, c - a, d - b), {}
 
 
 def _geometry(shape: Element) -> tuple[tuple[float, float, float, float] | None, dict[str, Any]] | str:

@@ -10,6 +10,7 @@ import numpy as np
 
 from labellint.errors import MissingContentError
 from labellint.model import ClassRef, Dataset, SourceFile, empty_dataset
+from labellint.readers._token_table import read_token_table, token_columns
 from labellint.readers.base import ReadContext, Reader, issue
 from labellint.readers.classification import LABEL_COLUMNS
 
@@ -29,17 +30,23 @@ class ParquetReader(Reader):
     A file is claimed with a `.parquet` name and Parquet's `PAR1` magic. Detection: an `objects`
     column (a struct of lists, as `datasets` stores `Sequence({...})`, or a list of structs) with
     `bbox` (x, y, w, h in pixels, COCO-like; option `bbox_format: xyxy`) and `category`, and
-    `width`/`height` columns when present. Otherwise classification: a label column (`label`,
-    `class`, ...; option `label`) holding class indices, names, or lists of them (multi-label);
-    indices are named from the `datasets` ClassLabel in the file's `huggingface` schema metadata
-    when it is there, -1 is "no label" as in `datasets`. Items: the `id`/`image_id` column, else
-    the image's path (an `Image` struct's `path` or a path column), else the row number; the text
-    column (`text`, `sentence`, ...) is the item's text. Each record is at `/rows/<row>` (0-based).
+    `width`/`height` columns when present. A token-classification table (a list-of-strings
+    `tokens` column and `ner_tags` of ClassLabel indices or tag names, as the hub stores
+    CoNLL-2003; options `tokens`, `tags`, `scheme`) is read as the CoNLL reader reads a file:
+    each row a text item, each entity a span (`readers/_token_table.py`). Otherwise
+    classification: a label column (`label`, `class`, ...; option `label`) holding class indices,
+    names, or lists of them (multi-label); indices are named from the `datasets` ClassLabel in
+    the file's `huggingface` schema metadata when it is there, -1 is "no label" as in `datasets`.
+    Items: the `id`/`image_id` column, else the image's path (an `Image` struct's `path` or a
+    path column), else the row number; the text column (`text`, `sentence`, ...) is the item's
+    text. Each record is at `/rows/<row>` (0-based).
     """
 
     name = "parquet"
     suffixes = (".parquet",)
-    description = "Parquet / Hugging Face datasets: label or objects(bbox, category) columns (extra [parquet])"
+    description = (
+        "Parquet / Hugging Face datasets: label, objects(bbox, category) or tokens + ner_tags columns (extra [parquet])"
+    )
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return path.suffix.lower() == ".parquet" and head[:4] == MAGIC
@@ -137,6 +144,12 @@ class _Table:
 
     def build(self) -> Dataset:
         objects = _column(self.names, self.options.get("objects"), ("objects",))
+        tokens = None if objects else token_columns(self.table, self.options)
+        if tokens is not None:
+            ident = _column(self.names, self.options.get("id"), ID_COLUMNS)
+            ids = self.table.column(ident).to_pylist() if ident else None
+            names = class_names(self.features.get(tokens[1]))
+            return read_token_table(self.table, self.source, self.options, names, ids)
         label = None if objects else _column(self.names, self.options.get("label"), LABEL_COLUMNS)
         if objects is None and label is None:
             raise _Bad(f"no label column ({', '.join(LABEL_COLUMNS)}) and no `objects` column; set the `label` option")

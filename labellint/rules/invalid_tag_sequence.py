@@ -10,7 +10,8 @@ from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
 class InvalidTagSequence(Rule):
     """A token tag the file's tagging scheme does not allow after the tag before it (`I-X` after
-    `O` or after `B-Y` in IOB2, an unopened or unclosed BIOES entity), reported at the token's line."""
+    `O` or after `B-Y` in IOB2, an unopened or unclosed BIOES entity), reported at the token's line
+    (or, in a token table, at the tag's JSON pointer)."""
 
     code = "LL307"
     name = "invalid-tag-sequence"
@@ -22,7 +23,9 @@ class InvalidTagSequence(Rule):
             fault = fields.get("tag_sequence")
             if not fault:
                 continue
-            where = dataclasses.replace(ds.annotation_location(a), line=fault["line"])
+            # A line-based file names the token's line, a table (Parquet) the tag's JSON pointer.
+            place = {key: fault[key] for key in ("line", "pointer") if key in fault}
+            where = dataclasses.replace(ds.annotation_location(a), **place)
             yield Finding(
                 f"{fault['message']}; read as part of a {ds.class_name(a)!r} entity",
                 location=where,
