@@ -91,7 +91,7 @@ def read_dataset(
     parts: list[Dataset] = []
     crashes: list[Crash] = []
     for reader, files, options in collected.groups.values():
-        context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options)
+        context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options, source.reopen)
         try:
             parts.append(reader.read(files, context))
         except LabellintError:

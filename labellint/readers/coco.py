@@ -14,7 +14,7 @@ import numpy as np
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile, ids_array
 from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
-from labellint.readers._jsonpos import locate_pointers, offset_from_message
+from labellint.readers._jsonpos import JsonLocator, offset_from_message
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
 
@@ -79,6 +79,7 @@ class CocoReader(Reader):
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
+        reopen = context.opener(path)  # before reading: a file changed after this gives no lines
         # Some Windows tools write a BOM, or UTF-16: offsets and lines are those of the UTF-8.
         raw = context.read_bytes(path)
         data = utf8_text(raw)
@@ -91,7 +92,7 @@ class CocoReader(Reader):
             reader=self.name,
             item_pointer="/images",
             annotation_pointer="/annotations",
-            locator=lambda pointers: locate_pointers(data, pointers),
+            locator=JsonLocator(reopen, utf8_text, len(data)),
         )
         try:
             document = _decode(data)
