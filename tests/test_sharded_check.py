@@ -5,6 +5,9 @@ records sit in different shards."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +75,50 @@ def test_jobs_2_gives_the_single_process_report(dataset: tuple[Path, dict]) -> N
     root, single = dataset
     assert _check(root, "--jobs", "2", "--shard-size", "1") == single
     assert _check(root, "--jobs", "2") == single  # automatic shard size (8 shards)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1 (random ports), each
+    started in a folder of its own: workers find label files by absolute path, not their cwd."""
+    distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
+    home = tmp_path_factory.mktemp("dask")
+    address_file = home / "scheduler.json"
+    common = ["--no-dashboard"]
+    scheduler = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0"]
+    processes = [subprocess.Popen([*scheduler, *common, "--scheduler-file", str(address_file)], cwd=home)]
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(address_file.read_text())["address"]
+        for k in range(2):
+            (home / f"w{k}").mkdir()
+            worker = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1"]
+            processes.append(subprocess.Popen([*worker, *common, "--host", "127.0.0.1"], cwd=home / f"w{k}"))
+        with distributed.Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def test_a_dask_cluster_gives_the_single_process_report(dataset: tuple[Path, dict], dask_cluster: str) -> None:
+    root, single = dataset
+    assert dask_cluster.startswith("tcp://127.0.0.1:")
+    assert _check(root, "--executor", "dask", "--scheduler", dask_cluster, "--shard-size", "1") == single
+    assert _check(root, "--scheduler", dask_cluster) == single  # an address alone means Dask
+
+
+def test_without_dask_installed_the_message_names_the_extra(dataset: tuple[Path, dict]) -> None:
+    root, _ = dataset
+    code = "import sys; sys.modules['distributed'] = None; from labellint.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "check", "--executor", "dask", "yolo"], cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].endswith("pip install 'labellint-git[dask]'"), done.stderr
+    assert "Traceback" not in done.stderr

@@ -107,8 +107,7 @@ def check_in_shards(
         (reader, [_absolute(p, source.cwd) for p in files], options)
         for reader, files, options in collected.groups.values()
     ]
-    mapper, slots = _mapper(parallel)
-    results = mapper(job, plan_shards(groups, slots, parallel.shard_size))
+    results = _executor(parallel)(job, groups, parallel.shard_size)
     dataset = finish_dataset([r.dataset for r in results], collected)
     context = rule_context(dataset, settings.spec, settings.spec_display, config, source)
     report = run_rules([rule for rule in rules if type(rule).scope not in LOCAL_SCOPES], context)
@@ -142,21 +141,26 @@ def _combined(report: Report, results: list[ShardResult], rules: list[Rule]) -> 
     return merged
 
 
-def _mapper(parallel: Parallel) -> tuple[Callable[[ShardJob, list[Shard]], list[ShardResult]], int]:
-    """The function that runs shards, and how many run at once."""
-    if parallel.executor == "dask":
-        from labellint.commands.dask_shards import dask_mapper
+# Runs a job's groups of files as shards (it plans them: only it knows how many slots it has).
+Executor = Callable[[ShardJob, list[tuple[Reader, list[Path], dict]], int | None], list[ShardResult]]
 
-        return dask_mapper(parallel.scheduler, parallel.jobs)
+
+def _executor(parallel: Parallel) -> Executor:
+    """Local processes, or Dask (a scheduler's address, else a LocalCluster on 127.0.0.1)."""
+    if parallel.executor == "dask":
+        from labellint.commands.dask_shards import dask_executor
+
+        return dask_executor(parallel.scheduler, parallel.jobs)
     if parallel.executor != "process":
         raise UsageError(f"unknown executor {parallel.executor!r}: choose process or dask")
-    return _process_mapper(parallel.jobs), parallel.jobs
+    return _process_executor(parallel.jobs)
 
 
-def _process_mapper(jobs: int) -> Callable[[ShardJob, list[Shard]], list[ShardResult]]:
-    def run(job: ShardJob, shards: list[Shard]) -> list[ShardResult]:
+def _process_executor(jobs: int) -> Executor:
+    def run(job: ShardJob, groups: list, size: int | None) -> list[ShardResult]:
         from concurrent.futures import ProcessPoolExecutor
 
+        shards = plan_shards(groups, jobs, size)
         if jobs <= 1 or len(shards) <= 1:
             return [run_shard(job, shard) for shard in shards]
         with ProcessPoolExecutor(min(jobs, len(shards))) as pool:
