@@ -122,3 +122,14 @@ def test_without_dask_installed_the_message_names_the_extra(dataset: tuple[Path,
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].endswith("pip install 'labellint-git[dask]'"), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_folder_issue_read_by_several_shards_is_reported_once() -> None:
+    from conftest import REPO_ROOT
+
+    folder = REPO_ROOT / "rules" / "LL001-unreadable-file"
+    args = ["check", "--format", "json", "--exit-zero", "--select", "ALL", "bad"]
+    single = run_cli(*args, cwd=folder)
+    sharded = run_cli(*args, "--jobs", "2", "--shard-size", "1", cwd=folder)
+    assert sharded.stdout == single.stdout
+    assert sum('"bad/yolo/data.yaml"' in line for line in single.stdout.splitlines()) == 1

@@ -109,9 +109,17 @@ def check_in_shards(
     ]
     results = _executor(parallel)(job, groups, parallel.shard_size)
     dataset = finish_dataset([r.dataset for r in results], collected)
+    # A reader's per-folder issue (a broken YOLO data.yaml) comes once from every shard that read
+    # a file of that folder; a single read gives it once.
+    seen: set[tuple] = set()
+    dataset.issues = [i for i in dataset.issues if not (_key(i) in seen or seen.add(_key(i)))]
     context = rule_context(dataset, settings.spec, settings.spec_display, config, source)
     report = run_rules([rule for rule in rules if type(rule).scope not in LOCAL_SCOPES], context)
     return _combined(report, results, rules), dataset, [c for r in results for c in r.crashes]
+
+
+def _key(issue) -> tuple:
+    return (issue.code, issue.message, issue.identity, issue.location)
 
 
 def _absolute(path: Path, cwd: Path) -> Path:
