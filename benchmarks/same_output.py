@@ -2,6 +2,7 @@
 
     python benchmarks/same_output.py --base REV      # REV's tree (a temporary git worktree) against this one
     python benchmarks/same_output.py --write DIR     # only record this tree's outputs in DIR
+    python benchmarks/same_output.py --args "--jobs 2 --shard-size 1"   # this tree with ARGS against without
 
 Each case runs `python -m labellint check --format json --exit-zero --select ALL` in a fresh
 process with PYTHONPATH pointing at the tree under test, so both sides read the same files with
@@ -14,9 +15,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,14 +57,15 @@ def cases() -> list[tuple[str, Path, list[str]]]:
     return out
 
 
-def run_all(tree: Path, target: Path) -> dict[str, str]:
-    """Runs every case with the code in `tree`; writes each output to `target` and returns digests."""
+def run_all(tree: Path, target: Path, extra: Sequence[str] = ()) -> dict[str, str]:
+    """Runs every case with the code in `tree` (and `extra` arguments); writes each output to
+    `target` and returns digests."""
     target.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(tree), "NO_COLOR": "1"}
     digests = {}
     for name, cwd, args in cases():
         command = [sys.executable, "-m", "labellint", "check", "--format", "json", "--exit-zero", "--select", "ALL"]
-        done = subprocess.run([*command, *args], cwd=cwd, env=env, capture_output=True, timeout=600)
+        done = subprocess.run([*command, *extra, *args], cwd=cwd, env=env, capture_output=True, timeout=600)
         body = done.stdout + b"\n--- exit %d\n" % done.returncode
         (target / (name.replace("/", "__") + ".out")).write_bytes(body)
         digests[name] = hashlib.sha256(body).hexdigest()
@@ -82,7 +86,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", help="git revision to compare this tree against")
     parser.add_argument("--write", type=Path, help="only record this tree's outputs here")
+    parser.add_argument("--args", help="compare this tree with these check arguments against without them")
     args = parser.parse_args()
+    if args.args:
+        with tempfile.TemporaryDirectory() as scratch:
+            before = run_all(ROOT, Path(scratch) / "before")
+            after = run_all(ROOT, Path(scratch) / "after", shlex.split(args.args))
+        return _compare(before, after, f"the same check without {args.args}")
     if args.write:
         digests = run_all(ROOT, args.write)
         print(f"{len(digests)} cases written to {args.write}")
@@ -98,11 +108,15 @@ def main() -> int:
             after = run_all(ROOT, Path(scratch) / "after")
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, check=True)
-        differ = [name for name in before if before[name] != after.get(name)]
-        for name in differ:
-            print(f"DIFFERS: {name}")
-        print(f"{len(before) - len(differ)} of {len(before)} cases byte-identical against {args.base}")
-        return 1 if differ else 0
+        return _compare(before, after, args.base)
+
+
+def _compare(before: dict[str, str], after: dict[str, str], against: str) -> int:
+    differ = [name for name in before if before[name] != after.get(name)]
+    for name in differ:
+        print(f"DIFFERS: {name}")
+    print(f"{len(before) - len(differ)} of {len(before)} cases byte-identical against {against}")
+    return 1 if differ else 0
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from typing import Any
 
 from labellint.commands.labels import LabelSelection, read_dataset, rule_context
 from labellint.commands.narrow import narrow
+from labellint.commands.shards import Parallel, check_in_shards
 from labellint.engine import run_rules
 from labellint.errors import UsageError
 from labellint.model import Dataset
@@ -38,6 +39,8 @@ class CheckRequest(LabelSelection):
     # Report per-file problems only for these files (--changed-since, --staged, a pre-commit hook).
     changed: ChangedFiles | None = None
     show_todos: bool = False  # list spec-completeness TODOs one per line (else counted per rule)
+    # Read and check in shards on worker processes or a Dask cluster (--jobs, --executor).
+    parallel: Parallel | None = None
 
     def overrides(self) -> Overrides:
         """The command line's rule settings."""
@@ -72,7 +75,7 @@ class CheckResult:
 def run_check(request: CheckRequest, settings: Settings) -> CheckResult:
     """Reads the labels, runs the selected check rules and returns the report."""
     policy = build_policy(settings.config, request.overrides())
-    report, dataset = check_source(request, settings, policy, WorkTree())
+    report, dataset = check_source(request, settings, policy, WorkTree(), request.parallel)
     adopt(report, request, settings, policy)
     if settings.spec is None:
         report.notes.append("no labelspec.yaml found; checking structure and geometry only (pass --spec)")
@@ -90,12 +93,18 @@ def todos_asked(request: CheckRequest, policy: Policy) -> bool:
     return request.show_todos or any(matches(s, rule) for s in selectors for rule in todo_rules)
 
 
-def check_source(request: CheckRequest, settings: Settings, policy: Policy, source: Source) -> tuple[Report, Dataset]:
-    """The policy's check rules on the labels as `source` has them (reader crashes first)."""
+def check_source(
+    request: CheckRequest, settings: Settings, policy: Policy, source: Source, parallel: Parallel | None = None
+) -> tuple[Report, Dataset]:
+    """The policy's check rules on the labels as `source` has them (reader crashes first); in
+    shards on workers when `parallel` asks for it (the work tree only: a revision is read here)."""
     config, spec = settings.config, settings.spec
-    dataset, crashes = read_dataset(request, config, spec, source)
-    context = rule_context(dataset, spec, settings.spec_display, config, source)
-    report = run_rules(policy.rules_in(CHECK_SCOPES), context)
+    rules = policy.rules_in(CHECK_SCOPES)
+    if parallel is not None and isinstance(source, WorkTree):
+        report, dataset, crashes = check_in_shards(request, settings, rules, parallel, source)
+    else:
+        dataset, crashes = read_dataset(request, config, spec, source)
+        report = run_rules(rules, rule_context(dataset, spec, settings.spec_display, config, source))
     report.crashes[:0] = crashes
     report.notes.extend(dataset.notes)
     apply_policy(report, policy, spec, settings.spec_display)

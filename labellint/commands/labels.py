@@ -10,7 +10,7 @@ from pathlib import Path
 from labellint.errors import LabellintError, UsageError
 from labellint.model import Dataset, SourceFile, empty_dataset
 from labellint.readers._limits import limit_issue
-from labellint.readers.base import ReadContext, issue
+from labellint.readers.base import ReadContext, Reader, issue
 from labellint.report import Crash
 from labellint.rules.base import RuleContext
 from labellint.settings.config import Config
@@ -77,6 +77,13 @@ def read_dataset(
     selection: LabelSelection, config: Config, spec: LabelSpec | None, source: Source
 ) -> tuple[Dataset, list[Crash]]:
     """Every target read into one dataset; a reader that crashes is reported, the rest go on."""
+    collected = collect_labels(selection, config, source)
+    parts, crashes = read_groups(list(collected.groups.values()), spec, source, collected.issues)
+    return finish_dataset(parts, collected), crashes
+
+
+def collect_labels(selection: LabelSelection, config: Config, source: Source) -> Collected:
+    """The label files a selection names, grouped by reader (a usage error when there are none)."""
     targets, base = targets_for(selection, config)
     collected = collect(targets, source, base)
     drop_excluded(collected, [*config.exclude, *selection.exclude], config.root)
@@ -89,17 +96,34 @@ def read_dataset(
         if not selection.candidates:
             # Paths were given and nothing in them is labels: "All checks passed" would be a lie.
             collected.issues.extend(_nothing_read(targets, base, source, collected.skipped_note()))
+    return collected
+
+
+def finish_dataset(parts: list[Dataset], collected: Collected) -> Dataset:
+    """The parts as one dataset, with what collecting found (unclaimed files, their note)."""
+    dataset = Dataset.concat(parts) if parts else Dataset()
+    dataset.issues.extend(collected.issues)
+    note = collected.skipped_note()
+    if note:
+        dataset.notes.append(note)
+    return dataset
+
+
+def read_groups(
+    groups: list[tuple[Reader, list[Path], dict]], spec: LabelSpec | None, source: Source, issues: list
+) -> tuple[list[Dataset], list[Crash]]:
+    """Each reader's files read (one part per group); a reader that crashes is retried file by
+    file, and only the files that still fail are reported (a parser's limit goes to `issues`)."""
     parts: list[Dataset] = []
     crashes: list[Crash] = []
-    for reader, files, options in collected.groups.values():
-        context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options)
+    for reader, files, options in groups:
+        context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options, source.reopen)
         try:
             parts.append(reader.read(files, context))
         except LabellintError:
             raise  # content that cannot be had (an unfetched LFS object): exit 2 with its message
         except Exception:
-            # A reader bug must not hide the other files' problems: read them one by one and
-            # report only the files that still fail.
+            # A reader bug must not hide the other files' problems.
             for path in files:
                 try:
                     parts.append(reader.read([path], context))
@@ -110,7 +134,7 @@ def read_dataset(
                     if limit is not None:
                         # Counted as a file that was given and not read, with the reason at its line.
                         parts.append(empty_dataset(SourceFile(source.display(path), reader.name)))
-                        collected.issues.append(limit)
+                        issues.append(limit)
                         continue
                     crashes.append(
                         Crash(
@@ -119,12 +143,7 @@ def read_dataset(
                             traceback.format_exc(),
                         )
                     )
-    dataset = Dataset.concat(parts) if parts else Dataset()
-    dataset.issues.extend(collected.issues)
-    note = collected.skipped_note()
-    if note:
-        dataset.notes.append(note)
-    return dataset, crashes
+    return parts, crashes
 
 
 def _nothing_read(targets, base: Path, source: Source, skipped: str | None) -> list:

@@ -8,6 +8,7 @@ migrated leaves all of them as they were.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,10 @@ class _Overlay:
 
     def head(self, path: Path, size: int) -> bytes:
         return self.read_bytes(path)[:size]
+
+    def reopen(self, path: Path):
+        found = self.new.get(Path(path).resolve())
+        return self.tree.reopen(path) if found is None else functools.partial(bytes, found)
 
     def __getattr__(self, name: str):
         return getattr(self.tree, name)

@@ -10,7 +10,8 @@ between its child containers, so a 300 MB file costs well under a second.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -180,6 +181,25 @@ def locate_pointers(data: bytes, pointers: Sequence[str]) -> dict[str, tuple[int
         if offset is not None:
             found[pointer] = index.line_column(offset)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLocator:
+    """Finds JSON pointers' lines by reading the file again when a report needs them: a Dataset
+    keeps this small, picklable object instead of the file's bytes. `decode` is the reader's own
+    bytes-to-UTF-8 step (a module-level function), `size` the length it had when read, so bytes
+    that changed meanwhile give no lines rather than wrong ones."""
+
+    reopen: Callable[[], bytes | None]
+    decode: Callable[[bytes], bytes]
+    size: int
+
+    def __call__(self, pointers: Sequence[str]) -> dict[str, tuple[int, int]]:
+        raw = self.reopen()
+        data = None if raw is None else self.decode(raw)
+        if data is None or len(data) != self.size:
+            return {}
+        return locate_pointers(data, pointers)
 
 
 def offset_from_message(message: str) -> int | None:

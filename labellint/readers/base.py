@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,13 @@ class ReadContext:
     display: Callable[[Path], str]
     spec: LabelSpec | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    # A picklable handle per path that reads the file again later (sources' `reopen`); without
+    # one, `opener` falls back to `read_bytes` (which must then be picklable to ship a Dataset).
+    reopen: Callable[[Path], Callable[[], bytes | None]] | None = None
+
+    def opener(self, path: Path) -> Callable[[], bytes | None]:
+        """How to read `path` again after reading is over (line finding), without keeping its bytes."""
+        return self.reopen(path) if self.reopen is not None else functools.partial(self.read_bytes, path)
 
 
 class Reader:

@@ -16,7 +16,7 @@ from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile, ids_arra
 from labellint.readers._declared import repeats
 from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
-from labellint.readers._jsonpos import locate_pointers, offset_from_message
+from labellint.readers._jsonpos import JsonLocator, offset_from_message
 from labellint.readers.base import SNIFF_BYTES, Candidate, ReadContext, Reader, issue
 from labellint.readers.coco_panoptic import flatten, is_panoptic
 
@@ -89,6 +89,7 @@ class CocoReader(Reader):
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
+        reopen = context.opener(path)  # before reading: a file changed after this gives no lines
         # Some Windows tools write a BOM, or UTF-16: offsets and lines are those of the UTF-8.
         raw = context.read_bytes(path)
         data = utf8_text(raw)
@@ -101,7 +102,7 @@ class CocoReader(Reader):
             reader=self.name,
             item_pointer="/images",
             annotation_pointer="/annotations",
-            locator=lambda pointers: locate_pointers(data, pointers),
+            locator=JsonLocator(reopen, utf8_text, len(data)),
         )
         if is_panoptic(data[:SNIFF_BYTES]):
             return _read_leniently(data, source, None, panoptic=True)

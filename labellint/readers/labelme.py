@@ -11,7 +11,7 @@ import msgspec
 import numpy as np
 
 from labellint.model import Dataset, SourceFile
-from labellint.readers._jsonpos import locate_pointers, offset_from_message
+from labellint.readers._jsonpos import JsonLocator, offset_from_message
 from labellint.readers._shapes import ShapeBuilder, points_box
 from labellint.readers.base import ReadContext, Reader, issue
 
@@ -45,16 +45,15 @@ class LabelMeReader(Reader):
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
-        data = context.read_bytes(path)
-        if data.startswith(UTF8_BOM):
-            data = b" " * len(UTF8_BOM) + data[len(UTF8_BOM) :]
+        reopen = context.opener(path)  # before reading: a file changed after this gives no lines
+        data = _blank_bom(context.read_bytes(path))
         source = SourceFile(
             path=display,
             reader=self.name,
             item_pointers=[""],
             annotation_pointer="/shapes",
             shared_item_ids=True,
-            locator=lambda pointers: locate_pointers(data, pointers),
+            locator=JsonLocator(reopen, _blank_bom, len(data)),
         )
         builder = ShapeBuilder(source, shared_ids=True)
         try:
@@ -69,6 +68,11 @@ class LabelMeReader(Reader):
             return builder.build()
         _read_document(builder, document, path)
         return builder.build()
+
+
+def _blank_bom(data: bytes) -> bytes:
+    """A UTF-8 BOM as spaces: offsets and lines stay those of the file."""
+    return b" " * len(UTF8_BOM) + data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
 
 
 def _read_document(builder: ShapeBuilder, document: dict[str, Any], path: Path) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 from labellint.model import Dataset, SourceFile
 from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
-from labellint.readers._jsonpos import locate_pointers, offset_from_message
+from labellint.readers._jsonpos import JsonLocator, offset_from_message
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
@@ -52,13 +52,14 @@ class LabelStudioReader(Reader):
 
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
+        reopen = context.opener(path)  # before reading: a file changed after this gives no lines
         raw = context.read_bytes(path)
         data = utf8_text(raw)
         if data is raw and (problem := utf16_problem(raw)):
             # Found from the byte-order mark at the very start; the message names the bad byte.
             unreadable = issue("LL001", problem, display, line=1, column=1)
             return Dataset(files=[SourceFile(path=display, reader=self.name)], issues=[unreadable])
-        source = SourceFile(path=display, reader=self.name, locator=lambda pointers: locate_pointers(data, pointers))
+        source = SourceFile(path=display, reader=self.name, locator=JsonLocator(reopen, utf8_text, len(data)))
         builder = TextBuilder(source)
         item_pointers: list[str] = []
         ann_pointers: list[str] = []

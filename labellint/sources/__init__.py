@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -17,6 +17,8 @@ class Source(Protocol):
     def glob(self, pattern: Path) -> list[Path]: ...
     def display(self, path: Path) -> str: ...
     def walk(self, folder: Path) -> Iterator[Path]: ...
+    # A picklable handle that reads `path` again later (None when it changed meanwhile).
+    def reopen(self, path: Path) -> Callable[[], bytes | None]: ...
 
 
 # Folders never walked for label files: version control, tools' caches and virtual environments.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from labellint.sources import SKIP_DIRS, dvc
@@ -59,6 +60,10 @@ class GitRevision:
             raise FileNotFoundError(f"{path} does not exist at {self.label}")
         return data
 
+    def reopen(self, path: Path) -> RevisionFile:
+        """A small picklable handle that reads `path` at this revision again later, in any process."""
+        return RevisionFile(str(self.root), self.rev, self.label, str(absolute(path, self.cwd)), str(self.cwd))
+
     def is_file(self, path: Path) -> bool:
         try:
             return self._relative(path) in self._all_files()
@@ -86,3 +91,25 @@ class GitRevision:
             parts = relative[len(prefix) :].split("/")
             if relative.startswith(prefix) and not any(p in SKIP_DIRS or p.startswith(".") for p in parts[:-1]):
                 yield self.root / relative
+
+
+# One GitRevision per (root, sha, cwd) in a process: re-reading many files lists the tree once.
+_OPENED: dict[tuple[str, str, str], GitRevision] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionFile:
+    """A file at a git revision to read again on demand (a blob never changes)."""
+
+    root: str
+    rev: str
+    label: str
+    path: str
+    cwd: str
+
+    def __call__(self) -> bytes | None:
+        key = (self.root, self.rev, self.cwd)
+        if key not in _OPENED:
+            _OPENED[key] = GitRevision(Path(self.root), self.rev, Path(self.cwd))
+            _OPENED[key].label = self.label
+        return _OPENED[key].read_bytes(Path(self.path))

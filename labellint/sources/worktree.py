@@ -62,6 +62,15 @@ class WorkTree:
         pointer = lfs.parse_pointer(data) if len(data) < lfs.MAX_POINTER_BYTES else None
         return data if pointer is None else self._smudge(Path(path), pointer, None)
 
+    def reopen(self, path: Path) -> WorkTreeFile:
+        """A small picklable handle that reads `path` again later (for line finding), in any process."""
+        try:
+            status = os.stat(path)
+            stamp = (status.st_size, status.st_mtime_ns)
+        except OSError:  # tracked by DVC and not checked out: its content is fixed by its md5
+            stamp = None
+        return WorkTreeFile(os.path.abspath(path), str(self.cwd), stamp)
+
     def is_file(self, path: Path) -> bool:
         try:
             return Path(path).is_file() or (not Path(path).exists() and _dvc_tracked(Path(path)) is not None)
@@ -125,6 +134,26 @@ class WorkTree:
             dirs[:] = sorted(d for d in dirs if _walked(root, d))
             for name in sorted(files):
                 yield Path(root) / name
+
+
+@dataclass(frozen=True, slots=True)
+class WorkTreeFile:
+    """A work-tree file to read again on demand; None when it changed since it was read (its
+    size and modification time differ), so no line is ever taken from other bytes."""
+
+    path: str
+    cwd: str
+    stamp: tuple[int, int] | None
+
+    def __call__(self) -> bytes | None:
+        if self.stamp is not None:
+            try:
+                status = os.stat(self.path)
+            except OSError:
+                return None
+            if (status.st_size, status.st_mtime_ns) != self.stamp:
+                return None
+        return WorkTree(Path(self.cwd)).read_bytes(Path(self.path))
 
 
 def _walked(root: str, name: str) -> bool:
