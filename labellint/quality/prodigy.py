@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from labellint.support.jsonl_lines import json_objects
+
 # Views whose answers are whole annotations of the text (manual spans, choices); every other
 # answer is binary: accept or reject of the one label or span Prodigy proposed.
 MANUAL_VIEWS = {"ner_manual", "spans_manual", "choice", "relations", "pos_manual", "textcat_manual"}
@@ -24,18 +26,8 @@ def prodigy_rows(stream: TextIO) -> Iterator[tuple[int, tuple[str, str, str] | s
     label", not "no labels". The annotator is `_annotator_id`, else `_session_id`. The label is
     the answer, with what was accepted: the choices (`accept`) or the spans, as Prodigy wrote them.
     """
-    for number, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield number, f"invalid JSON: {exc.msg}"
-            continue
-        if not isinstance(record, dict):
-            yield number, "not a JSON object"
-            continue
-        yield number, _row(record)
+    for number, record in json_objects(stream):
+        yield number, record if isinstance(record, str) else _row(record)
 
 
 def _row(record: dict[str, Any]) -> tuple[str, str, str] | str:

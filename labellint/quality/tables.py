@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 import math
 import operator
 from collections.abc import Iterator, Sequence
@@ -23,6 +22,7 @@ from labellint.errors import UsageError
 from labellint.quality.prodigy import is_prodigy_export, prodigy_rows
 from labellint.quality.ratings import Ratings
 from labellint.support.csv_cells import csv_rows
+from labellint.support.jsonl_lines import json_objects
 
 # Column names tried, in order, when the caller did not name a role's column.
 DEFAULT_COLUMNS = {
@@ -312,16 +312,9 @@ def _jsonl_rows(
     n_objects = 0
     with stream:
         try:
-            for line_number, raw in enumerate(stream, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    record = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    problems.append(RowProblem(display, line_number, f"invalid JSON: {exc.msg}"))
-                    continue
-                if not isinstance(record, dict):
-                    problems.append(RowProblem(display, line_number, "not a JSON object"))
+            for line_number, record in json_objects(stream):
+                if isinstance(record, str):
+                    problems.append(RowProblem(display, line_number, record))
                     continue
                 n_objects += 1
                 values = []

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from labellint.writers.base import MigrationError
 from labellint.writers.review import ReviewChange
-from labellint.writers.voc import _object_names
+from labellint.writers.voc import name_replacement, object_names, object_removal, spliced
 
 _CLASS = re.compile(r"^(\s*)(-?\d+)(?=\s|$)")
 _NUMBER = re.compile(r"-?\d+(?:\.(\d*))?(?:[eE][+-]?\d+)?")
@@ -72,7 +72,7 @@ def apply_yolo_review(data: bytes, display: str, changes: Sequence[ReviewChange]
 def apply_voc_review(data: bytes, display: str, changes: Sequence[ReviewChange]) -> bytes:
     """The VOC XML with each change made to its `<object>` (found by the line its start tag is on);
     added labels become new objects before `</annotation>`, indented like the others."""
-    objects = {data.count(b"\n", 0, o[4]) + 1: o for o in _object_names(data, display)}
+    objects = {data.count(b"\n", 0, o[4]) + 1: o for o in object_names(data, display)}
     edits: list[tuple[int, int, bytes]] = []
     for change in changes:
         if change.add:
@@ -82,25 +82,15 @@ def apply_voc_review(data: bytes, display: str, changes: Sequence[ReviewChange])
             raise MigrationError(f"{display}:{change.line}: no <object> starts on that line")
         name_start, name_end, _, _, object_start, object_end = found
         if change.delete:
-            line_start = data.rfind(b"\n", 0, object_start) + 1
-            begin = line_start if not data[line_start:object_start].strip() else object_start
-            finish = object_end + 1 if data[object_end : object_end + 1] == b"\n" else object_end
-            edits.append((begin, finish, b""))
+            edits.append(object_removal(data, object_start, object_end))
             continue
         if change.class_name is not None:
-            inner = data[name_start:name_end].decode("utf-8")
-            lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
-            edits.append((name_start, name_end, (lead + escape(change.class_name) + trail).encode("utf-8")))
+            edits.append(name_replacement(data, name_start, name_end, change.class_name))
         edits += _voc_object_edits(data, object_start, object_end, change, display)
     added = [c for c in changes if c.add]
     if added:
         edits.append(_voc_new_objects(data, objects, added, display))
-    out, position = [], 0
-    for begin, finish, new in sorted(edits):
-        out += [data[position:begin], new]
-        position = finish
-    out.append(data[position:])
-    return b"".join(out)
+    return spliced(data, edits)
 
 
 def _voc_object_edits(data: bytes, start: int, end: int, change: ReviewChange, display: str) -> list:

@@ -20,7 +20,7 @@ class VocWriter(Writer):
         return [_migrate_one(path, plan, context) for path in paths]
 
 
-def _object_names(data: bytes, display: str) -> list[tuple[int, int, str, int, int, int]]:
+def object_names(data: bytes, display: str) -> list[tuple[int, int, str, int, int, int]]:
     """(text start, text end, name, line, object start, object end) of every object's `<name>`."""
     parser = expat.ParserCreate()
     stack: list[str] = []
@@ -66,36 +66,49 @@ def _object_names(data: bytes, display: str) -> list[tuple[int, int, str, int, i
     return [(s, e, name, line, *objects[o]) for s, e, name, line, o in found]
 
 
+def object_removal(data: bytes, object_start: int, object_end: int) -> tuple[int, int, bytes]:
+    """The edit that deletes one <object>, from the start of its line when only blanks precede it."""
+    line_start = data.rfind(b"\n", 0, object_start) + 1
+    begin = line_start if not data[line_start:object_start].strip() else object_start
+    finish = object_end + 1 if data[object_end : object_end + 1] == b"\n" else object_end
+    return begin, finish, b""
+
+
+def name_replacement(data: bytes, start: int, end: int, name: str) -> tuple[int, int, bytes]:
+    """The edit that writes `name` into a <name> element's text, keeping the blanks around it."""
+    inner = data[start:end].decode("utf-8")
+    lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
+    return start, end, (lead + escape(name) + trail).encode("utf-8")
+
+
+def spliced(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """`data` with each (begin, end, new bytes) edit made; edits do not overlap."""
+    out, position = [], 0
+    for begin, finish, new in sorted(edits):
+        out += [data[position:begin], new]
+        position = finish
+    out.append(data[position:])
+    return b"".join(out)
+
+
 def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit:
     display = context.display(path)
     data = context.read_bytes(path)
     edit = FileEdit(path, display)
     edits: list[tuple[int, int, bytes]] = []
-    for start, end, raw_name, line, object_start, object_end in _object_names(data, display):
+    for start, end, raw_name, line, object_start, object_end in object_names(data, display):
         written = raw_name.strip()
         if written in plan.removed:
             reason = "dropped" if context.drop_removed else "removed"
             edit.listed.append(Listed(display, f"line {line}", written, reason))
             if context.drop_removed:
-                # The whole <object>, from the start of its line when only blanks precede it.
-                line_start = data.rfind(b"\n", 0, object_start) + 1
-                begin = line_start if not data[line_start:object_start].strip() else object_start
-                finish = object_end + 1 if data[object_end : object_end + 1] == b"\n" else object_end
-                edits.append((begin, finish, b""))
+                edits.append(object_removal(data, object_start, object_end))
             continue
         target = plan.target(written)
         if target == written:
             continue
-        inner = data[start:end].decode("utf-8")
-        lead = inner[: len(inner) - len(inner.lstrip())]
-        trail = inner[len(inner.rstrip()) :]
-        edits.append((start, end, (lead + escape(target) + trail).encode("utf-8")))
+        edits.append(name_replacement(data, start, end, target))
         edit.relabelled += 1
     if edits:
-        out, position = [], 0
-        for begin, finish, new in sorted(edits):
-            out += [data[position:begin], new]
-            position = finish
-        out.append(data[position:])
-        edit.new = b"".join(out)
+        edit.new = spliced(data, edits)
     return edit
