@@ -328,3 +328,46 @@ def test_csv_quotes_a_new_name_that_needs_it_and_refuses_one_hot_renames(tmp_pat
     refused = run_cli("migrate", cwd=onehot)
     assert refused.exit_code == 2 and "tags.csv:1: the one-hot label columns 'dog'" in refused.stderr
     assert "Traceback" not in refused.output and (onehot / "tags.csv").read_text().startswith("text,dog,cat\n")
+
+
+LABELME_SEED = Path(__file__).parent / "data" / "fuzz" / "labelme" / "frame_0001.json"
+
+
+def test_labelme_rename_and_merge_keep_every_other_byte_then_drop_removed(tmp_path: Path) -> None:
+    original = LABELME_SEED.read_bytes()
+    document = json.loads(original)
+    repo = tmp_path / "labelme"
+    (repo / "ann").mkdir(parents=True)
+    (repo / "ann" / "frame_0001.json").write_bytes(original)
+    # The same shapes written compactly, with a BOM, for another image.
+    other = dict(document, imagePath="frame_0002.jpg")
+    compact = b"\xef\xbb\xbf" + json.dumps(other, separators=(",", ":")).encode()
+    (repo / "ann" / "frame_0002.json").write_bytes(compact)
+    labels = Counter(s["label"] for s in document["shapes"])
+    _repo(repo, _spec("1.0.0", {n: {"definition": f"A {n}."} for n in labels}, "segmentation"), "ann")
+    v2 = {"vehicle": {"definition": "A car.", "aliases": ["car"]}, "part": {"definition": "A part."}}
+    v2["part"]["aliases"] = ["wheel", "nose"]
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", v2, "segmentation", "classes renamed, merged and removed"))
+    new_name = {"car": "vehicle", "wheel": "part", "nose": "part"}
+    report = _migrate(repo)
+    assert sum(f["relabelled"] for f in report["files"]) == 2 * sum(labels[n] for n in new_name)
+    assert [x["class"] for f in report["files"] for x in f["listed"]] == ["lane"] * 2 * labels["lane"]
+    text = original.decode()
+    for old, new in new_name.items():
+        text = text.replace(f'"label": "{old}"', f'"label": "{new}"')
+    assert (repo / "ann" / "frame_0001.json").read_text() == text
+    compact_text = compact.decode("utf-8")
+    for old, new in new_name.items():
+        compact_text = compact_text.replace(f'"label":"{old}"', f'"label":"{new}"')
+    assert (repo / "ann" / "frame_0002.json").read_bytes() == compact_text.encode("utf-8")
+    assert set(_class_problems(repo)) == {"LL101"}  # the removed class's labels, as listed
+    diff = json.loads(run_cli("diff", "HEAD", "--format", "json", cwd=repo).stdout)
+    assert diff["annotations"]["relabeled"] == 2 * sum(labels[n] for n in new_name)
+
+    subprocess.run(["git", "checkout", "-q", "--", "ann"], cwd=repo, check=True)
+    _migrate(repo, "--drop-removed")
+    for name in ("frame_0001.json", "frame_0002.json"):
+        shapes = json.loads((repo / "ann" / name).read_text(encoding="utf-8-sig"))["shapes"]
+        kept = [dict(s, label=new_name.get(s["label"], s["label"])) for s in document["shapes"] if s["label"] != "lane"]
+        assert shapes == kept
+    assert _class_problems(repo) == []

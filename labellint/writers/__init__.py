@@ -14,7 +14,7 @@ def writer_for(reader: str) -> Writer | None:
 
 
 def _writers() -> dict[str, Writer]:
-    from labellint.writers import coco, csv_table, jsonl, labelstudio, voc, yolo
+    from labellint.writers import coco, csv_table, jsonl, labelme, labelstudio, voc, yolo
 
     writers: list[Writer] = [
         coco.CocoWriter(),
@@ -23,6 +23,7 @@ def _writers() -> dict[str, Writer]:
         labelstudio.LabelStudioWriter(),
         jsonl.JsonlWriter(),
         csv_table.CsvTableWriter(),
+        labelme.LabelMeWriter(),
     ]
     return {w.reader: w for w in writers}
 
