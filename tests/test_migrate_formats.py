@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
@@ -370,4 +371,58 @@ def test_labelme_rename_and_merge_keep_every_other_byte_then_drop_removed(tmp_pa
         shapes = json.loads((repo / "ann" / name).read_text(encoding="utf-8-sig"))["shapes"]
         kept = [dict(s, label=new_name.get(s["label"], s["label"])) for s in document["shapes"] if s["label"] != "lane"]
         assert shapes == kept
+    assert _class_problems(repo) == []
+
+
+CVAT_EXPORTS = ("data", "peers", "datumaro", "cvat_dataset")
+
+
+def test_cvat_xml_merge_renames_shapes_tracks_and_declarations(tmp_path: Path) -> None:
+    source = shared_path(*CVAT_EXPORTS)
+    repo = tmp_path / "cvat"
+    (repo / "ann").mkdir(parents=True)
+    project = (source / "for_images" / "export_project" / "annotations.xml").read_bytes()
+    video = (source / "for_video" / "annotations.xml").read_bytes()
+    (repo / "ann" / "project.xml").write_bytes(project)
+    (repo / "ann" / "video.xml").write_bytes(video)
+    names = set()
+    for data in (project, video):
+        names |= {label.findtext("name") for label in ET.fromstring(data).find("meta").iter("label")}
+    _repo(repo, _spec("1.0.0", {n: {"definition": f"The {n}."} for n in sorted(names)}), "ann")
+    # label1 and label2 (the image export) merge into `thing`; the video's II is renamed; klhg is removed.
+    v2 = {n: {"definition": f"The {n}."} for n in sorted(names - {"label1", "label2", "II", "klhg"})}
+    v2["thing"] = {"definition": "A thing.", "aliases": ["label1", "label2"]}
+    v2["two"] = {"definition": "The II.", "aliases": ["II"]}
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", v2, note="classes merged, renamed and removed"))
+    new_name = {"label1": "thing", "label2": "thing", "II": "two"}
+
+    def labelled(data: bytes) -> list[str]:
+        return [e.get("label") for e in ET.fromstring(data).iter() if e.tag != "attribute" and e.get("label")]
+
+    relabelled = sum(n in new_name for data in (project, video) for n in labelled(data))
+    removed = sum(n == "klhg" for n in labelled(video))
+    report = _migrate(repo)
+    assert sum(f["relabelled"] for f in report["files"]) == relabelled > 0
+    assert [x["class"] for f in report["files"] for x in f["listed"]] == ["klhg"] * removed
+    for name, data in (("project.xml", project), ("video.xml", video)):
+        new = (repo / "ann" / name).read_bytes()
+        assert labelled(new) == [new_name.get(n, n) for n in labelled(data)]
+        meta = [label.findtext("name") for label in ET.fromstring(new).find("meta").iter("label")]
+        old_meta = [label.findtext("name") for label in ET.fromstring(data).find("meta").iter("label")]
+        # One declaration of the merged class, where the first merged label was; the others as they were.
+        assert meta == list(dict.fromkeys(new_name.get(n, n) for n in old_meta))
+    # Only the label attributes and names changed: the project export, byte for byte.
+    text = project.decode()
+    text = text.replace('label="label1"', 'label="thing"').replace('label="label2"', 'label="thing"')
+    text = text.replace("<name>label1</name>", "<name>thing</name>")
+    text = re.sub(r"\n *<label>\s*<name>label2</name>\s*</label>", "", text)
+    assert (repo / "ann" / "project.xml").read_text() == text
+    assert set(_class_problems(repo)) <= {"LL101"}
+    diff = json.loads(run_cli("diff", "HEAD", "--format", "json", cwd=repo).stdout)
+    assert diff["annotations"]["relabeled"] == relabelled
+
+    subprocess.run(["git", "checkout", "-q", "--", "ann"], cwd=repo, check=True)
+    _migrate(repo, "--drop-removed")
+    new = (repo / "ann" / "video.xml").read_bytes()
+    assert "klhg" not in new.decode() and labelled(new) == [new_name.get(n, n) for n in labelled(video) if n != "klhg"]
     assert _class_problems(repo) == []

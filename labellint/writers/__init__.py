@@ -14,7 +14,7 @@ def writer_for(reader: str) -> Writer | None:
 
 
 def _writers() -> dict[str, Writer]:
-    from labellint.writers import coco, csv_table, jsonl, labelme, labelstudio, voc, yolo
+    from labellint.writers import coco, csv_table, cvat, jsonl, labelme, labelstudio, voc, yolo
 
     writers: list[Writer] = [
         coco.CocoWriter(),
@@ -24,6 +24,7 @@ def _writers() -> dict[str, Writer]:
         jsonl.JsonlWriter(),
         csv_table.CsvTableWriter(),
         labelme.LabelMeWriter(),
+        cvat.CvatWriter(),
     ]
     return {w.reader: w for w in writers}
 
