@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
+import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The csv module refuses cells over 131,072 characters by default; a text-classification row
 # can hold a whole document. The limit is process-wide, so raising it once is enough.
@@ -29,59 +31,77 @@ class CellSpan:
     value: str
 
 
+# A quoted cell: a quote doubled inside is one quote, so the closing quote is one not followed by another.
+_QUOTED = re.compile(r'"([^"]*(?:""[^"]*)*)"(?!")')
+
+
 @dataclass(slots=True)
 class RowSpan:
-    """One record: its characters (line ending included), the line it starts on, and its cells."""
+    """One record as the csv module reads it (`values`), its characters (line ending included) and
+    the line it starts on. `cell(k)` places cell k: by counting in a record without quotes, else by
+    reading the cells up to it, each checked against its value (ValueError naming the line when one
+    differs: a cell whose place is in doubt is never written)."""
 
     start: int
     end: int
     line: int
-    cells: list[CellSpan]
+    values: list[str]
+    text: str = ""  # the whole text the record is in (a reference, not a copy)
+    stop: re.Pattern[str] | None = None  # what ends an unquoted cell; None: the record has no quote
+    delimiter: str = ","
+    placed: list[CellSpan] = field(default_factory=list)
+
+    def cell(self, k: int) -> CellSpan:
+        if self.stop is None:
+            start = self.start + sum(map(len, self.values[:k])) + k * len(self.delimiter)
+            return CellSpan(start, start + len(self.values[k]), False, self.values[k])
+        while len(self.placed) <= k:
+            pos = self.placed[-1].end + len(self.delimiter) if self.placed else self.start
+            cell = _cell(self.text, pos, self.stop)
+            if cell.value != self.values[len(self.placed)]:
+                raise ValueError(f"line {self.line}: cannot place the cells exactly")
+            self.placed.append(cell)
+        return self.placed[k]
 
 
-def _newlines(text: str) -> int:
-    """Line breaks in `text` as the csv module counts lines (`\\r\\n`, `\\r` and `\\n` are one each)."""
-    return text.count("\n") + text.count("\r") - text.count("\r\n")
-
-
-def _cell(text: str, pos: int, delimiter: str) -> CellSpan:
+def _cell(text: str, pos: int, stop: re.Pattern[str]) -> CellSpan:
     """The cell starting at `pos`, read as the csv module's default dialect reads it."""
-    start, value = pos, ""
-    quoted = text.startswith('"', pos)
+    start, value, quoted = pos, "", text.startswith('"', pos)
     if quoted:
-        pos += 1
-        while True:
-            close = text.find('"', pos)
-            if close < 0:  # unterminated at the end of the text: the csv module takes what is there
-                value, pos = value + text[pos:], len(text)
-                break
-            value += text[pos:close]
-            if text.startswith('""', close):
-                value, pos = value + '"', close + 2
-                continue
-            pos = close + 1
-            break
+        match = _QUOTED.match(text, pos)
+        if match is None:  # unterminated at the end of the text: the csv module takes what is there
+            value, pos = text[pos + 1 :].replace('""', '"'), len(text)
+        else:
+            value, pos = match.group(1).replace('""', '"'), match.end()
     # After a closing quote, as in an unquoted cell, characters up to the delimiter or the line end belong to the cell.
-    end = pos
-    while end < len(text) and text[end] not in "\r\n" and not text.startswith(delimiter, end):
-        end += 1
+    found = stop.search(text, pos)
+    end = found.start() if found else len(text)
     return CellSpan(start, end, quoted, value + text[pos:end])
 
 
 def row_spans(text: str, delimiter: str = ",") -> Iterator[RowSpan]:
-    """Where each record and cell of a CSV text is, so a writer can change one cell and keep every
-    other character (quoting, line endings, other columns); a blank line is a record without cells."""
-    pos, line = 0, 1
-    while pos < len(text):
-        start, cells = pos, []
-        while not text.startswith(("\r", "\n"), pos) and pos < len(text):
-            cell = _cell(text, pos, delimiter)
-            cells.append(cell)
-            pos = cell.end
-            if text.startswith(delimiter, pos):
-                pos += len(delimiter)
-                if pos >= len(text) or text.startswith(("\r", "\n"), pos):
-                    cells.append(CellSpan(pos, pos, False, ""))  # a trailing delimiter ends with an empty cell
-        pos += 2 if text.startswith("\r\n", pos) else 1 if pos < len(text) else 0
-        yield RowSpan(start, pos, line, cells)
-        line += _newlines(text[start:pos])
+    """Where each record of a CSV text is, so a writer can change one cell and keep every other
+    character (quoting, line endings, other columns); a blank line is a record without cells.
+    The csv module reads the values (csv.Error naming the line as it does)."""
+    consumed: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            consumed.append(line)
+            yield line
+
+    stop = re.compile(f"[\r\n]|{re.escape(delimiter)}")
+    pos, number = 0, 1
+    records = csv_rows(lines(), delimiter)
+    while True:
+        try:
+            values = next(records)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise csv.Error(f"line {number}: {exc}") from None
+        length, taken = sum(map(len, consumed)), len(consumed)
+        quoted = '"' in consumed[0] if taken == 1 else any('"' in line for line in consumed)
+        consumed.clear()
+        yield RowSpan(pos, pos + length, number, values, text, stop if quoted else None, delimiter)
+        pos, number = pos + length, number + taken

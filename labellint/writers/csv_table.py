@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ import msgspec
 from labellint.readers._encoding import UTF8_BOM
 from labellint.readers.csv_table import TRUE_CELLS, CsvOptions, table_columns
 from labellint.spec.migration import Migration
-from labellint.support.csv_cells import CellSpan, RowSpan, csv_rows, row_spans
+from labellint.support.csv_cells import CellSpan, RowSpan, row_spans
 from labellint.writers.base import FileEdit, Listed, MigrationError, WriteContext, Writer
 from labellint.writers.voc import spliced
 
@@ -43,7 +42,7 @@ class _Table:
 
 
 def _table(path: Path, context: WriteContext) -> _Table:
-    """The file's records, each one's cells checked against what the csv module (the reader) reads."""
+    """The file's records as the csv module (the reader) reads them, placed in the text."""
     display = context.display(path)
     try:
         options = msgspec.convert(context.options or {}, CsvOptions)
@@ -56,18 +55,10 @@ def _table(path: Path, context: WriteContext) -> _Table:
     except UnicodeDecodeError as exc:
         raise MigrationError(f"{display}: byte {exc.start + len(bom)} is not UTF-8; cannot rewrite it") from None
     delimiter = options.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
-    reader = csv_rows(io.StringIO(text, newline=""), delimiter)
     try:
-        expected = list(reader)
+        rows = list(row_spans(text, delimiter))
     except (csv.Error, TypeError) as exc:
-        raise MigrationError(f"{display}:{getattr(reader, 'line_num', 0)}: cannot read the table: {exc}") from None
-    rows = list(row_spans(text, delimiter))
-    for row, cells in zip(rows, expected, strict=False):
-        if [c.value for c in row.cells] != cells:
-            # Never write a cell whose place is in doubt: the reader would read something else.
-            raise MigrationError(f"{display}:{row.line}: cannot place this row's cells exactly; not rewritten")
-    if len(rows) != len(expected):
-        raise MigrationError(f"{display}: cannot place the table's rows exactly; not rewritten")
+        raise MigrationError(f"{display}: cannot read the table: {exc}") from None
     return _Table(bom, text, delimiter, rows, options)
 
 
@@ -76,7 +67,7 @@ def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit
     edit = FileEdit(path, context.display(path))
     if not table.rows:
         return edit
-    header = [c.value.strip() for c in table.rows[0].cells]
+    header = [v.strip() for v in table.rows[0].values]
     columns = table_columns(header, table.options)
     if isinstance(columns, str):
         raise MigrationError(f"{edit.display}:1: {columns}")
@@ -84,17 +75,20 @@ def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit
         _refuse_onehot_renames(columns["onehot"], plan, edit.display, context.drop_removed)
     edits: list[tuple[int, int, str]] = []
     for row in table.rows[1:]:
-        if not any(c.value.strip() for c in row.cells):
+        if not "".join(row.values).strip():
             continue  # a blank row holds no labels (the reader skips it too)
-        if len(row.cells) != len(header):
+        if len(row.values) != len(header):
             edit.notes.append(
-                f"line {row.line}: not migrated: the row has {len(row.cells)} cells, the header {len(header)}"
+                f"line {row.line}: not migrated: the row has {len(row.values)} cells, the header {len(header)}"
             )
             continue
         if "onehot" in columns:
             _list_onehot(row, columns["onehot"], plan, edit)
             continue
-        cell = row.cells[columns["label"]]
+        try:
+            cell = row.cell(columns["label"])
+        except ValueError as exc:  # never write a cell whose place is in doubt
+            raise MigrationError(f"{edit.display}: {exc}; not rewritten") from None
         edits += _label_cell(row, cell, table, plan, edit, context.drop_removed)
     if edits:
         edit.new = table.bom + spliced(table.text, edits).encode("utf-8")
@@ -160,5 +154,5 @@ def _refuse_onehot_renames(onehot: list[tuple[str, int]], plan: Migration, displ
 
 def _list_onehot(row: RowSpan, onehot: list[tuple[str, int]], plan: Migration, edit: FileEdit) -> None:
     for name, position in onehot:
-        if name in plan.removed and row.cells[position].value.strip().lower() in TRUE_CELLS:
+        if name in plan.removed and row.values[position].strip().lower() in TRUE_CELLS:
             edit.listed.append(Listed(edit.display, f"line {row.line}", name, "removed"))
