@@ -85,22 +85,18 @@ def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit
         if "onehot" in columns:
             _list_onehot(row, columns["onehot"], plan, edit)
             continue
-        try:
-            cell = row.cell(columns["label"])
-        except ValueError as exc:  # never write a cell whose place is in doubt
-            raise MigrationError(f"{edit.display}: {exc}; not rewritten") from None
-        edits += _label_cell(row, cell, table, plan, edit, context.drop_removed)
+        edits += _label_cell(row, columns["label"], table, plan, edit, context.drop_removed)
     if edits:
         edit.new = table.bom + spliced(table.text, edits).encode("utf-8")
     return edit
 
 
 def _label_cell(
-    row: RowSpan, cell: CellSpan, table: _Table, plan: Migration, edit: FileEdit, drop: bool
+    row: RowSpan, column: int, table: _Table, plan: Migration, edit: FileEdit, drop: bool
 ) -> list[tuple[int, int, str]]:
     """The edit of one label cell (or of the whole row, when its one label is dropped)."""
-    separator = table.options.separator
-    parts = cell.value.split(separator) if separator else [cell.value]
+    separator, written_value = table.options.separator, row.values[column]
+    parts = written_value.split(separator) if separator else [written_value]
     kept: list[str] = []
     written: dict[str, bool] = {}  # the names the cell holds after the migration -> relabelled?
     for part in parts:
@@ -128,8 +124,12 @@ def _label_cell(
     if not kept and not separator:
         return [(row.start, row.end, "")]
     value = separator.join(kept) if separator else kept[0]
-    if value == cell.value:
+    if value == written_value:
         return []
+    try:
+        cell = row.cell(column)  # placed only when it changes
+    except ValueError as exc:  # never write a cell whose place is in doubt
+        raise MigrationError(f"{edit.display}: {exc}; not rewritten") from None
     return [(cell.start, cell.end, _cell_text(value, cell, table.delimiter))]
 
 
