@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
@@ -185,3 +187,242 @@ def test_a_split_is_queued_for_review_and_left_as_written(tmp_path: Path) -> Non
     tasks = json.loads((repo / "review.json").read_text())
     regions = [r for task in tasks for r in task["predictions"][0]["result"]]
     assert len(regions) == wbc and {r["value"]["rectanglelabels"][0] for r in regions} == {"WBC"}
+
+
+WOMEN_CLOTHING = ("data", "peers", "datumaro", "tabular_dataset", "women-clothing", "women_clothing.csv")
+CLOTHING_OPTIONS = '{text = "Review Text", label = "Class Name"}'
+
+
+def _csv_repo(tmp_path: Path, name: str, data: bytes, options: str = CLOTHING_OPTIONS) -> tuple[Path, Counter]:
+    """A repo holding the table `name` (reader csv with `options`) and a spec of its classes at v1."""
+    repo = tmp_path / "csv"
+    repo.mkdir()
+    (repo / name).write_bytes(data)
+    delimiter = "\t" if name.endswith(".tsv") else ","
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines(keepends=True), delimiter=delimiter))
+    classes = Counter(p.strip() for r in rows if r["Class Name"] for p in r["Class Name"].split("|"))
+    _repo(repo, _spec("1.0.0", {n: {"definition": f"Clothes: {n}."} for n in classes}, "classification"), "")
+    entry = f'[tool.labellint]\ndatasets = [{{path = "{name}", reader = "csv", options = {options}}}]\n'
+    (repo / "pyproject.toml").write_text(entry)
+    subprocess.run(["git", "commit", "-q", "-am", "csv entry"], cwd=repo, check=True)
+    return repo, classes
+
+
+def _clothing_v2(classes: Counter) -> dict[str, dict]:
+    """Blouses and Fine gauge merge into Knits, Sleep is renamed Sleepwear, Swim is removed."""
+    v2 = {n: {"definition": f"Clothes: {n}."} for n in classes if n not in ("Blouses", "Fine gauge", "Sleep", "Swim")}
+    v2["Knits"]["aliases"] = ["Blouses", "Fine gauge"]
+    v2["Sleepwear"] = {"definition": "Clothes: Sleep.", "aliases": ["Sleep"]}
+    return v2
+
+
+RELABEL = {"Blouses": "Knits", "Fine gauge": "Knits", "Sleep": "Sleepwear"}
+
+
+def test_csv_merge_rewrites_only_the_label_cells(tmp_path: Path) -> None:
+    source = shared_path(*WOMEN_CLOTHING)
+    original = source.read_bytes()
+    with open(source, newline="", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))
+    # The table has the cells a naive rewrite breaks: quoted commas and quoted newlines in the reviews.
+    assert sum("\n" in c for r in rows for c in r) > 0 and sum("," in c for r in rows for c in r) > 0
+    repo, classes = _csv_repo(tmp_path, "clothes.csv", original)
+    (repo / "labelspec.yaml").write_text(
+        _spec("2.0.0", _clothing_v2(classes), "classification", "Blouses, Fine gauge merged; Sleep renamed")
+    )
+    relabelled = sum(classes[n] for n in RELABEL)
+    dry = _migrate(repo, "--dry-run")
+    assert (repo / "clothes.csv").read_bytes() == original
+    assert dry["diff"]["annotations"]["relabeled"] == relabelled > 0
+    report = _migrate(repo)
+    assert sum(f["relabelled"] for f in report["files"]) == relabelled
+    listed = [x for f in report["files"] for x in f["listed"]]
+    assert [(x["class"], x["reason"]) for x in listed] == [("Swim", "removed")] * classes["Swim"]
+    with open(repo / "clothes.csv", newline="", encoding="utf-8") as stream:
+        new_rows = list(csv.reader(stream))
+    label = rows[0].index("Class Name")
+    expected = [[*r[:label], RELABEL.get(r[label], r[label]), *r[label + 1 :]] if len(r) > label else r for r in rows]
+    assert new_rows[1:] == expected[1:] and new_rows[0] == rows[0]
+    # Byte for byte the table, with the label cells (unquoted, last in each record) renamed.
+    text = original.decode("utf-8")
+    assert (repo / "clothes.csv").read_bytes().decode("utf-8") == re.sub(
+        r",(Blouses|Fine gauge|Sleep)(?=\r?\n|$)", lambda m: "," + RELABEL[m.group(1)], text
+    )
+    assert _class_problems(repo) == ["LL101"] * classes["Swim"]  # the removed class's labels, as listed
+    assert run_cli("spec", "check", "--base", "HEAD", cwd=repo).exit_code == 0
+    diff = json.loads(run_cli("diff", "HEAD", "--format", "json", cwd=repo).stdout)
+    assert diff["annotations"]["relabeled"] == relabelled and diff["annotations"]["removed"] == 0
+    assert {t["to"] for t in diff["transitions"]} == {"Knits", "Sleepwear"}
+
+
+def test_csv_drop_removed_deletes_the_rows_and_keeps_the_rest(tmp_path: Path) -> None:
+    original = shared_path(*WOMEN_CLOTHING).read_bytes()
+    repo, classes = _csv_repo(tmp_path, "clothes.csv", original)
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", _clothing_v2(classes), "classification", "Swim removed"))
+    report = _migrate(repo, "--drop-removed")
+    assert [x["reason"] for f in report["files"] for x in f["listed"]] == ["dropped"] * classes["Swim"] == ["dropped"]
+    with open(repo / "clothes.csv", newline="", encoding="utf-8") as stream:
+        new_rows = list(csv.reader(stream))
+    old_rows = list(csv.reader(original.decode("utf-8").splitlines(keepends=True)))
+    kept = [r for r in old_rows if len(r) < 10 or r[9] != "Swim"]
+    assert len(new_rows) == len(old_rows) - classes["Swim"]
+    assert new_rows == [[*r[:9], RELABEL.get(r[9], r[9])] if len(r) == 10 else r for r in kept]
+    assert _class_problems(repo) == []
+
+
+def test_csv_keeps_bom_crlf_quoting_and_tabs_and_merges_labels_in_one_cell(tmp_path: Path) -> None:
+    with open(shared_path(*WOMEN_CLOTHING), newline="", encoding="utf-8") as stream:
+        rows = [r for r in csv.reader(stream) if len(r) == 10]
+    # The same table as a spreadsheet might save it: BOM, CRLF, every cell quoted, tabs; and some
+    # rows labelled twice in one cell ("Blouses|Knits" becomes one Knits, "Sleep | Blouses" keeps its spaces).
+    for i, row in enumerate(rows[1:], start=1):
+        if i % 7 == 0 and row[9] != "Knits":
+            row[9] = f"{row[9]}|Knits"
+        elif row[9] == "Sleep":
+            row[9] = "Sleep | Blouses"
+    stream = io.StringIO(newline="")
+    csv.writer(stream, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    data = b"\xef\xbb\xbf" + stream.getvalue().encode("utf-8")
+    options = '{text = "Review Text", label = "Class Name", separator = "|"}'
+    repo, classes = _csv_repo(tmp_path, "clothes.tsv", data, options)
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", _clothing_v2(classes), "classification", "merged"))
+    report = _migrate(repo)
+    new = (repo / "clothes.tsv").read_bytes()
+    assert new.startswith(b"\xef\xbb\xbf") and new.count(b"\r\n") == data.count(b"\r\n")
+    assert new.count(b"\n") == data.count(b"\n")  # the reviews' own newlines too
+    new_rows = list(csv.reader(new.decode("utf-8-sig").splitlines(keepends=True), delimiter="\t"))
+    records = new.decode("utf-8-sig").split("\r\n")[:-1]  # the reviews' newlines are bare \n
+    assert len(records) == len(rows) and all(r.startswith('"') and r.endswith('"') for r in records)
+    merged_once = 0
+    for old, now in zip(rows, new_rows, strict=True):
+        assert now[:9] == old[:9]
+        labels = [p.strip() for p in old[9].split("|")]
+        migrated = list(dict.fromkeys(RELABEL.get(n, n) for n in labels))
+        merged_once += len(labels) - len(migrated)
+        assert [p.strip() for p in now[9].split("|")] == migrated
+        assert old[9] != "Sleep | Blouses" or now[9] == "Sleepwear | Knits"
+    notes = [n for f in report["files"] for n in f["notes"]]
+    assert len(notes) == merged_once > 0 and all("kept once" in n for n in notes)
+    assert _class_problems(repo) == ["LL101"] * classes["Swim"]
+
+
+def test_csv_quotes_a_new_name_that_needs_it_and_refuses_one_hot_renames(tmp_path: Path) -> None:
+    original = shared_path(*WOMEN_CLOTHING).read_bytes()
+    repo, classes = _csv_repo(tmp_path, "clothes.csv", original)
+    v2 = {n: {"definition": f"Clothes: {n}."} for n in classes if n != "Sleep"}
+    v2['Sleep, "lounge"'] = {"definition": "Night clothes.", "aliases": ["Sleep"]}
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", v2, "classification", "Sleep renamed"))
+    _migrate(repo)
+    with open(repo / "clothes.csv", newline="", encoding="utf-8") as stream:
+        labels = Counter(r[9] for r in csv.reader(stream) if len(r) == 10)
+    assert labels['Sleep, "lounge"'] == classes["Sleep"] > 0 and "Sleep" not in labels
+    assert '"Sleep, ""lounge"""' in (repo / "clothes.csv").read_text(encoding="utf-8")
+
+    onehot = tmp_path / "onehot"
+    onehot.mkdir()
+    (onehot / "tags.csv").write_text('text,dog,cat\n"a dog, asleep",1,0\nnothing,0,0\n', encoding="utf-8")
+    _repo(onehot, _spec("1.0.0", {"dog": {"definition": "A dog."}, "cat": {"definition": "A cat."}}, "multilabel"), "")
+    config = '[tool.labellint]\ndatasets = [{path = "tags.csv", reader = "csv", options = {labels = ["dog", "cat"]}}]\n'
+    (onehot / "pyproject.toml").write_text(config)
+    v2 = {"hound": {"definition": "A dog.", "aliases": ["dog"]}, "cat": {"definition": "A cat."}}
+    (onehot / "labelspec.yaml").write_text(_spec("2.0.0", v2, "multilabel", "dog renamed"))
+    refused = run_cli("migrate", cwd=onehot)
+    assert refused.exit_code == 2 and "tags.csv:1: the one-hot label columns 'dog'" in refused.stderr
+    assert "Traceback" not in refused.output and (onehot / "tags.csv").read_text().startswith("text,dog,cat\n")
+
+
+LABELME_SEED = Path(__file__).parent / "data" / "fuzz" / "labelme" / "frame_0001.json"
+
+
+def test_labelme_rename_and_merge_keep_every_other_byte_then_drop_removed(tmp_path: Path) -> None:
+    original = LABELME_SEED.read_bytes()
+    document = json.loads(original)
+    repo = tmp_path / "labelme"
+    (repo / "ann").mkdir(parents=True)
+    (repo / "ann" / "frame_0001.json").write_bytes(original)
+    # The same shapes written compactly, with a BOM, for another image.
+    other = dict(document, imagePath="frame_0002.jpg")
+    compact = b"\xef\xbb\xbf" + json.dumps(other, separators=(",", ":")).encode()
+    (repo / "ann" / "frame_0002.json").write_bytes(compact)
+    labels = Counter(s["label"] for s in document["shapes"])
+    _repo(repo, _spec("1.0.0", {n: {"definition": f"A {n}."} for n in labels}, "segmentation"), "ann")
+    v2 = {"vehicle": {"definition": "A car.", "aliases": ["car"]}, "part": {"definition": "A part."}}
+    v2["part"]["aliases"] = ["wheel", "nose"]
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", v2, "segmentation", "classes renamed, merged and removed"))
+    new_name = {"car": "vehicle", "wheel": "part", "nose": "part"}
+    report = _migrate(repo)
+    assert sum(f["relabelled"] for f in report["files"]) == 2 * sum(labels[n] for n in new_name)
+    assert [x["class"] for f in report["files"] for x in f["listed"]] == ["lane"] * 2 * labels["lane"]
+    text = original.decode()
+    for old, new in new_name.items():
+        text = text.replace(f'"label": "{old}"', f'"label": "{new}"')
+    assert (repo / "ann" / "frame_0001.json").read_text() == text
+    compact_text = compact.decode("utf-8")
+    for old, new in new_name.items():
+        compact_text = compact_text.replace(f'"label":"{old}"', f'"label":"{new}"')
+    assert (repo / "ann" / "frame_0002.json").read_bytes() == compact_text.encode("utf-8")
+    assert set(_class_problems(repo)) == {"LL101"}  # the removed class's labels, as listed
+    diff = json.loads(run_cli("diff", "HEAD", "--format", "json", cwd=repo).stdout)
+    assert diff["annotations"]["relabeled"] == 2 * sum(labels[n] for n in new_name)
+
+    subprocess.run(["git", "checkout", "-q", "--", "ann"], cwd=repo, check=True)
+    _migrate(repo, "--drop-removed")
+    for name in ("frame_0001.json", "frame_0002.json"):
+        shapes = json.loads((repo / "ann" / name).read_text(encoding="utf-8-sig"))["shapes"]
+        kept = [dict(s, label=new_name.get(s["label"], s["label"])) for s in document["shapes"] if s["label"] != "lane"]
+        assert shapes == kept
+    assert _class_problems(repo) == []
+
+
+CVAT_EXPORTS = ("data", "peers", "datumaro", "cvat_dataset")
+
+
+def test_cvat_xml_merge_renames_shapes_tracks_and_declarations(tmp_path: Path) -> None:
+    source = shared_path(*CVAT_EXPORTS)
+    repo = tmp_path / "cvat"
+    (repo / "ann").mkdir(parents=True)
+    project = (source / "for_images" / "export_project" / "annotations.xml").read_bytes()
+    video = (source / "for_video" / "annotations.xml").read_bytes()
+    (repo / "ann" / "project.xml").write_bytes(project)
+    (repo / "ann" / "video.xml").write_bytes(video)
+    names = set()
+    for data in (project, video):
+        names |= {label.findtext("name") for label in ET.fromstring(data).find("meta").iter("label")}
+    _repo(repo, _spec("1.0.0", {n: {"definition": f"The {n}."} for n in sorted(names)}), "ann")
+    # label1 and label2 (the image export) merge into `thing`; the video's II is renamed; klhg is removed.
+    v2 = {n: {"definition": f"The {n}."} for n in sorted(names - {"label1", "label2", "II", "klhg"})}
+    v2["thing"] = {"definition": "A thing.", "aliases": ["label1", "label2"]}
+    v2["two"] = {"definition": "The II.", "aliases": ["II"]}
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", v2, note="classes merged, renamed and removed"))
+    new_name = {"label1": "thing", "label2": "thing", "II": "two"}
+
+    def labelled(data: bytes) -> list[str]:
+        return [e.get("label") for e in ET.fromstring(data).iter() if e.tag != "attribute" and e.get("label")]
+
+    relabelled = sum(n in new_name for data in (project, video) for n in labelled(data))
+    removed = sum(n == "klhg" for n in labelled(video))
+    report = _migrate(repo)
+    assert sum(f["relabelled"] for f in report["files"]) == relabelled > 0
+    assert [x["class"] for f in report["files"] for x in f["listed"]] == ["klhg"] * removed
+    for name, data in (("project.xml", project), ("video.xml", video)):
+        new = (repo / "ann" / name).read_bytes()
+        assert labelled(new) == [new_name.get(n, n) for n in labelled(data)]
+        meta = [label.findtext("name") for label in ET.fromstring(new).find("meta").iter("label")]
+        old_meta = [label.findtext("name") for label in ET.fromstring(data).find("meta").iter("label")]
+        # One declaration of the merged class, where the first merged label was; the others as they were.
+        assert meta == list(dict.fromkeys(new_name.get(n, n) for n in old_meta))
+    # Only the label attributes and names changed: the project export, byte for byte.
+    text = project.decode()
+    text = text.replace('label="label1"', 'label="thing"').replace('label="label2"', 'label="thing"')
+    text = text.replace("<name>label1</name>", "<name>thing</name>")
+    text = re.sub(r"\n *<label>\s*<name>label2</name>\s*</label>", "", text)
+    assert (repo / "ann" / "project.xml").read_text() == text
+    assert set(_class_problems(repo)) <= {"LL101"}
+    diff = json.loads(run_cli("diff", "HEAD", "--format", "json", cwd=repo).stdout)
+    assert diff["annotations"]["relabeled"] == relabelled
+
+    subprocess.run(["git", "checkout", "-q", "--", "ann"], cwd=repo, check=True)
+    _migrate(repo, "--drop-removed")
+    new = (repo / "ann" / "video.xml").read_bytes()
+    assert "klhg" not in new.decode() and labelled(new) == [new_name.get(n, n) for n in labelled(video) if n != "klhg"]
+    assert _class_problems(repo) == []

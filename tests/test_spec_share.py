@@ -187,3 +187,93 @@ def test_html_guideline_opens_offline_in_a_browser_with_one_heading_per_class(tm
     for cls in document["classes"].values():
         assert cls["definition"] in shown
     assert "unsure" in view.page.locator("code").all_inner_texts()
+
+
+def _cvat_findings(repo: Path) -> list[tuple[str, str, str]]:
+    result = run_cli("spec", "check", "--base", "HEAD", "--format", "json", cwd=repo)
+    problems = json.loads(result.stdout)["problems"]
+    assert result.exit_code == (1 if problems else 0), result.output
+    return [(p["path"], p.get("pointer") or "", p["message"]) for p in problems if p["code"] == "LL506"]
+
+
+def test_spec_check_flags_a_cvat_labels_json_left_behind_by_a_spec_change(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "tool").mkdir(parents=True)
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "test@example.invalid")
+    _git(repo, "config", "user.name", "Test")
+    spec = repo / "labelspec.yaml"
+    shutil.copy(REPO_ROOT / "examples/street-detection/labelspec.yaml", spec)
+    # Where the CVAT labels live is the rule's `cvat` option, as `labelstudio` is for Label Studio.
+    (repo / "labellint.toml").write_text('[rules.LL506]\ncvat = ["tool/cvat.json"]\n', encoding="utf-8")
+    cvat = repo / "tool" / "cvat.json"
+    assert run_cli("spec", "export", "--to", "cvat", "-o", str(cvat), cwd=repo).exit_code == 0
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "spec and its CVAT labels")
+    assert _cvat_findings(repo) == []
+
+    # The spec gains an attribute (minor, with its changelog entry); the CVAT labels are not re-exported.
+    text = spec.read_text(encoding="utf-8").replace("version: 2.1.0", "version: 2.2.0")
+    text = text.replace("  unsure: {type: boolean}\n", "  unsure: {type: boolean}\n  weather: {enum: [dry, rain]}\n", 1)
+    text = text.replace("changelog:\n", "changelog:\n  - {version: 2.2.0, changes: Added the weather attribute.}\n", 1)
+    spec.write_text(text, encoding="utf-8")
+    labels = json.loads(cvat.read_text(encoding="utf-8"))
+    stale = _cvat_findings(repo)
+    assert [(path, pointer) for path, pointer, _ in stale] == [
+        ("tool/cvat.json", f"/{i}/attributes") for i in range(len(labels))
+    ]
+    assert all("lacks the attribute 'weather'" in message for *_, message in stale)
+
+    # Re-exported, then edited in CVAT: one value added to the first label's weather, one class added.
+    assert run_cli("spec", "export", "--to", "cvat", "-o", str(cvat), cwd=repo).exit_code == 0
+    assert _cvat_findings(repo) == []
+    labels = json.loads(cvat.read_text(encoding="utf-8"))
+    weather = next(j for j, a in enumerate(labels[0]["attributes"]) if a["name"] == "weather")
+    labels[0]["attributes"][weather]["values"].append("fog")
+    labels.append({"name": "tram", "type": "rectangle", "attributes": []})
+    cvat.write_text(json.dumps({"name": "street", "labels": labels}), encoding="utf-8")  # a project JSON
+    drifted = _cvat_findings(repo)
+    assert [(pointer, "'fog'" in m or "'tram'" in m) for _, pointer, m in drifted] == [
+        (f"/labels/0/attributes/{weather}/values", True),
+        (f"/labels/{len(labels) - 1}/name", True),
+    ]
+    cvat.write_text('[{"name": "car"', encoding="utf-8")
+    broken = run_cli("spec", "check", "--base", "HEAD", cwd=repo)
+    assert broken.exit_code == 1 and "CVAT labels JSON is not readable JSON" in broken.stdout
+    assert "Traceback" not in broken.output
+
+
+def test_cvat_attribute_types_and_ranges_are_compared_with_the_spec(tmp_path: Path) -> None:
+    from labellint.rules.tool_config_drift import _cvat_drift
+    from labellint.spec.loader import load_spec
+
+    path = tmp_path / "labelspec.yaml"
+    path.write_text(
+        "spec: 1\nversion: 1.0.0\ntask: detection\nclasses:\n  car: {definition: A car.}\nattributes:\n"
+        "  occluded: {type: boolean}\n  speed: {type: number, minimum: 0, maximum: 50}\n  note: {type: string}\n",
+        encoding="utf-8",
+    )
+    spec = load_spec(path, "labelspec.yaml")
+    exported = json.loads(run_cli("spec", "export", "--to", "cvat", "--spec", str(path)).stdout)
+    assert _cvat_drift(spec, json.dumps(exported).encode()) == []
+    attributes = {a["name"]: a for a in exported[0]["attributes"]}
+    # A yes/no select for a boolean, another range, fixed choices for free text: each one place.
+    attributes["occluded"].update(input_type="select", values=["yes", "no"])
+    attributes["speed"]["values"] = ["0", "120", "1"]
+    attributes["note"].update(input_type="radio", values=["a", "b"])
+    found = dict(_cvat_drift(spec, json.dumps(exported).encode()))
+    position = {name: j for j, name in enumerate(attributes)}
+    assert sorted(found) == sorted(
+        [
+            f"/0/attributes/{position['occluded']}/values",
+            f"/0/attributes/{position['speed']}/values",
+            f"/0/attributes/{position['note']}/input_type",
+        ]
+    )
+    assert "ranges 0..120, the spec 0..50" in found[f"/0/attributes/{position['speed']}/values"]
+    # A select of true/false is a boolean too; a checkbox with any default is.
+    attributes["occluded"].update(input_type="select", values=["true", "false"])
+    assert f"/0/attributes/{position['occluded']}/values" not in dict(_cvat_drift(spec, json.dumps(exported).encode()))
+    assert _cvat_drift(spec, b'{"labels": 3}') == [
+        (None, "is not a CVAT labels JSON (a list of labels, each with a name)")
+    ]

@@ -161,3 +161,37 @@ def test_unknown_reader_option_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert result.exit_code == 1
     [problem] = problems_of(result)
     assert problem["code"] == "LL002" and "txt" in problem["message"] and problem["path"] == "a.jsonl"
+
+
+def test_row_spans_place_every_cell_where_the_csv_module_reads_it() -> None:
+    """The writer of `migrate` edits cells by position: positions must give the csv module's values."""
+    import csv
+    import io
+    import random
+
+    from labellint.support.csv_cells import row_spans
+
+    chance = random.Random(18)
+    alphabet = ["a", "b", '"', ",", "\t", "\n", "\r", " ", "é"]
+    compared = 0
+    for _ in range(20000):
+        text = "".join(chance.choice(alphabet) for _ in range(chance.randint(0, 14)))
+        delimiter = chance.choice([",", "\t"])
+        try:
+            expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
+        rows = list(row_spans(text, delimiter))
+        assert [r.values for r in rows] == expected, repr(text)
+        # The records tile the text, and each cell's characters read back as its value.
+        assert "".join(text[r.start : r.end] for r in rows) == text
+        reader, starts, previous = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [], 0
+        for _ in reader:  # a record starts on the line after the previous one ended
+            starts.append(previous + 1)
+            previous = reader.line_num
+        assert [r.line for r in rows] == starts, repr(text)
+        for cell in (r.cell(k) for r in rows for k in range(len(r.values))):
+            raw = text[cell.start : cell.end]
+            assert next(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter), [""]) == [cell.value], repr(text)
+        compared += 1
+    assert compared > 15000

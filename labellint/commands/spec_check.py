@@ -14,11 +14,25 @@ from labellint.spec.versioning import Bump, bump_made
 from labellint.support.paths import from_cwd
 
 
-def change_rules(select: Sequence[str] | None = None, ignore: Sequence[str] = ()) -> list[Rule]:
-    """Registered change rules with a code in `select` (None: all), minus `ignore` selectors, instantiated."""
+def change_rules(select: Sequence[str] | None = None, ignore: Sequence[str] = (), config=None) -> list[Rule]:
+    """Registered change rules with a code in `select` (None: all), minus `ignore` selectors,
+    instantiated with the options the config's `[rules.X]` tables give them (None: the defaults)."""
     found = [cls for cls in all_rules().values() if issubclass(cls, ChangeRule)]
     chosen = [cls for cls in found if select is None or cls.code in select]
-    return [cls() for cls in chosen if not any(matches(selector, cls) for selector in ignore)]
+    return [cls(_configured(config, cls)) for cls in chosen if not any(matches(s, cls) for s in ignore)]
+
+
+def _configured(config, rule: type[Rule]):
+    """The rule's options from the config; None (the defaults) without a config or when its
+    `select` leaves the rule out (spec check runs every change rule not ignored)."""
+    from labellint.settings.policy import rule_options
+
+    if config is None:
+        return None
+    try:
+        return rule_options(config, rule)
+    except LookupError:
+        return None
 
 
 @dataclass(slots=True)
@@ -57,6 +71,7 @@ class SpecCheck:
                     "message": p.message,
                     "path": p.location.path,
                     "line": p.location.line,
+                    "pointer": p.location.pointer,
                     "fingerprint": p.fingerprint,
                 }
                 for p in self.report.problems
@@ -106,6 +121,6 @@ def run_spec_check(request: SpecCheckRequest) -> SpecCheck:
     before.label = request.base
     after = side_for(request.head, spec_path, base=False)
     context = change_context(before, after, policy, config)
-    result = spec_check(context, change_rules(ignore=config.ignore))
+    result = spec_check(context, change_rules(ignore=config.ignore, config=config))
     result.base_label, result.head_label, result.spec_display = request.base, after.label, from_cwd(spec_path)
     return result

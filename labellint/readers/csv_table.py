@@ -74,7 +74,7 @@ class CsvReader(Reader):
             builder.issues.append(issue("LL002", "the table is empty (no header row)", display, line=1))
             return builder.build()
         header = [h.strip() for h in header]
-        columns = _columns(header, options)
+        columns = table_columns(header, options)
         if isinstance(columns, str):
             builder.issues.append(issue("LL002", columns, display, line=1, column=1))
             return builder.build()
@@ -82,7 +82,7 @@ class CsvReader(Reader):
         return builder.build()
 
 
-def _columns(header: list[str], options: CsvOptions) -> dict[str, Any] | str:
+def table_columns(header: list[str], options: CsvOptions) -> dict[str, Any] | str:
     """Column positions by role, or a message naming what is missing."""
     lower = {h.lower(): k for k, h in enumerate(header)}
 

@@ -1,9 +1,11 @@
-"""LL506 tool-config-drift: a Label Studio labeling config beside the spec no longer matches it."""
+"""LL506 tool-config-drift: a Label Studio config or CVAT labels JSON beside the spec no longer matches it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 
@@ -20,6 +22,11 @@ class ToolConfigDriftOptions(RuleOptions):
         default_factory=lambda: ["labelstudio.xml"],
         description="Label Studio configs to compare with the spec, relative to the spec's folder "
         "(as `labellint spec export --to labelstudio -o FILE` writes them); absent files are not checked.",
+    )
+    cvat: list[str] = Field(
+        default_factory=lambda: ["cvat-labels.json"],
+        description="CVAT labels JSON files to compare with the spec, relative to the spec's folder "
+        "(as `labellint spec export --to cvat -o FILE` writes them); absent files are not checked.",
     )
 
 
@@ -53,7 +60,7 @@ def _drift(spec: LabelSpec, text: bytes) -> list[str]:
 
 
 class ToolConfigDrift(ChangeRule):
-    """A Label Studio labeling config beside the spec offers other classes or attributes than the spec."""
+    """A Label Studio config or CVAT labels JSON beside the spec offers other classes or attributes than the spec."""
 
     code = "LL506"
     name = "tool-config-drift"
@@ -63,15 +70,117 @@ class ToolConfigDrift(ChangeRule):
         head = context.head
         if head.spec is None:
             return
-        for relative in self.options.labelstudio:
+        configs = [(r, "labelstudio", "Label Studio config") for r in self.options.labelstudio]
+        configs += [(r, "cvat", "CVAT labels JSON") for r in self.options.cvat]
+        for relative, tool, title in configs:
             path = head.root / Path(relative)
             if not head.source.is_file(path):
                 continue
             display = head.source.display(path)
-            fix = f"re-export it: labellint spec export --to labelstudio -o {relative}"
-            for line in _drift(head.spec, head.source.read_bytes(path)):
+            fix = f"re-export it: labellint spec export --to {tool} -o {relative}"
+            text = head.source.read_bytes(path)
+            found = (
+                [(None, line) for line in _drift(head.spec, text)]
+                if tool == "labelstudio"
+                else _cvat_drift(head.spec, text)
+            )
+            for pointer, line in found:
                 yield Finding(
-                    f"the Label Studio config {line}; {fix}",
-                    location=Location(path=display),
-                    identity=f"{relative}:{line}",
+                    f"the {title} {line}; {fix}",
+                    location=Location(path=display, pointer=pointer),
+                    identity=f"{relative}:{pointer or ''}:{line}",
                 )
+
+
+def _cvat_drift(spec: LabelSpec, text: bytes) -> list[tuple[str | None, str]]:
+    """(JSON pointer, what drifted) for each class and attribute a CVAT labels JSON has and the spec
+    lacks, or lacks and the spec has; a project JSON (`{"labels": [...]}`) is read as its labels."""
+    from labellint.spec.tool_config import tool_attributes
+
+    try:
+        document = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return [(None, f"is not readable JSON ({exc})")]
+    prefix, labels = "", document
+    if isinstance(document, dict) and isinstance(document.get("labels"), list):
+        prefix, labels = "/labels", document["labels"]
+    if not isinstance(labels, list) or not all(isinstance(x, dict) and isinstance(x.get("name"), str) for x in labels):
+        return [(prefix or None, "is not a CVAT labels JSON (a list of labels, each with a name)")]
+    expected = list(spec.classes)
+    unsure = spec.unsure_class()
+    if unsure and unsure not in expected:
+        expected.append(unsure)
+    written = {label["name"]: i for i, label in reversed(list(enumerate(labels)))}
+    found: list[tuple[str | None, str]] = [
+        (prefix or None, f"lacks the class {name!r} (the spec has it)") for name in expected if name not in written
+    ]
+    found += [
+        (f"{prefix}/{i}/name", f"offers the class {name!r}, which the spec does not have")
+        for name, i in written.items()
+        if name not in expected
+    ]
+    schemas = tool_attributes(spec)
+    for name, i in written.items():
+        if name in expected:
+            found += _cvat_attribute_drift(name, labels[i].get("attributes", []), f"{prefix}/{i}/attributes", schemas)
+    return found
+
+
+def _cvat_attribute_drift(
+    label: str, attributes: Any, pointer: str, schemas: dict[str, dict[str, Any]]
+) -> list[tuple[str | None, str]]:
+    """What one CVAT label's attributes lack, add or allow otherwise than the spec's attributes."""
+    if not isinstance(attributes, list):
+        return [(pointer, f"gives the label {label!r} attributes that are not a list")]
+    have = {a["name"]: j for j, a in enumerate(attributes) if isinstance(a, dict) and isinstance(a.get("name"), str)}
+    found: list[tuple[str | None, str]] = [
+        (pointer, f"lacks the attribute {name!r} on the label {label!r} (the spec has it)")
+        for name in schemas
+        if name not in have
+    ]
+    for name, j in have.items():
+        where = f"{pointer}/{j}"
+        if name not in schemas:
+            found.append((where, f"gives the label {label!r} the attribute {name!r}, which the spec does not have"))
+            continue
+        found += [
+            (where + p, f"gives the label {label!r} an attribute {name!r} that {line}")
+            for p, line in _cvat_values_drift(attributes[j], schemas[name])
+        ]
+    return found
+
+
+def _cvat_values_drift(written: dict[str, Any], schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """How a CVAT attribute's input type or values differ from the spec's schema for it."""
+    from labellint.spec.tool_config import attribute_choices
+
+    kind = written.get("input_type")
+    values = [str(v) for v in written.get("values") or [] if v is not None]
+    boolean = schema.get("type") == "boolean" and "enum" not in schema
+    choices = attribute_choices(schema)
+    if boolean and kind == "checkbox":
+        return []
+    if choices is not None:
+        if kind not in ("select", "radio"):
+            return [("/input_type", f"is a {kind} input, the spec allows the values {', '.join(choices)}")]
+        found = [("/values", f"lacks the value {v!r} (the spec allows it)") for v in choices if v not in values]
+        return found + [
+            ("/values", f"offers the value {v!r}, which the spec does not allow") for v in values if v not in choices
+        ]
+    if schema.get("type") in ("number", "integer"):
+        if kind != "number":
+            return [("/input_type", f"is a {kind} input, the spec has a number")]
+        bounds = [str(schema[k]) for k in ("minimum", "maximum") if k in schema]
+        if len(bounds) == 2 and [_number(v) for v in values[:2]] != [_number(v) for v in bounds]:
+            return [("/values", f"ranges {'..'.join(values[:2])}, the spec {'..'.join(bounds)}")]
+        return []
+    if kind != "text":
+        return [("/input_type", f"is a {kind} input, the spec has free text")]
+    return []
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None

@@ -46,7 +46,7 @@ def tool_attributes(spec: LabelSpec) -> dict[str, dict[str, Any]]:
     return attributes
 
 
-def _attribute_choices(schema: dict[str, Any]) -> list[str] | None:
+def attribute_choices(schema: dict[str, Any]) -> list[str] | None:
     """The values an attribute may take as choices, or None when it is free text or a number."""
     if "enum" in schema:
         return [str(value).lower() if isinstance(value, bool) else str(value) for value in schema["enum"]]
@@ -56,7 +56,7 @@ def _attribute_choices(schema: dict[str, Any]) -> list[str] | None:
 
 
 def _ls_attribute(root: ET.Element, name: str, schema: dict[str, Any], to_name: str, per_region: bool) -> None:
-    choices = _attribute_choices(schema)
+    choices = attribute_choices(schema)
     region = {"perRegion": "true"} if per_region else {}
     if choices is not None:
         control = ET.SubElement(root, "Choices", name=name, toName=to_name, choice="single", **region)
@@ -101,7 +101,7 @@ def labelstudio_config(spec: LabelSpec) -> str:
 
 
 def _cvat_attribute(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    choices = _attribute_choices(schema)
+    choices = attribute_choices(schema)
     if schema.get("type") == "boolean" and "enum" not in schema:
         return {"name": name, "mutable": False, "input_type": "checkbox", "default_value": "false", "values": ["false"]}
     if choices is not None:

@@ -14,7 +14,7 @@ def writer_for(reader: str) -> Writer | None:
 
 
 def _writers() -> dict[str, Writer]:
-    from labellint.writers import coco, jsonl, labelstudio, voc, yolo
+    from labellint.writers import coco, csv_table, cvat, jsonl, labelme, labelstudio, voc, yolo
 
     writers: list[Writer] = [
         coco.CocoWriter(),
@@ -22,6 +22,9 @@ def _writers() -> dict[str, Writer]:
         voc.VocWriter(),
         labelstudio.LabelStudioWriter(),
         jsonl.JsonlWriter(),
+        csv_table.CsvTableWriter(),
+        labelme.LabelMeWriter(),
+        cvat.CvatWriter(),
     ]
     return {w.reader: w for w in writers}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import AnyStr
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
@@ -81,14 +82,14 @@ def name_replacement(data: bytes, start: int, end: int, name: str) -> tuple[int,
     return start, end, (lead + escape(name) + trail).encode("utf-8")
 
 
-def spliced(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    """`data` with each (begin, end, new bytes) edit made; edits do not overlap."""
+def spliced(data: AnyStr, edits: list[tuple[int, int, AnyStr]]) -> AnyStr:
+    """`data` (bytes or text) with each (begin, end, new) edit made; edits do not overlap."""
     out, position = [], 0
     for begin, finish, new in sorted(edits):
         out += [data[position:begin], new]
         position = finish
     out.append(data[position:])
-    return b"".join(out)
+    return data[:0].join(out)
 
 
 def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit:
