@@ -19,6 +19,7 @@ from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import JsonLocator, offset_from_message
 from labellint.readers.base import SNIFF_BYTES, Candidate, ReadContext, Reader, issue
 from labellint.readers.coco_panoptic import flatten, is_panoptic
+from labellint.readers.coco_tasks import mark_task
 
 
 class CocoImage(msgspec.Struct, gc=False):
@@ -291,6 +292,7 @@ def _build(
     if segment_fields is not None:
         index = dataset.ann_index.tolist()
         dataset.ann_fields = {a: segment_fields[index[a]] for a in range(n_ann)}
+    mark_task(dataset, panoptic)
     return dataset
 
 

@@ -166,6 +166,9 @@ class _CvatFile:
             if frame is None or not label:
                 if frame is None:
                     self.builder.problem(f"<{shape.tag}> in a track without a numeric `frame`", shape_line)
+                elif shape.get("outside") != "1":
+                    why = f"the <track> at line {line} has no label"
+                    self.builder.item_labels_unknown[self.frame(int(frame), shape_line)] = why
                 continue
             if shape.get("outside") == "1":
                 continue  # the track has left the frame: no object is there
@@ -182,6 +185,7 @@ class _CvatFile:
         label = track[0] if track else shape.get("label")
         if not label:
             self.builder.problem(f"<{shape.tag}> without a `label`", line)
+            self.builder.item_labels_unknown[item] = f"its <{shape.tag}> at line {line} has no label"
             return
         attrib = shape.attrib
         geometry = _plain_box(attrib) if shape.tag == "box" else None
