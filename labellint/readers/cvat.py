@@ -11,6 +11,7 @@ from xml.etree.ElementTree import Element
 import numpy as np
 
 from labellint.model import Dataset, SourceFile
+from labellint.readers._rotation import rotated_box
 from labellint.readers._shapes import ShapeBuilder, parse_number, points_box
 from labellint.readers._xml import TagLines, element_lines, parse_xml
 from labellint.readers.base import ReadContext, Reader
@@ -27,7 +28,8 @@ class CvatReader(Reader):
     """Reads CVAT XML 1.1 exports (task or project, images or video).
 
     Images: every `<image>` is an item (id: its `name`, prefixed with its `subset` in project
-    exports, where names repeat across subsets); `<box>` (with `rotation` kept), `<polygon>`
+    exports, where names repeat across subsets); `<box>` (a `rotation` turns it about its centre:
+    its corners become the polygon, their envelope the box, the angle is kept), `<polygon>`
     (also kept as a segmentation), `<polyline>` and `<points>` (box = their extent), `<mask>`
     (box = its `left/top/width/height`, the RLE kept), `<ellipse>`, and `<tag>` (an image-level
     label, no box). Video: every frame of the task is an item `frame_NNNNNN` sized by
@@ -201,6 +203,15 @@ class _CvatFile:
         attributes = self.attributes(label, shape)
         ann_id = f"{track[1]['track_id']}@{track[1]['frame']}" if track else None
         segmentation = fields.pop("polygon", None)
+        if shape.tag == "box" and "rotation" in attrib:
+            degrees = parse_number(attrib["rotation"])
+            if degrees is None:
+                written = attrib["rotation"]
+                self.builder.problem(f"a <box>'s `rotation` must be a number of degrees, not {written!r}", line)
+                return
+            # Turned about the box's centre: the corners are the polygon, their envelope the box.
+            turned = rotated_box(*box, degrees, about="centre")
+            box, segmentation = turned["box"], turned.get("segmentation")
         self.builder.add_shape(
             item, label, box, line, fields=fields, attributes=attributes, ann_id=ann_id, segmentation=segmentation
         )

@@ -13,6 +13,7 @@ from labellint.model import Dataset, SourceFile
 from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import JsonLocator, offset_from_message
+from labellint.readers._rotation import rotated_box
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
@@ -237,29 +238,6 @@ class _TaskReader:
             "box": (float(low[0]), float(low[1]), float(high[0] - low[0]), float(high[1] - low[1])),
             "segmentation": [array.ravel().tolist()],
         }
-
-
-def rotated_box(x: float, y: float, w: float, h: float, degrees: float) -> dict[str, Any]:
-    """A rectangle's geometry in pixels. Label Studio turns a rectangle `rotation` degrees
-    clockwise (image y points down) about its top-left corner (`x`, `y`, the corner before
-    rotation): a turned one is kept as its four corners (the polygon) with their envelope as
-    the box, so the geometry rules see the region the annotator drew; the angle is kept in
-    `ann_fields["rotation"]`, as CVAT's is. A box without positive size is left unturned for
-    LL202 to report."""
-    if degrees % 360 == 0 or not (w > 0 and h > 0):
-        return {"box": (x, y, w, h), "fields": {"rotation": degrees} if degrees else None}
-    angle = np.radians(degrees)
-    cos, sin = np.cos(angle), np.sin(angle)
-    # Corners in drawing order: top-left (the pivot), top-right, bottom-right, bottom-left.
-    along = np.array([0.0, w, w, 0.0])
-    across = np.array([0.0, 0.0, h, h])
-    xs, ys = x + along * cos - across * sin, y + along * sin + across * cos
-    low_x, low_y = float(xs.min()), float(ys.min())
-    return {
-        "box": (low_x, low_y, float(xs.max()) - low_x, float(ys.max()) - low_y),
-        "segmentation": [np.column_stack([xs, ys]).ravel().tolist()],
-        "fields": {"rotation": degrees},
-    }
 
 
 def _annotator(value: Any) -> str | None:
