@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
-
-import numpy as np
 
 
 def rotated_box(
@@ -18,18 +17,19 @@ def rotated_box(
     size is left unturned for LL202 to report."""
     if degrees % 360 == 0 or not (w > 0 and h > 0):
         return {"box": (x, y, w, h), "fields": {"rotation": degrees} if degrees else None}
-    angle = np.radians(degrees)
-    cos, sin = np.cos(angle), np.sin(angle)
+    # Plain floats, not numpy: this runs once per turned box, and four corners are too few for arrays.
+    angle = math.radians(degrees)
+    cos, sin = math.cos(angle), math.sin(angle)
     # Corners in drawing order: top-left, top-right, bottom-right, bottom-left, relative to the pivot.
-    along = np.array([0.0, w, w, 0.0])
-    across = np.array([0.0, 0.0, h, h])
+    offsets = ((0.0, 0.0), (w, 0.0), (w, h), (0.0, h))
     if about == "centre":
-        along, across = along - w / 2, across - h / 2
+        offsets = tuple((dx - w / 2, dy - h / 2) for dx, dy in offsets)
         x, y = x + w / 2, y + h / 2
-    xs, ys = x + along * cos - across * sin, y + along * sin + across * cos
-    low_x, low_y = float(xs.min()), float(ys.min())
+    xs = [x + dx * cos - dy * sin for dx, dy in offsets]
+    ys = [y + dx * sin + dy * cos for dx, dy in offsets]
+    low_x, low_y = min(xs), min(ys)
     return {
-        "box": (low_x, low_y, float(xs.max()) - low_x, float(ys.max()) - low_y),
-        "segmentation": [np.column_stack([xs, ys]).ravel().tolist()],
+        "box": (low_x, low_y, max(xs) - low_x, max(ys) - low_y),
+        "segmentation": [[c for corner in zip(xs, ys, strict=True) for c in corner]],
         "fields": {"rotation": degrees},
     }

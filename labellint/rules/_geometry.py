@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -160,14 +161,18 @@ def drawn_sides(context: RuleContext) -> tuple[np.ndarray, np.ndarray, dict[int,
     ds = context.dataset
     width, height = ds.ann_box[:, 2].copy(), ds.ann_box[:, 3].copy()
     turned: dict[int, float] = {}
-    fields = ds.ann_fields
-    for a in [a for a, kept in fields.items() if "rotation" in kept]:  # the few turned ones, cheaply
+    corners: list[list[float]] = []
+    fields, polygons = ds.ann_fields, ds.ann_segmentation
+    for a in [a for a, kept in fields.items() if "rotation" in kept]:  # the turned ones, found cheaply
         degrees = _degrees(fields[a]["rotation"])
-        polygon = ds.ann_segmentation.get(a) if degrees else None
-        if isinstance(polygon, list) and len(polygon) == 1 and len(polygon[0]) == 8:
-            x0, y0, x1, y1, x2, y2 = polygon[0][:6]
-            width[a], height[a] = np.hypot(x1 - x0, y1 - y0), np.hypot(x2 - x1, y2 - y1)
+        polygon = polygons.get(a) if degrees else None
+        if type(polygon) is list and len(polygon) == 1 and len(polygon[0]) == 8:
             turned[a] = degrees
+            corners.append(polygon[0][:6])
+    if corners:
+        x0, y0, x1, y1, x2, y2 = np.asarray(corners, np.float64).T
+        at = np.fromiter(turned, np.int64, count=len(turned))
+        width[at], height[at] = np.hypot(x1 - x0, y1 - y0), np.hypot(x2 - x1, y2 - y1)
     context.cache["geometry:drawn"] = width, height, turned
     return width, height, turned
 
@@ -178,7 +183,7 @@ def _degrees(value: Any) -> float:
         degrees = float(value)
     except (TypeError, ValueError):
         return 0.0
-    return degrees if np.isfinite(degrees) and degrees % 360 else 0.0
+    return degrees if math.isfinite(degrees) and degrees % 360 else 0.0  # math: per box, scalar
 
 
 def fmt_drawn(box: np.ndarray, sides: tuple[float, float], degrees: float | None) -> str:

@@ -36,16 +36,7 @@ class ConflictingDuplicates(Rule):
         ds = context.dataset
         if not ds.n_items:
             return
-        keys = _content_keys(context)
-        whole_image = _image_level_files(ds)
-        # The same question is the same content asked the same way: a Prodigy binary answer about
-        # another label, or a Label Studio task on other media, is a different question.
-        groups: dict[tuple[str, str | None, bool], list[int]] = {}
-        for item, key in enumerate(keys):
-            if key is not None and item not in ds.item_labels_unknown:
-                image_level = key.startswith("i:") and int(ds.item_file[item]) in whole_image
-                groups.setdefault((key, ds.item_task.get(item), image_level), []).append(item)
-        repeated = [members for members in groups.values() if len(members) > 1]
+        repeated = _same_questions(ds, _content_keys(context))
         if not repeated:
             return
         labels = _label_sets(ds)
@@ -68,6 +59,30 @@ class ConflictingDuplicates(Rule):
                     item=item,
                     identity=f"{ds.item_ids[first]}",
                 )
+
+
+def _same_questions(ds, keys: list[str | None]) -> list[list[int]]:
+    """Groups of two or more items asked the same question: the same content and task (a Prodigy
+    binary answer about another label, a Label Studio task on other media, another COCO task
+    file is another question), and for images the same kind of label (whole image or objects).
+    Items whose labels are not known in full are no answer."""
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    unknown = ds.item_labels_unknown
+    for item, key in enumerate(keys):
+        if key is not None and item not in unknown:
+            groups.setdefault((key, ds.item_task.get(item)), []).append(item)
+    repeated = [members for (key, _), members in groups.items() if len(members) > 1]
+    if not any(keys[members[0]].startswith("i:") for members in repeated):
+        return repeated
+    whole_image = _image_level_files(ds)  # only once images repeat: it walks every annotation
+    out: list[list[int]] = []
+    for members in repeated:
+        by_kind: dict[bool, list[int]] = {}
+        for item in members:
+            image_level = keys[item].startswith("i:") and int(ds.item_file[item]) in whole_image
+            by_kind.setdefault(image_level, []).append(item)
+        out.extend(same for same in by_kind.values() if len(same) > 1)
+    return out
 
 
 def _content_keys(context: RuleContext) -> list[str | None]:
