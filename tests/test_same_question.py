@@ -208,3 +208,28 @@ def test_cvat_image_with_an_unlabelled_shape_is_not_compared(tmp_path):
     task.write_text(text.replace('label=""', 'label="label2"'))
     problems = _ll303(folder, tmp_path)
     assert [(p["path"].rsplit("/", 1)[1], p["item"]) for p in problems] == [("train.xml", "img1.jpg")]
+
+
+def test_an_image_whose_annotation_could_not_be_read_is_not_compared(tmp_path):
+    folder, documents = _coco_task_files(tmp_path)
+    for name in list(documents):
+        if name != "instances_train.json":
+            (folder / "annotations" / name).unlink()
+    copy_of = copy.deepcopy(documents["instances_train.json"])
+    copy_of["annotations"][0]["category_id"] = [2]  # not an id: the record is dropped with an LL002
+    (folder / "annotations" / "instances_train_copy.json").write_text(json.dumps(copy_of))
+    result = run_cli("check", "--format", "json", str(folder), cwd=tmp_path)
+    codes = [(p["code"], p["pointer"]) for p in problems_of(result)]
+    # The copy's a.jpg is not "labelled with no label": its one label is unreadable, and said so.
+    assert codes == [("LL002", "/annotations/0/category_id")]
+
+
+def test_labelstudio_task_with_an_unreadable_region_is_not_compared(tmp_path):
+    task = _labelstudio_task()
+    broken = _relabel(task, 2, "Car")
+    region = next(r for a in broken["annotations"] for r in a["result"] if "rectanglelabels" in r["value"])
+    del region["value"]["width"]  # an LL002; the task's labels are then known only in part
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps([_relabel(task, 1, "Car"), broken]), encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(path), cwd=tmp_path)
+    assert {p["code"] for p in problems_of(result)} == {"LL002"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePath
+from typing import Any
 
 from labellint.model import Dataset
 
@@ -16,13 +17,19 @@ from labellint.model import Dataset
 _TASK = re.compile(r"(person_keypoints|stuff|panoptic|captions)_", re.IGNORECASE)
 
 
-def mark_task(dataset: Dataset, panoptic: bool) -> None:
+def mark_task(dataset: Dataset, panoptic: bool, dropped: list[Any]) -> None:
     """Sets the COCO task of every item of a one-file dataset, and marks the items of a file with
     no annotations at all (an `image_info_` list, a test split shipped without labels) as items
-    whose labels the file does not give: such an image is listed, not labelled "nothing here"."""
+    whose labels the file does not give: such an image is listed, not labelled "nothing here".
+    So are the images (`dropped`: their ids) of annotations that could not be read (LL002)."""
     n_items = dataset.n_items
     if not n_items:
         return
+    if dropped:
+        wanted = set(map(str, dropped))
+        for item, image_id in enumerate(dataset.item_ids.tolist()):
+            if str(image_id) in wanted:
+                dataset.item_labels_unknown[item] = "one of its annotations could not be read"
     if not dataset.n_annotations:
         why = "the file lists images without any annotation"
         dataset.item_labels_unknown = dict.fromkeys(range(n_items), why)

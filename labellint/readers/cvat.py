@@ -76,6 +76,8 @@ class _CvatFile:
         self.line_of = line_of
         self.input_types: dict[tuple[str, str], str] = {}
         self.frames: dict[int, int] = {}
+        # Frames an unlabelled track is in view on: their labels are not known in full (LL303).
+        self.unlabelled_frames: dict[int, str] = {}
         self.frame_size = (np.nan, np.nan)
 
     def read(self, root: Element) -> None:
@@ -89,6 +91,9 @@ class _CvatFile:
                 self.track(element)
             else:
                 self.skip(element)
+        for frame, why in self.unlabelled_frames.items():
+            if frame in self.frames:  # a frame no labelled track or task range names is no item
+                self.builder.item_labels_unknown[self.frames[frame]] = why
 
     def skip(self, element: Element, inside: bool = False) -> None:
         """Consumes the lines of tags not read (inside a skeleton, unknown places), keeping the order."""
@@ -169,8 +174,7 @@ class _CvatFile:
                 if frame is None:
                     self.builder.problem(f"<{shape.tag}> in a track without a numeric `frame`", shape_line)
                 elif shape.get("outside") != "1":
-                    why = f"the <track> at line {line} has no label"
-                    self.builder.item_labels_unknown[self.frame(int(frame), shape_line)] = why
+                    self.unlabelled_frames.setdefault(int(frame), f"the <track> at line {line} has no label")
                 continue
             if shape.get("outside") == "1":
                 continue  # the track has left the frame: no object is there
@@ -195,6 +199,7 @@ class _CvatFile:
             geometry = _geometry(shape)
         if isinstance(geometry, str):
             self.builder.problem(geometry, line)
+            self.builder.item_labels_unknown[item] = f"its <{shape.tag}> at line {line} could not be read"
             return
         box, extra = geometry
         fields = {"shape": shape.tag, **{k: attrib[k] for k in FIELDS if k in attrib}, **extra}
@@ -208,6 +213,7 @@ class _CvatFile:
             if degrees is None:
                 written = attrib["rotation"]
                 self.builder.problem(f"a <box>'s `rotation` must be a number of degrees, not {written!r}", line)
+                self.builder.item_labels_unknown[item] = f"its <box> at line {line} could not be read"
                 return
             # Turned about the box's centre: the corners are the polygon, their envelope the box.
             turned = rotated_box(*box, degrees, about="centre")

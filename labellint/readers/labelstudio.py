@@ -152,9 +152,14 @@ class _TaskReader:
         for r, result in enumerate(annotation.get("result", [])):
             self.result(item, result, f"{pointer}/result/{r}", annotator, f"{ann_key}/{r}", draft)
 
+    def dropped(self, item: int, message: str, pointer: str) -> None:
+        """A result that cannot be read: an LL002, and its task's labels are not known in full."""
+        self.problem(message, pointer)
+        self.builder.item_labels_unknown[item] = f"its result at {pointer} could not be read"
+
     def result(self, item: int, result: Any, pointer: str, annotator: str | None, ann_id: str, draft: bool) -> None:
         if not isinstance(result, dict) or not isinstance(result.get("value"), dict):
-            self.problem("a result must be an object with a `value` object", pointer)
+            self.dropped(item, "a result must be an object with a `value` object", pointer)
             return
         kind, value = result.get("type"), result["value"]
         if kind in NOT_LABELS:
@@ -164,16 +169,17 @@ class _TaskReader:
         if kind == "taxonomy" and isinstance(labels, list):
             labels = ["/".join(str(p) for p in path) if isinstance(path, list) else str(path) for path in labels]
         if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
-            self.problem(f"result of type {kind!r} has no list of labels in `value.{kind}`", pointer)
+            self.dropped(item, f"result of type {kind!r} has no list of labels in `value.{kind}`", pointer)
             return
         if not labels:
             # A region nobody named: reading it would drop it without a word.
-            self.problem(f"result of type {kind!r} has an empty label list `value.{kind}`", pointer)
+            self.dropped(item, f"result of type {kind!r} has an empty label list `value.{kind}`", pointer)
             return
         geometry: dict[str, Any] = {}
         if kind in ("rectanglelabels", "polygonlabels"):
             geometry = self.geometry(kind, result, value, pointer)
             if not geometry:
+                self.builder.item_labels_unknown[item] = f"its region at {pointer} could not be read"
                 return
         elif kind in ("labels", "hypertextlabels", "paragraphlabels"):
             start, end = value.get("start"), value.get("end")
@@ -183,7 +189,7 @@ class _TaskReader:
                 or isinstance(end, bool)
                 or not isinstance(end, int)
             ):
-                self.problem("a text span needs integer `start` and `end` offsets", pointer)
+                self.dropped(item, "a text span needs integer `start` and `end` offsets", pointer)
                 return
             stated = value.get("text")
             geometry = {"span": (start, end), "text": stated if isinstance(stated, str) else None}

@@ -71,7 +71,7 @@ def _same_questions(ds, keys: list[str | None]) -> list[list[int]]:
     for item, key in enumerate(keys):
         if key is not None and item not in unknown:
             groups.setdefault((key, ds.item_task.get(item)), []).append(item)
-    repeated = [members for (key, _), members in groups.items() if len(members) > 1]
+    repeated = [members for members in groups.values() if len(members) > 1]
     if not any(keys[members[0]].startswith("i:") for members in repeated):
         return repeated
     whole_image = _image_level_files(ds)  # only once images repeat: it walks every annotation
