@@ -7,7 +7,7 @@ parse of the same bytes (`ElementTree.parse` and iterating the boxes). Ratios ar
 wall and CPU. Set PYTHONPATH to another checkout to time that one on the same file.
 """
 
-# .venv/bin/python benchmarks/bench_rotated_check.py [--annotations 200000] [--every 10] [--runs 3]
+# .venv/bin/python benchmarks/bench_rotated_check.py [--annotations 200000] [--every 10] [--runs 3] [--keep DIR]
 
 from __future__ import annotations
 
@@ -55,9 +55,12 @@ def main() -> None:
     parser.add_argument("--annotations", type=int, default=200_000)
     parser.add_argument("--every", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="write the file and spec here (kept) instead of a temp folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
-        path, spec = Path(temp) / "annotations.xml", Path(temp) / "labelspec.yaml"
+        folder = args.keep or Path(temp)
+        folder.mkdir(parents=True, exist_ok=True)
+        path, spec = folder / "annotations.xml", folder / "labelspec.yaml"
         cvat(path, args.annotations, args.every, random.Random(0))
         spec.write_text(SPEC)
         check = [sys.executable, "-m", "labellint", "--isolated", "check", "--spec", str(spec), "--quiet", str(path)]
