@@ -89,6 +89,10 @@ class Dataset:
     item_task: dict[int, str] = field(default_factory=dict)
     # Sparse, by item: who answered an item that carries no annotation (a Prodigy reject).
     item_annotator: dict[int, str] = field(default_factory=dict)
+    # Sparse, by item: why the item's labels are not known in full (a COCO image list with no
+    # annotations at all, a shape dropped for want of a label). Its few or no labels are not an
+    # answer, so LL303 does not compare them.
+    item_labels_unknown: dict[int, str] = field(default_factory=dict)
     # annotations
     ann_ids: np.ndarray = field(default_factory=lambda: np.empty(0, object))
     ann_item: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
@@ -269,7 +273,7 @@ _SPARSE_BY_ANNOTATION = (
     "unresolved_item",
     "unresolved_class",
 )
-_SPARSE_BY_ITEM = ("item_task", "item_annotator")
+_SPARSE_BY_ITEM = ("item_task", "item_annotator", "item_labels_unknown")
 
 
 def _collect(store: dict[str, list[np.ndarray]], name: str, array: np.ndarray) -> None:

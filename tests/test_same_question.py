@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 
 from conftest import shared_path
@@ -125,3 +126,110 @@ def test_labelstudio_tasks_sharing_a_caption_on_different_images_are_not_compare
     path.write_text(json.dumps(ours), encoding="utf-8")
     problems = _ll303(path, tmp_path)
     assert len(problems) == 1 and "Car" in problems[0]["message"] and "Airplane" in problems[0]["message"]
+
+
+def _coco_task_files(tmp_path: Path) -> tuple[Path, dict[str, dict]]:
+    """datumaro's COCO sample (one image set, a file per task) copied with its images."""
+    source = shared_path("data", "peers", "datumaro", "coco_dataset", "coco")
+    folder = tmp_path / "coco"
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns(".labellint_cache"))
+    documents = {p.name: json.loads(p.read_text()) for p in (folder / "annotations").glob("*.json")}
+    return folder, documents
+
+
+def _image_labels(document: dict) -> dict[str, set]:
+    names = {c["id"]: c["name"] for c in document["categories"]}
+    labels: dict[str, set] = {im["file_name"]: set() for im in document["images"]}
+    by_id = {im["id"]: im["file_name"] for im in document["images"]}
+    for record in document["annotations"]:
+        for part in record.get("segments_info", [record]):
+            labels[by_id[record["image_id"]]].add(names[part["category_id"]])
+    return labels
+
+
+def test_coco_task_files_of_one_image_set_are_different_questions(tmp_path):
+    folder, documents = _coco_task_files(tmp_path)
+    train = {n: _image_labels(d) for n, d in documents.items() if n.endswith("_train.json") and "caption" not in n}
+    # The sample gives a.jpg other labels in stuff_ and panoptic_ than in instances_, and lists it
+    # with no annotation at all in image_info_: the situation every real COCO download is in.
+    assert train["instances_train.json"] != train["stuff_train.json"]
+    assert train["image_info_train.json"] == {"a.jpg": set()} and not documents["image_info_train.json"]["annotations"]
+    assert _ll303(folder, tmp_path) == []
+
+
+def test_coco_conflicts_within_one_task_are_still_found(tmp_path):
+    folder, documents = _coco_task_files(tmp_path)
+    # The train image again in a second instances file (a copy in another split), with the
+    # labels of the stuff file: one question, two answers.
+    stuff = documents["stuff_train.json"]
+    copy_of = dict(documents["instances_train.json"], annotations=stuff["annotations"])
+    (folder / "annotations" / "instances_train_copy.json").write_text(json.dumps(copy_of))
+    # And a second stuff file answering the stuff question about it differently.
+    other = dict(stuff, annotations=documents["instances_train.json"]["annotations"])
+    (folder / "annotations" / "stuff_train_copy.json").write_text(json.dumps(other))
+    problems = _ll303(folder, tmp_path)
+    first = {p["path"].rsplit("/", 1)[1]: p["message"] for p in problems}
+    assert sorted(first) == ["instances_train_copy.json", "stuff_train_copy.json"] and len(problems) == 2
+    assert "instances_train.json /images/0" in first["instances_train_copy.json"]
+    assert "stuff_train.json /images/0" in first["stuff_train_copy.json"]
+
+
+def test_an_image_list_without_annotations_is_no_answer_but_an_empty_image_is(tmp_path):
+    folder, documents = _coco_task_files(tmp_path)
+    for name in list(documents):
+        if not name.startswith(("instances_train", "image_info_train")):
+            (folder / "annotations" / name).unlink()
+    assert _ll303(folder, tmp_path) == []
+    # A file that does label images (it has annotations) and leaves a.jpg without any says
+    # "nothing here": that conflicts with the instances file's box.
+    instances = documents["instances_train.json"]
+    other_image = {**instances["images"][0], "id": 99, "file_name": "b.jpg"}
+    shutil.copy(folder / "images" / "val" / "b.jpg", folder / "images" / "train" / "b.jpg")
+    negative = dict(instances, images=[*instances["images"], other_image])
+    negative["annotations"] = [dict(instances["annotations"][0], image_id=99)]
+    (folder / "annotations" / "instances_train_negatives.json").write_text(json.dumps(negative))
+    [problem] = _ll303(folder, tmp_path)
+    assert problem["path"].endswith("instances_train_negatives.json") and problem["pointer"] == "/images/0"
+    assert "with no label here" in problem["message"]
+
+
+def test_cvat_image_with_an_unlabelled_shape_is_not_compared(tmp_path):
+    source = shared_path("data", "peers", "datumaro", "cvat_dataset", "for_images")
+    folder = tmp_path / "for_images"
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns(".labellint_cache"))
+    task = folder / "export_task" / "train.xml"
+    text = task.read_text()
+    # The task export's two images each hold a shape with label="" (an LL002): their labels are
+    # not known in full, so the project export's labels for the same images are no conflict.
+    assert text.count('label=""') == 2
+    assert _ll303(folder, tmp_path) == []
+    # With the empty labels filled in, img0 is labelled as in the project export ("label1,
+    # label2") and img1 is not (its polygon is "label1" there): one real conflict.
+    task.write_text(text.replace('label=""', 'label="label2"'))
+    problems = _ll303(folder, tmp_path)
+    assert [(p["path"].rsplit("/", 1)[1], p["item"]) for p in problems] == [("train.xml", "img1.jpg")]
+
+
+def test_an_image_whose_annotation_could_not_be_read_is_not_compared(tmp_path):
+    folder, documents = _coco_task_files(tmp_path)
+    for name in list(documents):
+        if name != "instances_train.json":
+            (folder / "annotations" / name).unlink()
+    copy_of = copy.deepcopy(documents["instances_train.json"])
+    copy_of["annotations"][0]["category_id"] = [2]  # not an id: the record is dropped with an LL002
+    (folder / "annotations" / "instances_train_copy.json").write_text(json.dumps(copy_of))
+    result = run_cli("check", "--format", "json", str(folder), cwd=tmp_path)
+    codes = [(p["code"], p["pointer"]) for p in problems_of(result)]
+    # The copy's a.jpg is not "labelled with no label": its one label is unreadable, and said so.
+    assert codes == [("LL002", "/annotations/0/category_id")]
+
+
+def test_labelstudio_task_with_an_unreadable_region_is_not_compared(tmp_path):
+    task = _labelstudio_task()
+    broken = _relabel(task, 2, "Car")
+    region = next(r for a in broken["annotations"] for r in a["result"] if "rectanglelabels" in r["value"])
+    del region["value"]["width"]  # an LL002; the task's labels are then known only in part
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps([_relabel(task, 1, "Car"), broken]), encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(path), cwd=tmp_path)
+    assert {p["code"] for p in problems_of(result)} == {"LL002"}

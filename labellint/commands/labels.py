@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import glob
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from labellint.errors import LabellintError, UsageError
-from labellint.model import Dataset, SourceFile, empty_dataset
+from labellint.model import Dataset, ReaderIssue, SourceFile, empty_dataset
+from labellint.readers._declared import repeated_names
 from labellint.readers._limits import limit_issue
 from labellint.readers.base import ReadContext, Reader, issue
 from labellint.report import Crash
 from labellint.rules.base import RuleContext
-from labellint.settings.config import Config
+from labellint.settings.config import Config, option_position
 from labellint.settings.policy import is_excluded
 from labellint.sources import GitRevision, Source, WorkTree
 from labellint.sources.collect import Collected, Target, collect
 from labellint.spec.model import LabelSpec
+from labellint.support.paths import from_cwd
 from labellint.support.stderr import LEFT_OUT
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson"}
@@ -96,7 +99,26 @@ def collect_labels(selection: LabelSelection, config: Config, source: Source) ->
         if not selection.candidates:
             # Paths were given and nothing in them is labels: "All checks passed" would be a lie.
             collected.issues.extend(_nothing_read(targets, base, source, collected.skipped_note()))
+    if not selection.paths:
+        collected.issues.extend(_repeated_option_names(config))
     return collected
+
+
+def _repeated_option_names(config: Config) -> Iterator[ReaderIssue]:
+    """LL003 at the config line where a dataset's `names` option gives a class name twice, as
+    for a names file (two class indexes read as one class name is never what was meant)."""
+    for number, dataset in enumerate(config.datasets):
+        names = dataset.options.get("names")
+        if isinstance(names, list):
+            names = dict(enumerate(names))
+        if not isinstance(names, dict) or not all(isinstance(k, int) for k in names):
+            continue  # a names file, or a shape the reader refuses as a config error
+        table = {index: str(name) for index, name in names.items()}
+        for index, message in repeated_names(table):
+            again = sum(1 for i in table if i <= index and table[i] == table[index])
+            line, column = option_position(config, number, "names", table[index], again) or (None, None)
+            where = from_cwd(Path(config.source)) if config.source else "labellint.toml"
+            yield issue("LL003", f"reader option `names`: {message}", where, line=line, column=column)
 
 
 def finish_dataset(parts: list[Dataset], collected: Collected) -> Dataset:

@@ -25,6 +25,7 @@ class TextBuilder:
     item_text: list[str | None] = field(default_factory=list)
     item_task: dict[int, str] = field(default_factory=dict)
     item_annotator: dict[int, str] = field(default_factory=dict)
+    item_labels_unknown: dict[int, str] = field(default_factory=dict)
     item_line: list[int] = field(default_factory=list)
     item_index: list[int] = field(default_factory=list)
     item_width: list[float] = field(default_factory=list)
@@ -135,6 +136,7 @@ class TextBuilder:
         ds.item_text = self.item_text
         ds.item_task = self.item_task
         ds.item_annotator = self.item_annotator
+        ds.item_labels_unknown = self.item_labels_unknown
         ds.item_file = np.zeros(n_items, np.int32)
         ds.item_line = np.asarray(self.item_line, np.int32)
         ds.item_index = np.asarray(self.item_index, np.int32)

@@ -19,6 +19,7 @@ from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import JsonLocator, offset_from_message
 from labellint.readers.base import SNIFF_BYTES, Candidate, ReadContext, Reader, issue
 from labellint.readers.coco_panoptic import flatten, is_panoptic
+from labellint.readers.coco_tasks import mark_task
 
 
 class CocoImage(msgspec.Struct, gc=False):
@@ -188,6 +189,14 @@ def _read_leniently(data: bytes, source: SourceFile, first_error: str | None, pa
         records[key] = _convert_records(raw, key, struct, source, issues)
     info = document.get("info")
     source.meta["info"] = info if isinstance(info, dict) else {}
+    kept = {i for i, _ in records["annotations"]}
+    raw = document.get("annotations")
+    # The images of annotations that could not be read: their labels are not known in full.
+    dropped = (
+        [r.get("image_id") for i, r in enumerate(raw) if i not in kept and isinstance(r, dict)]
+        if isinstance(raw, list)
+        else []
+    )
     if not issues and first_error:  # the typed decoder failed on something this path accepts; say what it was
         pointer = _pointer_from_validation(first_error)
         issues.append(issue("LL002", first_error.split(" - at ")[0], source.path, pointer=pointer))
@@ -202,6 +211,7 @@ def _read_leniently(data: bytes, source: SourceFile, first_error: str | None, pa
         annotation_index=[i for i, _ in records["annotations"]],
         category_index=[i for i, _ in records["categories"]],
         segment_fields=segment_fields,
+        dropped=dropped,
     )
 
 
@@ -251,6 +261,7 @@ def _build(
     annotation_index: list[int] | None = None,
     category_index: list[int] | None = None,
     segment_fields: list[dict[str, Any]] | None = None,
+    dropped: list[Any] | None = None,
 ) -> Dataset:
     """Columnar arrays from decoded records; references resolved with sorted-array lookups.
     `segment_fields`: the annotations are panoptic segments (their masks in PNGs, a box optional)."""
@@ -291,6 +302,7 @@ def _build(
     if segment_fields is not None:
         index = dataset.ann_index.tolist()
         dataset.ann_fields = {a: segment_fields[index[a]] for a in range(n_ann)}
+    mark_task(dataset, panoptic, dropped or [])
     return dataset
 
 

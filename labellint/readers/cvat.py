@@ -11,6 +11,7 @@ from xml.etree.ElementTree import Element
 import numpy as np
 
 from labellint.model import Dataset, SourceFile
+from labellint.readers._rotation import rotated_box
 from labellint.readers._shapes import ShapeBuilder, parse_number, points_box
 from labellint.readers._xml import TagLines, element_lines, parse_xml
 from labellint.readers.base import ReadContext, Reader
@@ -27,7 +28,8 @@ class CvatReader(Reader):
     """Reads CVAT XML 1.1 exports (task or project, images or video).
 
     Images: every `<image>` is an item (id: its `name`, prefixed with its `subset` in project
-    exports, where names repeat across subsets); `<box>` (with `rotation` kept), `<polygon>`
+    exports, where names repeat across subsets); `<box>` (a `rotation` turns it about its centre:
+    its corners become the polygon, their envelope the box, the angle is kept), `<polygon>`
     (also kept as a segmentation), `<polyline>` and `<points>` (box = their extent), `<mask>`
     (box = its `left/top/width/height`, the RLE kept), `<ellipse>`, and `<tag>` (an image-level
     label, no box). Video: every frame of the task is an item `frame_NNNNNN` sized by
@@ -74,6 +76,8 @@ class _CvatFile:
         self.line_of = line_of
         self.input_types: dict[tuple[str, str], str] = {}
         self.frames: dict[int, int] = {}
+        # Frames an unlabelled track is in view on: their labels are not known in full (LL303).
+        self.unlabelled_frames: dict[int, str] = {}
         self.frame_size = (np.nan, np.nan)
 
     def read(self, root: Element) -> None:
@@ -87,6 +91,9 @@ class _CvatFile:
                 self.track(element)
             else:
                 self.skip(element)
+        for frame, why in self.unlabelled_frames.items():
+            if frame in self.frames:  # a frame no labelled track or task range names is no item
+                self.builder.item_labels_unknown[self.frames[frame]] = why
 
     def skip(self, element: Element, inside: bool = False) -> None:
         """Consumes the lines of tags not read (inside a skeleton, unknown places), keeping the order."""
@@ -166,6 +173,8 @@ class _CvatFile:
             if frame is None or not label:
                 if frame is None:
                     self.builder.problem(f"<{shape.tag}> in a track without a numeric `frame`", shape_line)
+                elif shape.get("outside") != "1":
+                    self.unlabelled_frames.setdefault(int(frame), f"the <track> at line {line} has no label")
                 continue
             if shape.get("outside") == "1":
                 continue  # the track has left the frame: no object is there
@@ -182,6 +191,7 @@ class _CvatFile:
         label = track[0] if track else shape.get("label")
         if not label:
             self.builder.problem(f"<{shape.tag}> without a `label`", line)
+            self.builder.item_labels_unknown[item] = f"its <{shape.tag}> at line {line} has no label"
             return
         attrib = shape.attrib
         geometry = _plain_box(attrib) if shape.tag == "box" else None
@@ -189,6 +199,7 @@ class _CvatFile:
             geometry = _geometry(shape)
         if isinstance(geometry, str):
             self.builder.problem(geometry, line)
+            self.builder.item_labels_unknown[item] = f"its <{shape.tag}> at line {line} could not be read"
             return
         box, extra = geometry
         fields = {"shape": shape.tag, **{k: attrib[k] for k in FIELDS if k in attrib}, **extra}
@@ -197,6 +208,16 @@ class _CvatFile:
         attributes = self.attributes(label, shape)
         ann_id = f"{track[1]['track_id']}@{track[1]['frame']}" if track else None
         segmentation = fields.pop("polygon", None)
+        if shape.tag == "box" and "rotation" in attrib:
+            degrees = parse_number(attrib["rotation"])
+            if degrees is None:
+                written = attrib["rotation"]
+                self.builder.problem(f"a <box>'s `rotation` must be a number of degrees, not {written!r}", line)
+                self.builder.item_labels_unknown[item] = f"its <box> at line {line} could not be read"
+                return
+            # Turned about the box's centre: the corners are the polygon, their envelope the box.
+            turned = rotated_box(*box, degrees, about="centre")
+            box, segmentation = turned["box"], turned.get("segmentation")
         self.builder.add_shape(
             item, label, box, line, fields=fields, attributes=attributes, ann_id=ann_id, segmentation=segmentation
         )

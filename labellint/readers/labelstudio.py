@@ -13,6 +13,7 @@ from labellint.model import Dataset, SourceFile
 from labellint.readers._encoding import utf8_text, utf16_problem
 from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import JsonLocator, offset_from_message
+from labellint.readers._rotation import rotated_box
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import Candidate, ReadContext, Reader, issue
 
@@ -151,9 +152,14 @@ class _TaskReader:
         for r, result in enumerate(annotation.get("result", [])):
             self.result(item, result, f"{pointer}/result/{r}", annotator, f"{ann_key}/{r}", draft)
 
+    def dropped(self, item: int, message: str, pointer: str) -> None:
+        """A result that cannot be read: an LL002, and its task's labels are not known in full."""
+        self.problem(message, pointer)
+        self.builder.item_labels_unknown[item] = f"its result at {pointer} could not be read"
+
     def result(self, item: int, result: Any, pointer: str, annotator: str | None, ann_id: str, draft: bool) -> None:
         if not isinstance(result, dict) or not isinstance(result.get("value"), dict):
-            self.problem("a result must be an object with a `value` object", pointer)
+            self.dropped(item, "a result must be an object with a `value` object", pointer)
             return
         kind, value = result.get("type"), result["value"]
         if kind in NOT_LABELS:
@@ -163,16 +169,17 @@ class _TaskReader:
         if kind == "taxonomy" and isinstance(labels, list):
             labels = ["/".join(str(p) for p in path) if isinstance(path, list) else str(path) for path in labels]
         if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
-            self.problem(f"result of type {kind!r} has no list of labels in `value.{kind}`", pointer)
+            self.dropped(item, f"result of type {kind!r} has no list of labels in `value.{kind}`", pointer)
             return
         if not labels:
             # A region nobody named: reading it would drop it without a word.
-            self.problem(f"result of type {kind!r} has an empty label list `value.{kind}`", pointer)
+            self.dropped(item, f"result of type {kind!r} has an empty label list `value.{kind}`", pointer)
             return
         geometry: dict[str, Any] = {}
         if kind in ("rectanglelabels", "polygonlabels"):
             geometry = self.geometry(kind, result, value, pointer)
             if not geometry:
+                self.builder.item_labels_unknown[item] = f"its region at {pointer} could not be read"
                 return
         elif kind in ("labels", "hypertextlabels", "paragraphlabels"):
             start, end = value.get("start"), value.get("end")
@@ -182,7 +189,7 @@ class _TaskReader:
                 or isinstance(end, bool)
                 or not isinstance(end, int)
             ):
-                self.problem("a text span needs integer `start` and `end` offsets", pointer)
+                self.dropped(item, "a text span needs integer `start` and `end` offsets", pointer)
                 return
             stated = value.get("text")
             geometry = {"span": (start, end), "text": stated if isinstance(stated, str) else None}
@@ -237,29 +244,6 @@ class _TaskReader:
             "box": (float(low[0]), float(low[1]), float(high[0] - low[0]), float(high[1] - low[1])),
             "segmentation": [array.ravel().tolist()],
         }
-
-
-def rotated_box(x: float, y: float, w: float, h: float, degrees: float) -> dict[str, Any]:
-    """A rectangle's geometry in pixels. Label Studio turns a rectangle `rotation` degrees
-    clockwise (image y points down) about its top-left corner (`x`, `y`, the corner before
-    rotation): a turned one is kept as its four corners (the polygon) with their envelope as
-    the box, so the geometry rules see the region the annotator drew; the angle is kept in
-    `ann_fields["rotation"]`, as CVAT's is. A box without positive size is left unturned for
-    LL202 to report."""
-    if degrees % 360 == 0 or not (w > 0 and h > 0):
-        return {"box": (x, y, w, h), "fields": {"rotation": degrees} if degrees else None}
-    angle = np.radians(degrees)
-    cos, sin = np.cos(angle), np.sin(angle)
-    # Corners in drawing order: top-left (the pivot), top-right, bottom-right, bottom-left.
-    along = np.array([0.0, w, w, 0.0])
-    across = np.array([0.0, 0.0, h, h])
-    xs, ys = x + along * cos - across * sin, y + along * sin + across * cos
-    low_x, low_y = float(xs.min()), float(ys.min())
-    return {
-        "box": (low_x, low_y, float(xs.max()) - low_x, float(ys.max()) - low_y),
-        "segmentation": [np.column_stack([xs, ys]).ravel().tolist()],
-        "fields": {"rotation": degrees},
-    }
 
 
 def _annotator(value: Any) -> str | None:

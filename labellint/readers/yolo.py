@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile
-from labellint.readers._declared import repeats
+from labellint.readers._declared import repeated_names
 from labellint.readers._encoding import not_utf8
 from labellint.readers.base import SNIFF_BYTES, Candidate, ReadContext, Reader, issue
 
@@ -295,13 +295,8 @@ def _names_in(folder: Path, context: ReadContext, issues: list[ReaderIssue]) -> 
 
 def _repeated_names(names: dict[int, str], display: str, position: Any) -> Iterator[ReaderIssue]:
     """LL003 where a names list gives a name it gave an earlier index (two classes, one name)."""
-    indexes = list(names)
-    for later, first in repeats(list(names.values())):
-        line, column = position(indexes[later]) or (None, None)
-        message = (
-            f"class name {names[indexes[later]]!r} is given to index {indexes[later]} again "
-            f"(first to index {indexes[first]}): two classes under one name"
-        )
+    for index, message in repeated_names(names):
+        line, column = position(index) or (None, None)
         yield issue("LL003", message, display, line=line, column=column)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -147,3 +148,46 @@ def may_reach_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, limi
 def fmt_box(box: np.ndarray) -> str:
     """A box as a person reads it: [x, y, w, h] with few digits."""
     return "[" + ", ".join(f"{v:.4g}" for v in box) + "]"
+
+
+def drawn_sides(context: RuleContext) -> tuple[np.ndarray, np.ndarray, dict[int, float]]:
+    """Each box's width and height as drawn, and the turned ones' angles. A turned rectangle
+    (a Label Studio or CVAT `rotation`; the readers keep its four corners as the polygon and
+    their envelope as the box) is measured along its own sides: the envelope of a thin box
+    turned 45 degrees is square, but the object is as thin as it was drawn. Out-of-bounds checks
+    keep the envelope (where the pixels are); size and aspect rules take these sides."""
+    if "geometry:drawn" in context.cache:  # LL203 and LL204 both ask
+        return context.cache["geometry:drawn"]
+    ds = context.dataset
+    width, height = ds.ann_box[:, 2].copy(), ds.ann_box[:, 3].copy()
+    turned: dict[int, float] = {}
+    corners: list[list[float]] = []
+    fields, polygons = ds.ann_fields, ds.ann_segmentation
+    for a in [a for a, kept in fields.items() if "rotation" in kept]:  # the turned ones, found cheaply
+        degrees = _degrees(fields[a]["rotation"])
+        polygon = polygons.get(a) if degrees else None
+        if type(polygon) is list and len(polygon) == 1 and len(polygon[0]) == 8:
+            turned[a] = degrees
+            corners.append(polygon[0][:6])
+    if corners:
+        x0, y0, x1, y1, x2, y2 = np.asarray(corners, np.float64).T
+        at = np.fromiter(turned, np.int64, count=len(turned))
+        width[at], height[at] = np.hypot(x1 - x0, y1 - y0), np.hypot(x2 - x1, y2 - y1)
+    context.cache["geometry:drawn"] = width, height, turned
+    return width, height, turned
+
+
+def _degrees(value: Any) -> float:
+    """A `rotation` field as degrees (CVAT keeps the attribute's text), 0 when unturned."""
+    try:
+        degrees = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return degrees if math.isfinite(degrees) and degrees % 360 else 0.0  # math: per box, scalar
+
+
+def fmt_drawn(box: np.ndarray, sides: tuple[float, float], degrees: float | None) -> str:
+    """A box as `fmt_box`, and for a turned one also the sides it was drawn with."""
+    if degrees is None:
+        return fmt_box(box)
+    return f"{fmt_box(box)} (turned {degrees:g} degrees, drawn {sides[0]:.4g} x {sides[1]:.4g})"

@@ -17,7 +17,16 @@ __all__ = ["CACHE_DIR", "CACHE_FILE", "ConflictingDuplicates"]
 
 class ConflictingDuplicates(Rule):
     """Two items with the same content, the same text once case-folded and whitespace-collapsed
-    or the same image file bytes, carry different labels (one problem per later item)."""
+    or the same image file bytes, carry different labels (one problem per later item).
+
+    Only answers to the same question are compared. Beyond the content, the question is the task
+    a reader records (a Prodigy binary answer's label, a Label Studio task's media, the COCO task
+    file: `stuff_`, `panoptic_`, `person_keypoints_` label one image set for other questions than
+    `instances_`) and, for images, whether the file labels objects or the whole image: a photo
+    classified "dog" may well hold a boxed cat. An item whose labels the reader does not know in
+    full (a COCO `image_info_` list without annotations, a shape dropped for want of a label) is
+    no answer at all, and is left out rather than read as "no label".
+    """
 
     code = "LL303"
     name = "conflicting-duplicates"
@@ -27,14 +36,7 @@ class ConflictingDuplicates(Rule):
         ds = context.dataset
         if not ds.n_items:
             return
-        keys = _content_keys(context)
-        # The same question is the same content asked the same way: a Prodigy binary answer about
-        # another label, or a Label Studio task on other media, is a different question.
-        groups: dict[tuple[str, str | None], list[int]] = {}
-        for item, key in enumerate(keys):
-            if key is not None:
-                groups.setdefault((key, ds.item_task.get(item)), []).append(item)
-        repeated = [members for members in groups.values() if len(members) > 1]
+        repeated = _same_questions(ds, _content_keys(context))
         if not repeated:
             return
         labels = _label_sets(ds)
@@ -47,13 +49,40 @@ class ConflictingDuplicates(Rule):
                 at = f"line {where.line}" if where.line else (where.pointer or f"item {where.item}")
                 if ds.item_file[first] != ds.item_file[item]:
                     at = f"{where.path} {at}"
-                what = "text" if ds.text_of(item) is not None else "image file"
+                same = f"same text as the item at {at}"
+                if ds.text_of(item) is None:
+                    same = f"same image file as the item at {at}"
+                    if ds.item_names[first] != ds.item_names[item]:  # a renamed copy: say it is one
+                        same = f"same image file, byte for byte, as {ds.item_names[first]!r} at {at}"
                 yield Finding(
-                    f"same {what} as the item at {at}, labelled {_show(labels[first])} there "
-                    f"but {_show(labels[item])} here",
+                    f"{same}, labelled {_show(labels[first])} there but {_show(labels[item])} here",
                     item=item,
                     identity=f"{ds.item_ids[first]}",
                 )
+
+
+def _same_questions(ds, keys: list[str | None]) -> list[list[int]]:
+    """Groups of two or more items asked the same question: the same content and task (a Prodigy
+    binary answer about another label, a Label Studio task on other media, another COCO task
+    file is another question), and for images the same kind of label (whole image or objects).
+    Items whose labels are not known in full are no answer."""
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    unknown = ds.item_labels_unknown
+    for item, key in enumerate(keys):
+        if key is not None and item not in unknown:
+            groups.setdefault((key, ds.item_task.get(item)), []).append(item)
+    repeated = [members for members in groups.values() if len(members) > 1]
+    if not any(keys[members[0]].startswith("i:") for members in repeated):
+        return repeated
+    whole_image = _image_level_files(ds)  # only once images repeat: it walks every annotation
+    out: list[list[int]] = []
+    for members in repeated:
+        by_kind: dict[bool, list[int]] = {}
+        for item in members:
+            image_level = keys[item].startswith("i:") and int(ds.item_file[item]) in whole_image
+            by_kind.setdefault(image_level, []).append(item)
+        out.extend(same for same in by_kind.values() if len(same) > 1)
+    return out
 
 
 def _content_keys(context: RuleContext) -> list[str | None]:
@@ -81,6 +110,22 @@ def _content_keys(context: RuleContext) -> list[str | None]:
     for files in images.values():
         files.save()
     return keys
+
+
+def _image_level_files(ds) -> set[int]:
+    """Files whose labels are about the whole image: they have annotations and none of them has
+    geometry (no box, segmentation, keypoints or points), as a classification table or COCO's
+    image-level `labels_` file. A file with no annotations asks nothing of its own kind (a YOLO
+    negative's empty file is a box file), so it keeps the objects question."""
+    if not ds.n_annotations:
+        return set()
+    geometric = ~np.isnan(ds.ann_box).all(axis=1)
+    for sparse in (ds.ann_segmentation, ds.ann_keypoints):
+        geometric[list(sparse)] = True
+    geometric[[a for a, fields in ds.ann_fields.items() if "points" in fields]] = True
+    files = ds.ann_file
+    with_labels = set(np.unique(files).tolist())
+    return with_labels - set(np.unique(files[geometric]).tolist())
 
 
 def _label_sets(ds) -> list[tuple]:

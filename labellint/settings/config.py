@@ -215,3 +215,31 @@ def _toml_line(text: str, prefix: str, loc: tuple[Any, ...]) -> tuple[int, int] 
         if stripped.startswith(f"{key} ") or stripped.startswith(f"{key}=") or stripped == f"[{prefix}{key}]":
             return number, line.index(key) + 1
     return None
+
+
+def option_position(config: Config, dataset: int, key: str, value: str, occurrence: int) -> tuple[int, int] | None:
+    """Best-effort (line, column) in the config file of the `occurrence`-th (1-based) quoted
+    `value` after the `key =` of the `dataset`-th `[[datasets]]` entry's options (tomllib keeps
+    no positions; the file is read again, only when a problem needs the place)."""
+    try:
+        lines = Path(config.source or "").read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    headers = [n for n, line in enumerate(lines) if re.match(r"\s*\[\[\s*(tool\.labellint\.)?datasets\s*\]\]", line)]
+    start = headers[dataset] if dataset < len(headers) else 0
+    stop = headers[dataset + 1] if dataset + 1 < len(headers) else len(lines)
+    key_at = re.compile(rf"(^|[{{,\s]){re.escape(key)}\s*=")
+    quoted = re.compile(rf"([\"']){re.escape(value)}\1")
+    key_line: tuple[int, int] | None = None  # from the `key =` on: its value (a list may span lines)
+    for number in range(start, stop):
+        line, offset = lines[number], 0
+        if key_line is None:
+            found = key_at.search(line)
+            if found is None:
+                continue
+            key_line, offset = (number + 1, found.end() - len(key)), found.end()
+        for match in quoted.finditer(line, offset):
+            occurrence -= 1
+            if occurrence == 0:
+                return number + 1, match.start() + 1
+    return key_line  # the value written some other way (escapes): the key's line, at least
