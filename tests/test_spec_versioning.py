@@ -710,3 +710,26 @@ def test_pre_commit_hook_checks_the_staged_spec_against_the_last_commit(tmp_path
     git(repo, "add", "labelspec.yaml")
     passed = hook()
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_a_changelog_entry_telling_several_changes_is_read_clause_by_clause(tmp_path):
+    # One entry tells a rename, a merge and a removal: each clause pairs only the classes it names
+    # (read whole, every head class it names would claim every removed class: all "split").
+    repo = make_repo(tmp_path / "repo", BASE_SPEC)
+    head = BASE_SPEC.replace("  car:\n    id: 3\n", "  vehicle:\n    id: 9\n")
+    head = head.replace(VAN_BLOCK, "  truck:\n    id: 7\n")
+    head = head.replace("  traffic_light:\n    id: 5\n", "  road_sign:\n    id: 6\n")
+    head = head.replace(
+        "  - {version: 1.2.0,",
+        "  - {version: 2.0.0, changes: 'car renamed vehicle; van merged into truck. traffic_light removed'}\n"
+        "  - {version: 1.2.0,",
+    )
+    (repo / "labelspec.yaml").write_text(head)
+    result = run_cli("spec", "diff", "HEAD", "--format", "json", cwd=repo)
+    assert result.exit_code == 0, result.output
+    kinds = {(c["kind"], tuple(c.get("classes") or ())) for c in json.loads(result.stdout)["changes"]}
+    assert not [kind for kind, _ in kinds if kind == "class-split"], kinds
+    text = run_cli("spec", "diff", "HEAD", cwd=repo).stdout
+    assert "the changelog says: car renamed vehicle" in text
+    assert "the changelog says: van merged into truck." in text
+    assert "class 'traffic_light' was removed" in text

@@ -179,11 +179,19 @@ def _names(old: str, name: str, spec, new_entries: list[str]) -> tuple[str, bool
     return None
 
 
+# One changelog entry often tells several changes ("car renamed vehicle; wheel, nose merged into
+# part; lane removed"): a head class names a removed one only within one clause, or every class the
+# entry names would claim every other and each removed class would look split.
+CLAUSE_END = re.compile(r";|\n|(?<=[.!?])\s+")
+
+
 def _new_changelog_texts(base: LabelSpec, head: LabelSpec) -> list[str]:
+    """The clauses of the changelog entries head adds (one change told per clause)."""
     known = {entry.version for entry in base.changelog}
     texts = []
     for entry in head.changelog:
         if entry.version in known:
             continue
-        texts.extend([entry.changes] if isinstance(entry.changes, str) else entry.changes)
+        for text in [entry.changes] if isinstance(entry.changes, str) else entry.changes:
+            texts.extend(clause.strip() for clause in CLAUSE_END.split(text) if clause.strip())
     return texts
