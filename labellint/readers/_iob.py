@@ -121,7 +121,7 @@ def _add_items(builder: TextBuilder, sentences: Sentences) -> np.ndarray:
         has_tokens = offsets[:-1] < offsets[1:]
         lines[has_tokens] = sentences.lines[offsets[:-1][has_tokens]]
     rows = np.arange(count) if sentences.pointer is not None else np.zeros(count, np.int64)
-    builder.add_items(sentences.ids, sentences.texts, lines.tolist(), rows.tolist())
+    builder.add_text_items(sentences.ids, sentences.texts, lines.tolist(), rows.tolist())
     return rows
 
 

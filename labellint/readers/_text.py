@@ -126,7 +126,7 @@ class TextBuilder:
         self.ann_annotator.extend([who] * n)
         self.ann_text.update({first + k: t for k, t in enumerate(texts) if t is not None})
 
-    def add_items(self, ids: list[Any], texts: list[str | None], lines: list[int], index: list[int]) -> None:
+    def add_text_items(self, ids: list[Any], texts: list[str | None], lines: list[int], index: list[int]) -> None:
         """Many text items at once (no names, no image sizes)."""
         n = len(ids)
         self.item_ids.extend(ids)

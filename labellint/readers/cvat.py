@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from typing import Any
@@ -11,16 +10,15 @@ from xml.etree.ElementTree import Element
 import numpy as np
 
 from labellint.model import Dataset, SourceFile
-from labellint.readers._shapes import ShapeBuilder, parse_number, points_box
+from labellint.readers._cvat_shapes import SHAPES, read_shape
+from labellint.readers._shapes import ShapeBuilder, parse_number
 from labellint.readers._xml import TagLines, element_lines, parse_xml
 from labellint.readers.base import ReadContext, Reader
 
-SHAPES = ("box", "polygon", "polyline", "points", "mask", "ellipse", "cuboid", "skeleton", "tag")
 LINE_TAGS = ("image", "track", *SHAPES)
+Track = tuple[str | None, str | None, str | None]  # a <track>'s id, label and group
 # The root, then one of the elements CVAT writes first: evidence of CVAT, not just any <annotations>.
 _SNIFF = re.compile(rb"^\s*(<\?xml[^>]*\?>)?\s*(<!--.*?-->\s*)*<annotations>\s*<(version|meta)>", re.DOTALL)
-# Shape attributes that are the format's own, kept in `ann_fields` (never label attributes).
-FIELDS = ("z_order", "group_id", "source", "rotation", "keyframe")
 
 
 class CvatReader(Reader):
@@ -128,8 +126,17 @@ class _CvatFile:
         return self.frames[frame]
 
     def image(self, element: Element) -> None:
-        line = self.line_of(element)
-        get = element.get
+        item = self.add_image(element.attrib, self.line_of(element))
+        for shape in element:
+            if shape.tag in SHAPES:
+                a = self.shape(item, shape.tag, shape.attrib, None, self.line_of(shape))
+                self.tree_shape(shape, a, shape.get("label"))
+            else:
+                self.skip(shape)
+
+    def add_image(self, attrib: dict[str, str], line: int) -> int:
+        """The item of an <image>."""
+        get = attrib.get
         name = get("name")
         if not name:
             self.builder.problem("<image> without a `name`", line)
@@ -137,7 +144,7 @@ class _CvatFile:
         subset = get("subset")
         item_id = f"{subset}/{name}" if subset else name
         width, height = parse_number(get("width")), parse_number(get("height"))
-        item = self.builder.add_item(
+        return self.builder.add_item(
             item_id,
             None,
             line=line,
@@ -146,131 +153,75 @@ class _CvatFile:
             width=np.nan if width is None else width,
             height=np.nan if height is None else height,
         )
+
+    def track(self, element: Element) -> None:
+        track = self.open_track(element.attrib, self.line_of(element))
         for shape in element:
             if shape.tag in SHAPES:
-                self.shape(item, shape, None, self.line_of(shape))
+                a = self.track_shape(track, shape.tag, shape.attrib, self.line_of(shape))
+                self.tree_shape(shape, a, track[1])
             else:
                 self.skip(shape)
 
-    def track(self, element: Element) -> None:
-        line = self.line_of(element)
-        track_id, label = element.get("id"), element.get("label")
+    def open_track(self, attrib: dict[str, str], line: int) -> Track:
+        """A <track>'s id, label and group."""
+        label = attrib.get("label")
         if not label:
             self.builder.problem("<track> without a `label`", line)
-        for shape in element:
-            if shape.tag not in SHAPES:
-                self.skip(shape)
-                continue
-            shape_line = self.line_of(shape)
-            frame = parse_number(shape.get("frame"))
-            if frame is None or not label:
-                if frame is None:
-                    self.builder.problem(f"<{shape.tag}> in a track without a numeric `frame`", shape_line)
-                continue
-            if shape.get("outside") == "1":
-                continue  # the track has left the frame: no object is there
-            fields = {"track_id": track_id, "frame": int(frame)}
-            group = element.get("group_id")
-            if group is not None:
-                fields["group_id"] = group
-            self.shape(self.frame(int(frame), shape_line), shape, (label, fields), shape_line)
+        return attrib.get("id"), label, attrib.get("group_id")
 
-    def shape(self, item: int, shape: Element, track: tuple[str, dict] | None, line: int) -> None:
-        """One shape of an image, or one frame of a track (`track` = its label and fields)."""
-        if shape.tag == "skeleton":
-            self.skip(shape, inside=True)  # its <points> children are parts of this one annotation
-        label = track[0] if track else shape.get("label")
+    def track_shape(self, track: Track, tag: str, attrib: dict, line: int) -> int | None:
+        """One frame of a track: a shape on the frame's item (None: outside the frame, or not read)."""
+        track_id, label, group = track
+        frame = parse_number(attrib.get("frame"))
+        if frame is None or not label:
+            if frame is None:
+                self.builder.problem(f"<{tag}> in a track without a numeric `frame`", line)
+            return None
+        if attrib.get("outside") == "1":
+            return None  # the track has left the frame: no object is there
+        fields = {"track_id": track_id, "frame": int(frame)}
+        if group is not None:
+            fields["group_id"] = group
+        return self.shape(self.frame(int(frame), line), tag, attrib, (label, fields), line)
+
+    def shape(self, item: int, tag: str, attrib: dict, track: tuple[str, dict] | None, line: int) -> int | None:
+        """One shape of an image, or one frame of a track (`track` = its label and fields): the
+        annotation with `occluded` as its only attribute so far (None: the shape cannot be read)."""
+        label = track[0] if track else attrib.get("label")
         if not label:
-            self.builder.problem(f"<{shape.tag}> without a `label`", line)
-            return
-        attrib = shape.attrib
-        geometry = _plain_box(attrib) if shape.tag == "box" else None
-        if geometry is None:
-            geometry = _geometry(shape)
-        if isinstance(geometry, str):
-            self.builder.problem(geometry, line)
-            return
-        box, extra = geometry
-        fields = {"shape": shape.tag, **{k: attrib[k] for k in FIELDS if k in attrib}, **extra}
-        if track:
-            fields.update(track[1])
-        attributes = self.attributes(label, shape)
+            self.builder.problem(f"<{tag}> without a `label`", line)
+            return None
+        read = read_shape(tag, attrib, track[1] if track else None)
+        if isinstance(read, str):
+            self.builder.problem(read, line)
+            return None
+        box, fields, segmentation = read
+        occluded = attrib.get("occluded")
+        attributes = {"occluded": occluded == "1"} if occluded in ("0", "1") else None
         ann_id = f"{track[1]['track_id']}@{track[1]['frame']}" if track else None
-        segmentation = fields.pop("polygon", None)
-        self.builder.add_shape(
+        return self.builder.add_shape(
             item, label, box, line, fields=fields, attributes=attributes, ann_id=ann_id, segmentation=segmentation
         )
 
-    def attributes(self, label: str, shape: Element) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        occluded = shape.get("occluded")
-        if occluded in ("0", "1"):
-            values["occluded"] = occluded == "1"
-        if not len(shape):
-            return values  # no children, so no <attribute> (most shapes: skip the walk)
+    def tree_shape(self, shape: Element, a: int | None, label: str | None) -> None:
+        """The <attribute>s below a shape element, added to its annotation `a` (of class `label`)."""
+        if shape.tag == "skeleton":
+            self.skip(shape, inside=True)  # its <points> children are parts of this one annotation
+        if a is None or not len(shape):
+            return  # no children, so no <attribute> (most shapes: skip the walk)
         for attribute in shape.iter("attribute"):
-            name, text = attribute.get("name"), attribute.text or ""
-            if name is None:
-                continue
-            kind = self.input_types.get((label, name))
-            if kind == "checkbox" and text.strip().lower() in ("true", "false"):
-                values[name] = text.strip().lower() == "true"
-            elif kind == "number" and parse_number(text) is not None:
-                values[name] = parse_number(text)
-            else:
-                values[name] = text
-        return values
+            self.add_attribute(a, label, attribute.get("name"), attribute.text or "")
 
+    def add_attribute(self, a: int, label: str | None, name: str | None, text: str) -> None:
+        if name is not None:
+            self.builder.ann_attributes.setdefault(a, {})[name] = self.typed(label, name, text)
 
-def _plain_box(attrib: dict[str, str]) -> tuple[tuple[float, float, float, float], dict[str, Any]] | None:
-    """A <box>'s x, y, w, h when its four corners are finite numbers (the common case, read with
-    fewer calls), else None: `_geometry` then reads it and says what is wrong."""
-    try:
-        a, b, c, d = float(attrib["xtl"]), float(attrib["ytl"]), float(attrib["xbr"]), float(attrib["ybr"])
-    except (KeyError, ValueError):
-        return None
-    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c) and math.isfinite(d)):
-        return None
-    return (a, b, c - a, d - b), {}
-
-
-def _geometry(shape: Element) -> tuple[tuple[float, float, float, float] | None, dict[str, Any]] | str:
-    """(box, extra fields) of a shape, or a message saying what is wrong with it."""
-    get, tag = shape.get, shape.tag
-    if tag in ("tag", "skeleton", "cuboid"):
-        return None, {}  # image-level label; skeleton/cuboid geometry is kept out of the 2D box rules
-    if tag in ("box", "mask", "ellipse"):
-        keys = {
-            "box": ("xtl", "ytl", "xbr", "ybr"),
-            "mask": ("left", "top", "width", "height"),
-            "ellipse": ("cx", "cy", "rx", "ry"),
-        }[tag]
-        numbers = [parse_number(get(k)) for k in keys]
-        if any(n is None for n in numbers):
-            missing = [k for k, n in zip(keys, numbers, strict=True) if n is None]
-            return f"<{tag}> needs numeric {', '.join(missing)}"
-        a, b, c, d = numbers
-        if tag == "box":
-            return (a, b, c - a, d - b), {}
-        if tag == "ellipse":
-            return (a - c, b - d, 2 * c, 2 * d), {}
-        return (a, b, c, d), {"rle": get("rle", "")}
-    coords = _points(get("points"))
-    if coords is None:
-        return f"<{tag}> needs `points` as x,y pairs separated by `;`"
-    if tag == "polygon":
-        return points_box(coords[:, 0], coords[:, 1]), {"polygon": [coords.ravel().tolist()]}
-    # A line or a set of points has no box (a one-point or straight extent would be "degenerate").
-    return None, {"points": coords.ravel().tolist()}
-
-
-def _points(text: str | None) -> np.ndarray | None:
-    if not text:
-        return None
-    try:
-        pairs = [tuple(map(float, pair.split(","))) for pair in text.strip().split(";")]
-    except ValueError:
-        return None
-    if any(len(pair) != 2 for pair in pairs):
-        return None
-    return np.asarray(pairs, np.float64)
+    def typed(self, label: str | None, name: str, text: str) -> Any:
+        """An <attribute>'s value as its declaration's `input_type` reads it (else the text)."""
+        kind = self.input_types.get((label, name))
+        if kind == "checkbox" and text.strip().lower() in ("true", "false"):
+            return text.strip().lower() == "true"
+        if kind == "number" and parse_number(text) is not None:
+            return parse_number(text)
+        return text
