@@ -19,28 +19,33 @@ def read_shape(
 ) -> tuple[tuple[float, float, float, float] | None, dict[str, Any], Any] | str:
     """(box, format fields, polygon segmentation or None) of a shape with these XML attributes
     (`track`: the fields of the track it is a frame of), or a message saying what is wrong."""
-    found = plain_box(attrib) if tag == "box" else None
-    if found is None:
+    box = plain_box(attrib) if tag == "box" else None
+    extra: dict[str, Any] = {}
+    if box is None:
         found = geometry(tag, attrib)
-    if isinstance(found, str):
-        return found
-    box, extra = found
-    fields = {"shape": tag, **{k: attrib[k] for k in FIELDS if k in attrib}, **extra}
+        if isinstance(found, str):
+            return found
+        box, extra = found
+    fields = {"shape": tag, **{k: attrib[k] for k in FIELDS if k in attrib}}
+    segmentation = None
+    if extra:
+        fields.update(extra)
+        segmentation = fields.pop("polygon", None)
     if track:
         fields.update(track)
-    return box, fields, fields.pop("polygon", None)
+    return box, fields, segmentation
 
 
-def plain_box(attrib: dict[str, str]) -> tuple[tuple[float, float, float, float], dict[str, Any]] | None:
+def plain_box(attrib: dict[str, str]) -> tuple[float, float, float, float] | None:
     """A <box>'s x, y, w, h when its four corners are finite numbers (the common case, read with
     fewer calls), else None: `geometry` then reads it and says what is wrong."""
     try:
         a, b, c, d = float(attrib["xtl"]), float(attrib["ytl"]), float(attrib["xbr"]), float(attrib["ybr"])
     except (KeyError, ValueError):
         return None
-    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c) and math.isfinite(d)):
-        return None
-    return (a, b, c - a, d - b), {}
+    # One check for all four: a NaN or an infinity makes the sum one. (So does an overflow of
+    # finite corners, which `geometry` then reads the same way.)
+    return (a, b, c - a, d - b) if math.isfinite(a + b + c + d) else None
 
 
 def geometry(tag: str, attrib: dict[str, str]) -> tuple[tuple[float, float, float, float] | None, dict[str, Any]] | str:

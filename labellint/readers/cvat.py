@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers.expat import ExpatError, ParserCreate
 
 import numpy as np
 
 from labellint.model import Dataset, SourceFile
 from labellint.readers._cvat_shapes import SHAPES, read_shape
 from labellint.readers._shapes import ShapeBuilder, parse_number
-from labellint.readers._xml import TagLines, element_lines, parse_xml
+from labellint.readers._xml import DOCTYPE, TagLines, element_lines, parse_xml
 from labellint.readers.base import ReadContext, Reader
 
 LINE_TAGS = ("image", "track", *SHAPES)
@@ -47,6 +48,10 @@ class CvatReader(Reader):
         display = context.display(path)
         builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)
         data = context.read_bytes(path)
+        try:
+            return _Stream(_CvatFile(builder, None)).read(data)
+        except _Unusual:  # read by the tree walk, with what it says about the file
+            builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)
         root = parse_xml(data, display, builder.issues)
         if root is None:
             return builder.build()
@@ -198,11 +203,9 @@ class _CvatFile:
             return None
         box, fields, segmentation = read
         occluded = attrib.get("occluded")
-        attributes = {"occluded": occluded == "1"} if occluded in ("0", "1") else None
+        attributes = {"occluded": occluded == "1"} if occluded == "0" or occluded == "1" else None
         ann_id = f"{track[1]['track_id']}@{track[1]['frame']}" if track else None
-        return self.builder.add_shape(
-            item, label, box, line, fields=fields, attributes=attributes, ann_id=ann_id, segmentation=segmentation
-        )
+        return self.builder.add_shape(item, label, box, line, fields, attributes, ann_id, segmentation)
 
     def tree_shape(self, shape: Element, a: int | None, label: str | None) -> None:
         """The <attribute>s below a shape element, added to its annotation `a` (of class `label`)."""
@@ -225,3 +228,103 @@ class _CvatFile:
         if kind == "number" and parse_number(text) is not None:
             return parse_number(text)
         return text
+
+
+class _Unusual(Exception):
+    """The file is not in the layout `_Stream` reads the way the tree walk does."""
+
+
+class _Stream:
+    """Reads an export in one expat pass without building a tree: each start tag read as it
+    comes, its line from the parser (the tree walk's results, at a third of its Python cost).
+
+    It reads CVAT's own layout: `<annotations>` holding `<meta>` before the first `<image>` or
+    `<track>`, shapes their children, `<attribute>`s anywhere below a shape but not inside one
+    another. Anything else (and anything expat rejects, or a DTD) raises `_Unusual`, and the file
+    is read by the tree walk, which says what is wrong with it.
+    """
+
+    def __init__(self, walk: _CvatFile) -> None:
+        self.walk, self.builder = walk, walk.builder
+        self.parser = ParserCreate(namespace_separator="}")  # namespaces as ElementTree sees them
+        self.parser.buffer_text = True
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.depth = 0
+        self.meta: TreeBuilder | None = None  # the <meta> being built as a tree (it is small)
+        self.meta_read = self.shapes_read = False
+        self.item: int | None = None  # the <image> being read
+        self.track: Track | None = None  # the <track> being read
+        self.shape: int | None = None  # the annotation whose <attribute>s are being read
+        self.label: str | None = None  # its class
+        self.attribute: tuple[str | None, int] | None = None  # the open <attribute>'s name and depth
+        self.text: list[str] = []
+
+    def read(self, data: bytes) -> Dataset:
+        if DOCTYPE.search(data):
+            raise _Unusual
+        try:
+            self.parser.Parse(data, True)
+        except ExpatError:
+            raise _Unusual from None
+        return self.builder.build()
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth = depth = self.depth + 1
+        if self.meta is not None:
+            self.meta.start(tag, attrib)
+        elif depth == 3:
+            if tag not in SHAPES:
+                return
+            line = self.parser.CurrentLineNumber
+            if self.item is not None:
+                self.shape, self.label = self.walk.shape(self.item, tag, attrib, None, line), attrib.get("label")
+            elif self.track is not None:
+                self.shape, self.label = self.walk.track_shape(self.track, tag, attrib, line), self.track[1]
+        elif depth > 3:
+            if self.shape is None:
+                return
+            if self.attribute is not None:
+                if tag == "attribute":
+                    raise _Unusual  # an <attribute> inside another: the tree walk reads both
+                self.parser.CharacterDataHandler = None  # ElementTree's text ends at a child
+            elif tag == "attribute":
+                self.attribute, self.text = (attrib.get("name"), depth), []
+                self.parser.CharacterDataHandler = self.text.append
+        elif depth == 2:
+            self.top(tag, attrib)
+        elif tag != "annotations":
+            raise _Unusual  # the tree walk says what the root is
+
+    def top(self, tag: str, attrib: dict[str, str]) -> None:
+        """A child of the root: an image, a track, the first <meta> (before them) or another element."""
+        line = self.parser.CurrentLineNumber
+        if tag == "image":
+            self.shapes_read, self.item = True, self.walk.add_image(attrib, line)
+        elif tag == "track":
+            self.shapes_read, self.track = True, self.walk.open_track(attrib, line)
+        elif tag == "meta" and not self.meta_read:
+            if self.shapes_read:
+                raise _Unusual  # declarations after shapes: the tree walk reads them first
+            self.meta_read, self.meta = True, TreeBuilder()
+            self.meta.start(tag, attrib)
+            self.parser.CharacterDataHandler = self.meta.data
+
+    def end(self, tag: str) -> None:
+        depth = self.depth
+        self.depth = depth - 1
+        if self.meta is not None:
+            self.meta.end(tag)
+            if depth == 2:
+                self.parser.CharacterDataHandler = None
+                meta, self.meta = self.meta.close(), None
+                self.walk.declarations(meta)
+        elif self.attribute is not None and depth == self.attribute[1]:
+            self.parser.CharacterDataHandler = None
+            assert self.shape is not None
+            self.walk.add_attribute(self.shape, self.label, self.attribute[0], "".join(self.text))
+            self.attribute = None
+        elif depth == 3:
+            self.shape = None
+        elif depth == 2:
+            self.item = self.track = None
