@@ -256,7 +256,7 @@ class _Stream:
         self.item: int | None = None  # the <image> being read
         self.track: Track | None = None  # the <track> being read
         self.shape: int | None = None  # the annotation whose <attribute>s are being read
-        self.label: str | None = None  # its class
+        self.shape_attrib: dict[str, str] = {}  # its element's XML attributes
         self.attribute: tuple[str | None, int] | None = None  # the open <attribute>'s name and depth
         self.text: list[str] = []
 
@@ -276,11 +276,11 @@ class _Stream:
         elif depth == 3:
             if tag not in SHAPES:
                 return
-            line = self.parser.CurrentLineNumber
             if self.item is not None:
-                self.shape, self.label = self.walk.shape(self.item, tag, attrib, None, line), attrib.get("label")
+                self.shape = self.walk.shape(self.item, tag, attrib, None, self.parser.CurrentLineNumber)
             elif self.track is not None:
-                self.shape, self.label = self.walk.track_shape(self.track, tag, attrib, line), self.track[1]
+                self.shape = self.walk.track_shape(self.track, tag, attrib, self.parser.CurrentLineNumber)
+            self.shape_attrib = attrib
         elif depth > 3:
             if self.shape is None:
                 return
@@ -322,7 +322,8 @@ class _Stream:
         elif self.attribute is not None and depth == self.attribute[1]:
             self.parser.CharacterDataHandler = None
             assert self.shape is not None
-            self.walk.add_attribute(self.shape, self.label, self.attribute[0], "".join(self.text))
+            label = self.track[1] if self.track is not None else self.shape_attrib.get("label")
+            self.walk.add_attribute(self.shape, label, self.attribute[0], "".join(self.text))
             self.attribute = None
         elif depth == 3:
             self.shape = None
