@@ -13,6 +13,7 @@ from labellint.readers._encoding import not_utf8
 from labellint.readers._iob import SCHEMES, TAG, Sentences, add_sentences
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import ReadContext, Reader, issue
+from labellint.support.gc_pause import gc_paused
 
 SUFFIXES = (".conll", ".conll03", ".iob", ".iob1", ".iob2", ".bio", ".bioes", ".txt")
 
@@ -53,6 +54,7 @@ class ConllReader(Reader):
         tagged = all(len(r) >= 2 and TAG.match(r[-1]) for r in rows)
         return len(rows) >= 2 and tagged and any(r[-1] != "O" for r in rows)
 
+    @gc_paused
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = TextBuilder(SourceFile(path=display, reader=self.name))

@@ -15,6 +15,7 @@ from labellint.readers._cvat_shapes import SHAPES, read_shape
 from labellint.readers._shapes import ShapeBuilder, parse_number
 from labellint.readers._xml import DOCTYPE, TagLines, element_lines, parse_xml
 from labellint.readers.base import ReadContext, Reader
+from labellint.support.gc_pause import gc_paused
 
 LINE_TAGS = ("image", "track", *SHAPES)
 Track = tuple[str | None, str | None, str | None]  # a <track>'s id, label and group
@@ -44,6 +45,7 @@ class CvatReader(Reader):
     def sniff(self, path: Path, head: bytes) -> bool:
         return path.suffix.lower() == ".xml" and _SNIFF.match(head.removeprefix(b"\xef\xbb\xbf")) is not None
 
+    @gc_paused
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)
