@@ -113,3 +113,16 @@ def test_the_cyclic_gc_is_as_it_was_after_reading(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_shape_after_a_skeleton_frame_outside_is_at_its_own_line(tmp_path):
+    text = (
+        '<annotations>\n<version>1.1</version>\n<track id="2" label="car">\n<skeleton frame="4" outside="1">\n'
+        '<points label="p" points="1,1"/>\n</skeleton>\n<box frame="4" xtl="1" ytl="1" xbr="5" ybr="5"/>\n'
+        "</track>\n</annotations>\n"
+    )
+    path = tmp_path / "track.xml"
+    path.write_text(text)
+    dataset = read(path)
+    box_line = text[: text.index("<box")].count("\n") + 1
+    assert dataset.ann_line.tolist() == [box_line] and dataset.ann_ids.tolist() == ["2@4"]
