@@ -5,6 +5,7 @@ pyarrow and plain line splitting."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pyarrow as pa
@@ -156,3 +157,72 @@ def test_a_table_written_by_hf_datasets_counts_as_pyarrow_does():
     assert dataset.n_annotations == sum(iob2_entities([names[x] for x in row]) for row in rows)
     assert [c.name for c in dataset.classes] == ["PER", "ORG", "LOC", "MISC"]  # declared, in ClassLabel order
     assert dataset.item_text == [" ".join(t) for t in table.column("tokens").to_pylist()]
+
+
+def test_rows_after_a_bad_row_keep_their_own_tags_across_row_groups(tmp_path):
+    # A row with more tags than tokens, a null token, a null and an empty row in the middle of
+    # the table, written in row groups of 3: every good row must still be read with its own tags.
+    rng = random.Random(5)
+    words = ["EU", "Anna", "Oslo", "said", "Müller"]
+    tokens = [[rng.choice(words) for _ in range(rng.randint(3, 9))] for _ in range(12)]
+    tags = [[rng.choice((0, 1, 3, 5)) for _ in row] for row in tokens]  # O and B- ...
+    # ... and some I- after a B- of its type: IOB2, every entity opened by its B-.
+    tags = [
+        [t + 1 if t and k and row[k - 1] == t and rng.random() < 0.5 else t for k, t in enumerate(row)] for row in tags
+    ]
+    tags[2] = [*tags[2], 1]  # one tag too many
+    tokens[4] = [tokens[4][0], None, *tokens[4][2:]]
+    tokens[6], tags[6] = None, None
+    tokens[7], tags[7] = [], []
+    table = pa.table({"tokens": pa.array(tokens, pa.list_(pa.string())), "ner_tags": tags})
+    table = with_features(table, {"ner_tags": {"feature": {"names": NER, "_type": "ClassLabel"}, "_type": "Sequence"}})
+    pq.write_table(table, tmp_path / "train.parquet", row_group_size=3)
+    dataset = read(tmp_path / "train.parquet")
+    bad = {2, 4, 6, 7}
+    assert [i.location.pointer for i in dataset.issues] == ["/rows/2", "/rows/4", "/rows/6"]
+    assert dataset.n_items == len(tokens)
+    texts = [" ".join("" if t is None else t for t in row or []) for row in tokens]
+    assert dataset.item_text == texts
+    expected = [(r, NER[x][2:]) for r, row in enumerate(tags) if r not in bad for x in row if NER[x].startswith("B-")]
+    entities = [(int(i), dataset.classes[c].name) for i, c in zip(dataset.ann_item, dataset.ann_class, strict=True)]
+    assert entities == expected  # this file's IOB2 entities all open with B-
+    for i, (s, e), a in zip(dataset.ann_item, dataset.ann_span, range(dataset.n_annotations), strict=True):
+        assert dataset.ann_text[a] == dataset.item_text[i][s:e]
+
+
+def test_tags_of_another_type_are_ll002_at_the_tag_not_a_crash(tmp_path):
+    table = pa.table({"tokens": [["Anna", "said"]], "ner_tags": pa.array([[1.0, 0.0]], pa.list_(pa.float64()))})
+    table = with_features(table, {"ner_tags": {"feature": {"names": NER, "_type": "ClassLabel"}, "_type": "Sequence"}})
+    pq.write_table(table, tmp_path / "train.parquet")
+    dataset = read(tmp_path / "train.parquet")
+    assert [i.location.pointer for i in dataset.issues] == ["/rows/0/ner_tags/0", "/rows/0/ner_tags/1"]
+    assert dataset.item_text == ["Anna said"] and dataset.n_annotations == 0
+
+
+BIOES_SENTENCES = [
+    (["New", "York", "is", "big"], ["B-LOC", "E-LOC", "O", "S-MISC"]),
+    (["Anna", "Lee", "met", "Bob"], ["B-PER", "I-PER", "O", "E-PER"]),  # unclosed B-PER, unopened E-PER
+    (["Oslo", "and", "Bergen"], ["I-LOC", "O", "B-LOC"]),  # unopened I-LOC; B-LOC before the end
+]
+
+
+def test_bioes_faults_are_found_at_the_same_tokens_in_a_file_and_a_table(tmp_path):
+    conll = tmp_path / "ner.bioes"
+    conll.write_text("\n\n".join("\n".join(f"{t} {g}" for t, g in zip(*s, strict=True)) for s in BIOES_SENTENCES))
+    table = pa.table({"tokens": [t for t, _ in BIOES_SENTENCES], "ner_tags": [g for _, g in BIOES_SENTENCES]})
+    pq.write_table(table, tmp_path / "ner.parquet")
+    from_file, from_table = read(conll), read(tmp_path / "ner.parquet")
+    assert spans(from_file) == spans(from_table)
+    # Entities as BIOES reads them: New York, big, Anna Lee, Bob, Oslo, Bergen.
+    assert [from_file.ann_text[a] for a in range(from_file.n_annotations)] == [
+        "New York", "big", "Anna Lee", "Bob", "Oslo", "Bergen"
+    ]  # fmt: skip
+    # The first disallowed tag of each entity: the line in the file, the pointer in the table.
+    lines = {a: f["tag_sequence"]["line"] for a, f in from_file.ann_fields.items()}
+    pointers = {a: f["tag_sequence"]["pointer"] for a, f in from_table.ann_fields.items()}
+    assert lines == {2: 7, 3: 9, 4: 11, 5: 13}
+    assert pointers == {
+        2: "/rows/1/ner_tags/1", 3: "/rows/1/ner_tags/3", 4: "/rows/2/ner_tags/0", 5: "/rows/2/ner_tags/2"
+    }  # fmt: skip
+    messages = [f["tag_sequence"]["message"] for f in from_file.ann_fields.values()]
+    assert messages == [f["tag_sequence"]["message"] for f in from_table.ann_fields.values()]

@@ -38,7 +38,6 @@ class ShapeBuilder(TextBuilder):
         label: str,
         box: tuple[float, float, float, float] | None,
         line: int,
-        *,
         fields: dict[str, Any] | None = None,
         attributes: dict[str, Any] | None = None,
         ann_id: Any = None,

@@ -127,6 +127,41 @@ class TextBuilder:
         self.ann_annotator.extend([who] * n)
         self.ann_text.update({first + k: t for k, t in enumerate(texts) if t is not None})
 
+    def add_text_items(self, ids: list[Any], texts: list[str | None], lines: list[int], index: list[int]) -> None:
+        """Many text items at once (no names, no image sizes)."""
+        n = len(ids)
+        self.item_ids.extend(ids)
+        self.item_text.extend(texts)
+        self.item_names.extend([None] * n)
+        self.item_line.extend(lines)
+        self.item_index.extend(index)
+        self.item_width.extend([np.nan] * n)
+        self.item_height.extend([np.nan] * n)
+
+    def add_span_columns(
+        self,
+        *,
+        items: list[int],
+        labels: list[str],
+        starts: list[int],
+        ends: list[int],
+        texts: list[str],
+        lines: list[int],
+        index: list[int],
+    ) -> None:
+        """Many spans of many items at once, column by column (no ids, no annotators)."""
+        first, n = len(self.ann_item), len(items)
+        classes = self.classes
+        self.ann_class.extend([classes[x] if x in classes else classes.setdefault(x, len(classes)) for x in labels])
+        self.ann_item.extend(items)
+        self.ann_start.extend(starts)
+        self.ann_end.extend(ends)
+        self.ann_line.extend(lines)
+        self.ann_index.extend(index)
+        self.ann_ids.extend([None] * n)
+        self.ann_annotator.extend([-1] * n)
+        self.ann_text.update(zip(range(first, first + n), texts, strict=True))
+
     def build(self) -> Dataset:
         n_items, n_anns = len(self.item_ids), len(self.ann_item)
         ds = Dataset(files=[self.source], issues=self.issues)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from labellint.model import Dataset, SourceFile
-from labellint.readers._iob import SCHEMES, TAG, Sentence, add_sentence, guess_scheme
+from labellint.readers._iob import SCHEMES, TAG, Sentences, add_sentences
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import issue
 
@@ -68,20 +70,8 @@ def read_token_table(
         return builder.build()
     for kind in dict.fromkeys(name[2:] for name in names or () if TAG.match(name) and name != "O"):
         builder.classes.setdefault(kind, len(builder.classes))  # declared entity types, used or not
-    rows = _Rows(builder, tags_name, names)
-    all_tokens, all_tags = table.column(tokens_name).to_pylist(), table.column(tags_name).to_pylist()
-    sentences = [
-        rows.sentence(r, tokens, tags, r if ids is None else ids[r])
-        for r, (tokens, tags) in enumerate(zip(all_tokens, all_tags, strict=True))
-    ]
-    rows.finish()
-    scheme = scheme or guess_scheme(sentences)
-    source.meta["scheme"] = scheme
-    for sentence in sentences:
-        if sentence.tokens:
-            add_sentence(builder, sentence, scheme)
-        else:  # a row with no tokens is still an item (empty text), so items match rows
-            builder.add_item(sentence.item_id, "", index=sentence.index)
+    sentences = _Rows(builder, tags_name, names).read(table.column(tokens_name), table.column(tags_name), ids)
+    source.meta["scheme"] = add_sentences(builder, sentences, scheme)
     return builder.build()
 
 
@@ -91,12 +81,89 @@ def _is_string(kind: Any) -> bool:
     return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
+def _item_ids(ids: list[Any] | None, counts: np.ndarray) -> list[Any]:
+    """The rows' ids (None: the row numbers); a row with tokens but no id is numbered from 1, as CoNLL sentences are."""
+    if ids is None:
+        return list(range(len(counts)))
+    return [r + 1 if i is None and n else i for r, (i, n) in enumerate(zip(ids, counts.tolist(), strict=True))]
+
+
 class _Rows:
-    """Turns one row's tokens and tags into a Sentence, reporting what cannot be read."""
+    """Turns the tokens and tags columns into Sentences, column-wise; the rows that cannot be read
+    as they stand are read one by one, reporting why."""
 
     def __init__(self, builder: TextBuilder, tags_name: str, names: list[str] | None) -> None:
         self.builder, self.tags_name, self.names = builder, tags_name, names
         self.reported = 0
+
+    def read(self, tokens_column: Any, tags_column: Any, ids: list[Any] | None) -> Sentences:
+        import pyarrow.compute as pc
+
+        tokens, tags = tokens_column.combine_chunks(), tags_column.combine_chunks()
+        counts = pc.fill_null(pc.list_value_length(tokens), 0).to_numpy()
+        offsets = np.zeros(len(tokens) + 1, np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        words = tokens.flatten()
+        row_of = np.repeat(np.arange(len(tokens)), counts)
+        names, codes, good = self._codes(tags, offsets, row_of)
+        bad = np.zeros(len(tokens), bool)
+        bad[row_of[~good]] = True  # a tag that is not one, or no tag where the row has a token
+        bad[row_of[words.is_null().to_numpy(zero_copy_only=False)]] = True
+        bad |= tokens.is_null().to_numpy(zero_copy_only=False)
+        texts = pc.binary_join(tokens, " ").to_pylist()
+        codes[~good] = 0
+        code_of = {name: k for k, name in reversed(list(enumerate(names)))}
+        for r in np.flatnonzero(bad).tolist():
+            row_tokens, row_tags = self.row(r, tokens[r].as_py(), tags[r].as_py())
+            texts[r] = " ".join(row_tokens)
+            for tag in row_tags:
+                if tag not in code_of:  # a name only the row-by-row reading found (tags of another type)
+                    code_of[tag] = len(names)
+                    names.append(tag)
+            codes[offsets[r] : offsets[r + 1]] = [code_of[tag] for tag in row_tags]
+        self.finish()
+        return Sentences(
+            names=names,
+            codes=codes,
+            lengths=pc.fill_null(pc.utf8_length(words), 0).to_numpy().astype(np.int64),
+            offsets=offsets,
+            ids=_item_ids(ids, counts),
+            texts=texts,
+            pointer=f"{ROWS}/{{row}}/{self.tags_name}",
+        )
+
+    def _codes(self, tags: Any, offsets: np.ndarray, row_of: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The tag names, each token's tag as an index into them, and which tokens have a tag
+        that is one (the token's row has as many tags as tokens, and the tag is a known name)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        n = len(row_of)
+        counts = pc.fill_null(pc.list_value_length(tags), -1).to_numpy()
+        tag_offsets = np.zeros(len(tags) + 1, np.int64)
+        np.cumsum(np.maximum(counts, 0), out=tag_offsets[1:])
+        aligned = (counts == np.diff(offsets))[row_of]
+        values, kind = tags.flatten(), tags.type.value_type
+        if self.names is not None and pa.types.is_integer(kind):
+            names = list(self.names)
+            known = np.array([bool(TAG.match(name)) for name in names] + [False])
+            values = values.cast(pa.int64(), safe=False)  # an index past int64 wraps to a negative one: no name
+            in_range = pc.fill_null(pc.and_(pc.greater_equal(values, 0), pc.less(values, len(names))), False)
+            index = pc.if_else(in_range, values, len(names)).cast(pa.int64()).to_numpy()
+        elif _is_string(kind):
+            encoded = pc.dictionary_encode(values)
+            names = encoded.dictionary.to_pylist()
+            known = np.array([bool(TAG.match(name)) for name in names] + [False])
+            index = pc.fill_null(encoded.indices.cast(pa.int64()), len(names)).to_numpy()
+        else:  # tags of another type: every row read one by one
+            return ["O"], np.zeros(n, np.intp), np.zeros(n, bool)
+        if "O" not in names:
+            names.append("O")
+        position = tag_offsets[row_of] + (np.arange(n) - offsets[row_of])
+        codes = np.zeros(n, np.intp)
+        codes[aligned] = index[position[aligned]]
+        good = aligned & known[codes]
+        return names, codes, good
 
     def report(self, pointer: str, message: str) -> None:
         self.reported += 1
@@ -109,26 +176,21 @@ class _Rows:
             message = f"{self.reported - REPORTED} more problems like that left out"
             self.builder.issues.append(issue("LL002", message, self.builder.source.path, pointer=ROWS))
 
-    def sentence(self, r: int, tokens: list | None, tags: list | None, item_id: Any) -> Sentence:
+    def row(self, r: int, tokens: list | None, tags: list | None) -> tuple[list[str], list[str]]:
+        """Row r's tokens and tag names as read (O where a tag cannot be), each problem reported."""
         where = f"{ROWS}/{r}"
-        sentence = Sentence(item_id=item_id, index=r, pointer=f"{where}/{self.tags_name}")
         if tokens is None:
             self.report(where, f"row {r}: `tokens` is null")
-            return sentence
+            return [], []
         if any(token is None for token in tokens):
             self.report(where, f"row {r}: a token is null; the row is read as text without entities")
-            sentence.tokens = ["" if token is None else token for token in tokens]
-            sentence.tags = ["O"] * len(tokens)
-            return sentence
-        sentence.tokens = tokens
+            return ["" if token is None else token for token in tokens], ["O"] * len(tokens)
         if tags is None or len(tags) != len(tokens):
             found = "null" if tags is None else f"{len(tags)}"
             message = f"row {r}: {len(tokens)} tokens and {found} `{self.tags_name}`; read as text without entities"
             self.report(where, message)
-            sentence.tags = ["O"] * len(tokens)
-            return sentence
-        sentence.tags = [self.tag(r, k, tag) for k, tag in enumerate(tags)]
-        return sentence
+            return tokens, ["O"] * len(tokens)
+        return tokens, [self.tag(r, k, tag) for k, tag in enumerate(tags)]
 
     def tag(self, r: int, k: int, value: Any) -> str:
         """The tag's name (O for a tag that is not one, reported at its pointer)."""
@@ -139,7 +201,7 @@ class _Rows:
         else:
             name = value
             message = f"tag {value!r} is neither O nor B-/I-/E-/S- and an entity type"
-        if name is not None and TAG.match(name):
+        if isinstance(name, str) and TAG.match(name):
             return name
         self.report(f"{ROWS}/{r}/{self.tags_name}/{k}", f"row {r}: {message}")
         return "O"

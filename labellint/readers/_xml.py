@@ -14,12 +14,12 @@ from labellint.readers.base import issue
 
 # Without a DTD there are no entity declarations, so no entity expansion and no external entity:
 # refusing the DTD up front is what makes the C parser safe on untrusted label files.
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
 def parse_xml(data: bytes, display: str, issues: list[ReaderIssue]) -> Element | None:
     """The root element, or None with an LL001 (not XML, or a DTD) at its line and column."""
-    doctype = _DOCTYPE.search(data)
+    doctype = DOCTYPE.search(data)
     if doctype:
         line = data.count(b"\n", 0, doctype.start()) + 1
         issues.append(

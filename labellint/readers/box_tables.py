@@ -18,6 +18,7 @@ from labellint.readers._image_size import image_size
 from labellint.readers._shapes import ShapeBuilder
 from labellint.readers.base import ReadContext, Reader
 from labellint.support.csv_cells import csv_rows
+from labellint.support.gc_pause import gc_paused
 
 IMAGE_COLUMNS = ("filename", "file_name", "image", "image_name", "image_path", "path", "file", "image_id")
 LABEL_COLUMNS = ("class", "label", "label_name", "class_name", "category", "category_name")
@@ -119,6 +120,7 @@ class BoxTableReader(Reader):
         has = bool(columns & set(IMAGE_COLUMNS)) and bool(columns & set(LABEL_COLUMNS))
         return (has and _box_columns(columns) is not None) or bbox_cell_layout(columns)
 
+    @gc_paused
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         builder = ShapeBuilder(SourceFile(path=context.display(path), reader=self.name), shared_ids=True)
         table = _decode(path, context, builder)
@@ -316,6 +318,7 @@ class OpenImagesReader(Reader):
         header = _header(path, head)
         return header[:1] == ["ImageID"] and "LabelName" in header
 
+    @gc_paused
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         # Not one id namespace across files: Open Images keeps an image's boxes and its image-level
         # labels in separate files by design, so one ImageID in two files is not a duplicate.

@@ -18,6 +18,7 @@ from labellint.readers._encoding import not_utf8
 from labellint.readers._shapes import ShapeBuilder
 from labellint.readers.base import ReadContext, Reader
 from labellint.support.csv_cells import csv_rows
+from labellint.support.gc_pause import gc_paused
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 # Folders that split a dataset, above its class folders (`train/cat/1.jpg`).
@@ -120,6 +121,7 @@ class ImageTableReader(Reader):
             return False
         return _roles(header, rows[1:-1] or rows[1:], {}) is not None
 
+    @gc_paused
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)
@@ -230,6 +232,7 @@ class ImageListReader(Reader):
         rows = [line.split() for line in (lines[:-1] if len(lines) > 1 else lines) if line.strip()]
         return bool(rows) and all(_list_row(r) for r in rows)
 
+    @gc_paused
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)

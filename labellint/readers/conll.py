@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import msgspec
+import numpy as np
 
 from labellint.model import Dataset, SourceFile
 from labellint.readers._encoding import not_utf8
-from labellint.readers._iob import SCHEMES, TAG, Sentence, add_sentence, guess_scheme
+from labellint.readers._iob import SCHEMES, TAG, Sentences, add_sentences
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import ReadContext, Reader, issue
+from labellint.support.gc_pause import gc_paused
 
 SUFFIXES = (".conll", ".conll03", ".iob", ".iob1", ".iob2", ".bio", ".bioes", ".txt")
 
@@ -51,6 +54,7 @@ class ConllReader(Reader):
         tagged = all(len(r) >= 2 and TAG.match(r[-1]) for r in rows)
         return len(rows) >= 2 and tagged and any(r[-1] != "O" for r in rows)
 
+    @gc_paused
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = TextBuilder(SourceFile(path=display, reader=self.name))
@@ -68,30 +72,31 @@ class ConllReader(Reader):
         except UnicodeDecodeError as exc:
             builder.issues.append(issue("LL001", not_utf8(exc), display))
             return builder.build()
-        sentences = _sentences(text, options, builder)
-        scheme = options.scheme or guess_scheme(sentences)
-        builder.source.meta["scheme"] = scheme
-        builder.source.meta["documents"] = sum(1 for s in sentences if s.docstart)
-        for sentence in sentences:
-            add_sentence(builder, sentence, scheme)
+        sentences, documents = _sentences(text, options, builder)
+        builder.source.meta["scheme"] = add_sentences(builder, sentences, options.scheme)
+        builder.source.meta["documents"] = documents
         return builder.build()
 
 
-def _sentences(text: str, options: ConllOptions, builder: TextBuilder) -> list[Sentence]:
-    """Sentences of tokens and tags; malformed lines are LL002 and left out of their sentence."""
-    out: list[Sentence] = [Sentence()]
+def _sentences(text: str, options: ConllOptions, builder: TextBuilder) -> tuple[Sentences, int]:
+    """The file's sentences (blank lines and `-DOCSTART-` end one) and how many documents it
+    marks; malformed lines are LL002 and left out of their sentence."""
     display, delimiter = builder.source.path, options.delimiter
     token_at, tag_at = options.token_column, options.tag_column
+    tokens: list[str] = []
+    codes: list[int] = []
+    lines: list[int] = []
+    offsets = [0]
+    vocabulary = {"O": 0}  # every tag seen that TAG matches -> its code
+    documents, marked = 0, False  # marked: the sentence being read follows a -DOCSTART-
     for number, line in enumerate(text.splitlines(), 1):
         cells = line.split(delimiter) if delimiter else line.split()
-        if not cells or not line.strip():
-            if out[-1].tokens:
-                out.append(Sentence())
-            continue
-        if cells[0] == "-DOCSTART-":
-            if out[-1].tokens:
-                out.append(Sentence())
-            out[-1].docstart = True
+        if not cells or not line.strip() or cells[0] == "-DOCSTART-":
+            if offsets[-1] != len(tokens):  # the sentence read so far ends here
+                offsets.append(len(tokens))
+                marked = False
+            if cells and cells[0] == "-DOCSTART-" and not marked:
+                documents, marked = documents + 1, True
             continue
         try:
             if len(cells) < 2:
@@ -101,12 +106,27 @@ def _sentences(text: str, options: ConllOptions, builder: TextBuilder) -> list[S
             message = f"expected a token and a tag (columns {token_at} and {tag_at}), found {len(cells)} columns"
             builder.issues.append(issue("LL002", message, display, line=number, column=1))
             continue
-        if not TAG.match(tag):
-            message = f"tag {tag!r} is neither O nor B-/I-/E-/S- and an entity type"
-            builder.issues.append(issue("LL002", message, display, line=number, column=1))
-            tag = "O"  # the token is kept (the text stays whole); it names no entity
-        sentence = out[-1]
-        sentence.tokens.append(token)
-        sentence.tags.append(tag)
-        sentence.lines.append(number)
-    return out
+        code = vocabulary.get(tag)
+        if code is None:
+            if TAG.match(tag):
+                code = vocabulary[tag] = len(vocabulary)
+            else:
+                message = f"tag {tag!r} is neither O nor B-/I-/E-/S- and an entity type"
+                builder.issues.append(issue("LL002", message, display, line=number, column=1))
+                code = 0  # the token is kept (the text stays whole); it names no entity
+        tokens.append(token)
+        codes.append(code)
+        lines.append(number)
+    if offsets[-1] != len(tokens):
+        offsets.append(len(tokens))
+    texts = [" ".join(tokens[a:b]) for a, b in itertools.pairwise(offsets)]
+    sentences = Sentences(
+        names=list(vocabulary),
+        codes=np.asarray(codes, np.intp),
+        lengths=np.fromiter(map(len, tokens), np.int64, len(tokens)),
+        offsets=np.asarray(offsets, np.int64),
+        ids=list(range(1, len(texts) + 1)),
+        texts=texts,
+        lines=np.asarray(lines, np.int64),
+    )
+    return sentences, documents

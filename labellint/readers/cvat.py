@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers.expat import ExpatError, ParserCreate
 
 import numpy as np
 
 from labellint.model import Dataset, SourceFile
-from labellint.readers._rotation import rotated_box
-from labellint.readers._shapes import ShapeBuilder, parse_number, points_box
-from labellint.readers._xml import TagLines, element_lines, parse_xml
+from labellint.readers._cvat_shapes import SHAPES, read_shape
+from labellint.readers._shapes import ShapeBuilder, parse_number
+from labellint.readers._xml import DOCTYPE, TagLines, element_lines, parse_xml
 from labellint.readers.base import ReadContext, Reader
+from labellint.support.gc_pause import gc_paused
 
-SHAPES = ("box", "polygon", "polyline", "points", "mask", "ellipse", "cuboid", "skeleton", "tag")
 LINE_TAGS = ("image", "track", *SHAPES)
+Track = tuple[str | None, str | None, str | None, int]  # a <track>'s id, label, group and line
 # The root, then one of the elements CVAT writes first: evidence of CVAT, not just any <annotations>.
 _SNIFF = re.compile(rb"^\s*(<\?xml[^>]*\?>)?\s*(<!--.*?-->\s*)*<annotations>\s*<(version|meta)>", re.DOTALL)
-# Shape attributes that are the format's own, kept in `ann_fields` (never label attributes).
-FIELDS = ("z_order", "group_id", "source", "rotation", "keyframe")
 
 
 class CvatReader(Reader):
@@ -47,10 +46,15 @@ class CvatReader(Reader):
     def sniff(self, path: Path, head: bytes) -> bool:
         return path.suffix.lower() == ".xml" and _SNIFF.match(head.removeprefix(b"\xef\xbb\xbf")) is not None
 
+    @gc_paused
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)
         data = context.read_bytes(path)
+        try:
+            return _Stream(_CvatFile(builder, None)).read(data)
+        except _Unusual:  # read by the tree walk, with what it says about the file
+            builder = ShapeBuilder(SourceFile(path=display, reader=self.name), shared_ids=True)
         root = parse_xml(data, display, builder.issues)
         if root is None:
             return builder.build()
@@ -91,6 +95,10 @@ class _CvatFile:
                 self.track(element)
             else:
                 self.skip(element)
+        self.finish()
+
+    def finish(self) -> None:
+        """After the last shape: the frames an unlabelled track is in view on are known in part."""
         for frame, why in self.unlabelled_frames.items():
             if frame in self.frames:  # a frame no labelled track or task range names is no item
                 self.builder.item_labels_unknown[self.frames[frame]] = why
@@ -135,8 +143,17 @@ class _CvatFile:
         return self.frames[frame]
 
     def image(self, element: Element) -> None:
-        line = self.line_of(element)
-        get = element.get
+        item = self.add_image(element.attrib, self.line_of(element))
+        for shape in element:
+            if shape.tag in SHAPES:
+                a = self.shape(item, shape.tag, shape.attrib, None, self.line_of(shape))
+                self.tree_shape(shape, a, shape.get("label"))
+            else:
+                self.skip(shape)
+
+    def add_image(self, attrib: dict[str, str], line: int) -> int:
+        """The item of an <image>."""
+        get = attrib.get
         name = get("name")
         if not name:
             self.builder.problem("<image> without a `name`", line)
@@ -144,7 +161,7 @@ class _CvatFile:
         subset = get("subset")
         item_id = f"{subset}/{name}" if subset else name
         width, height = parse_number(get("width")), parse_number(get("height"))
-        item = self.builder.add_item(
+        return self.builder.add_item(
             item_id,
             None,
             line=line,
@@ -153,145 +170,179 @@ class _CvatFile:
             width=np.nan if width is None else width,
             height=np.nan if height is None else height,
         )
-        for shape in element:
-            if shape.tag in SHAPES:
-                self.shape(item, shape, None, self.line_of(shape))
-            else:
-                self.skip(shape)
 
     def track(self, element: Element) -> None:
-        line = self.line_of(element)
-        track_id, label = element.get("id"), element.get("label")
+        track = self.open_track(element.attrib, self.line_of(element))
+        for shape in element:
+            if shape.tag in SHAPES:
+                a = self.track_shape(track, shape.tag, shape.attrib, self.line_of(shape))
+                self.tree_shape(shape, a, track[1])
+            else:
+                self.skip(shape)
+
+    def open_track(self, attrib: dict[str, str], line: int) -> Track:
+        """A <track>'s id, label, group and line."""
+        label = attrib.get("label")
         if not label:
             self.builder.problem("<track> without a `label`", line)
-        for shape in element:
-            if shape.tag not in SHAPES:
-                self.skip(shape)
-                continue
-            shape_line = self.line_of(shape)
-            frame = parse_number(shape.get("frame"))
-            if frame is None or not label:
-                if frame is None:
-                    self.builder.problem(f"<{shape.tag}> in a track without a numeric `frame`", shape_line)
-                elif shape.get("outside") != "1":
-                    self.unlabelled_frames.setdefault(int(frame), f"the <track> at line {line} has no label")
-                continue
-            if shape.get("outside") == "1":
-                continue  # the track has left the frame: no object is there
-            fields = {"track_id": track_id, "frame": int(frame)}
-            group = element.get("group_id")
-            if group is not None:
-                fields["group_id"] = group
-            self.shape(self.frame(int(frame), shape_line), shape, (label, fields), shape_line)
+        return attrib.get("id"), label, attrib.get("group_id"), line
 
-    def shape(self, item: int, shape: Element, track: tuple[str, dict] | None, line: int) -> None:
-        """One shape of an image, or one frame of a track (`track` = its label and fields)."""
+    def track_shape(self, track: Track, tag: str, attrib: dict, line: int) -> int | None:
+        """One frame of a track: a shape on the frame's item (None: outside the frame, or not read)."""
+        track_id, label, group, track_line = track
+        frame = parse_number(attrib.get("frame"))
+        if frame is None or not label:
+            if frame is None:
+                self.builder.problem(f"<{tag}> in a track without a numeric `frame`", line)
+            elif attrib.get("outside") != "1":
+                self.unlabelled_frames.setdefault(int(frame), f"the <track> at line {track_line} has no label")
+            return None
+        if attrib.get("outside") == "1":
+            return None  # the track has left the frame: no object is there
+        fields = {"track_id": track_id, "frame": int(frame)}
+        if group is not None:
+            fields["group_id"] = group
+        return self.shape(self.frame(int(frame), line), tag, attrib, (label, fields), line)
+
+    def shape(self, item: int, tag: str, attrib: dict, track: tuple[str, dict] | None, line: int) -> int | None:
+        """One shape of an image, or one frame of a track (`track` = its label and fields): the
+        annotation with `occluded` as its only attribute so far (None: the shape cannot be read)."""
+        label = track[0] if track else attrib.get("label")
+        if not label:
+            self.builder.problem(f"<{tag}> without a `label`", line)
+            self.builder.item_labels_unknown[item] = f"its <{tag}> at line {line} has no label"
+            return None
+        read = read_shape(tag, attrib, track[1] if track else None)
+        if isinstance(read, str):
+            self.builder.problem(read, line)
+            self.builder.item_labels_unknown[item] = f"its <{tag}> at line {line} could not be read"
+            return None
+        box, fields, segmentation = read
+        occluded = attrib.get("occluded")
+        attributes = {"occluded": occluded == "1"} if occluded == "0" or occluded == "1" else None
+        ann_id = f"{track[1]['track_id']}@{track[1]['frame']}" if track else None
+        return self.builder.add_shape(item, label, box, line, fields, attributes, ann_id, segmentation)
+
+    def tree_shape(self, shape: Element, a: int | None, label: str | None) -> None:
+        """The <attribute>s below a shape element, added to its annotation `a` (of class `label`)."""
         if shape.tag == "skeleton":
             self.skip(shape, inside=True)  # its <points> children are parts of this one annotation
-        label = track[0] if track else shape.get("label")
-        if not label:
-            self.builder.problem(f"<{shape.tag}> without a `label`", line)
-            self.builder.item_labels_unknown[item] = f"its <{shape.tag}> at line {line} has no label"
-            return
-        attrib = shape.attrib
-        geometry = _plain_box(attrib) if shape.tag == "box" else None
-        if geometry is None:
-            geometry = _geometry(shape)
-        if isinstance(geometry, str):
-            self.builder.problem(geometry, line)
-            self.builder.item_labels_unknown[item] = f"its <{shape.tag}> at line {line} could not be read"
-            return
-        box, extra = geometry
-        fields = {"shape": shape.tag, **{k: attrib[k] for k in FIELDS if k in attrib}, **extra}
-        if track:
-            fields.update(track[1])
-        attributes = self.attributes(label, shape)
-        ann_id = f"{track[1]['track_id']}@{track[1]['frame']}" if track else None
-        segmentation = fields.pop("polygon", None)
-        if shape.tag == "box" and "rotation" in attrib:
-            degrees = parse_number(attrib["rotation"])
-            if degrees is None:
-                written = attrib["rotation"]
-                self.builder.problem(f"a <box>'s `rotation` must be a number of degrees, not {written!r}", line)
-                self.builder.item_labels_unknown[item] = f"its <box> at line {line} could not be read"
-                return
-            # Turned about the box's centre: the corners are the polygon, their envelope the box.
-            turned = rotated_box(*box, degrees, about="centre")
-            box, segmentation = turned["box"], turned.get("segmentation")
-        self.builder.add_shape(
-            item, label, box, line, fields=fields, attributes=attributes, ann_id=ann_id, segmentation=segmentation
-        )
-
-    def attributes(self, label: str, shape: Element) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        occluded = shape.get("occluded")
-        if occluded in ("0", "1"):
-            values["occluded"] = occluded == "1"
-        if not len(shape):
-            return values  # no children, so no <attribute> (most shapes: skip the walk)
+        if a is None or not len(shape):
+            return  # no children, so no <attribute> (most shapes: skip the walk)
         for attribute in shape.iter("attribute"):
-            name, text = attribute.get("name"), attribute.text or ""
-            if name is None:
-                continue
-            kind = self.input_types.get((label, name))
-            if kind == "checkbox" and text.strip().lower() in ("true", "false"):
-                values[name] = text.strip().lower() == "true"
-            elif kind == "number" and parse_number(text) is not None:
-                values[name] = parse_number(text)
-            else:
-                values[name] = text
-        return values
+            self.add_attribute(a, label, attribute.get("name"), attribute.text or "")
+
+    def add_attribute(self, a: int, label: str | None, name: str | None, text: str) -> None:
+        if name is not None:
+            self.builder.ann_attributes.setdefault(a, {})[name] = self.typed(label, name, text)
+
+    def typed(self, label: str | None, name: str, text: str) -> Any:
+        """An <attribute>'s value as its declaration's `input_type` reads it (else the text)."""
+        kind = self.input_types.get((label, name))
+        if kind == "checkbox" and text.strip().lower() in ("true", "false"):
+            return text.strip().lower() == "true"
+        if kind == "number" and parse_number(text) is not None:
+            return parse_number(text)
+        return text
 
 
-def _plain_box(attrib: dict[str, str]) -> tuple[tuple[float, float, float, float], dict[str, Any]] | None:
-    """A <box>'s x, y, w, h when its four corners are finite numbers (the common case, read with
-    fewer calls), else None: `_geometry` then reads it and says what is wrong."""
-    try:
-        a, b, c, d = float(attrib["xtl"]), float(attrib["ytl"]), float(attrib["xbr"]), float(attrib["ybr"])
-    except (KeyError, ValueError):
-        return None
-    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c) and math.isfinite(d)):
-        return None
-    return (a, b, c - a, d - b), {}
+class _Unusual(Exception):
+    """The file is not in the layout `_Stream` reads the way the tree walk does."""
 
 
-def _geometry(shape: Element) -> tuple[tuple[float, float, float, float] | None, dict[str, Any]] | str:
-    """(box, extra fields) of a shape, or a message saying what is wrong with it."""
-    get, tag = shape.get, shape.tag
-    if tag in ("tag", "skeleton", "cuboid"):
-        return None, {}  # image-level label; skeleton/cuboid geometry is kept out of the 2D box rules
-    if tag in ("box", "mask", "ellipse"):
-        keys = {
-            "box": ("xtl", "ytl", "xbr", "ybr"),
-            "mask": ("left", "top", "width", "height"),
-            "ellipse": ("cx", "cy", "rx", "ry"),
-        }[tag]
-        numbers = [parse_number(get(k)) for k in keys]
-        if any(n is None for n in numbers):
-            missing = [k for k, n in zip(keys, numbers, strict=True) if n is None]
-            return f"<{tag}> needs numeric {', '.join(missing)}"
-        a, b, c, d = numbers
-        if tag == "box":
-            return (a, b, c - a, d - b), {}
-        if tag == "ellipse":
-            return (a - c, b - d, 2 * c, 2 * d), {}
-        return (a, b, c, d), {"rle": get("rle", "")}
-    coords = _points(get("points"))
-    if coords is None:
-        return f"<{tag}> needs `points` as x,y pairs separated by `;`"
-    if tag == "polygon":
-        return points_box(coords[:, 0], coords[:, 1]), {"polygon": [coords.ravel().tolist()]}
-    # A line or a set of points has no box (a one-point or straight extent would be "degenerate").
-    return None, {"points": coords.ravel().tolist()}
+class _Stream:
+    """Reads an export in one expat pass without building a tree: each start tag read as it
+    comes, its line from the parser (the tree walk's results, at a third of its Python cost).
 
+    It reads CVAT's own layout: `<annotations>` holding `<meta>` before the first `<image>` or
+    `<track>`, shapes their children, `<attribute>`s anywhere below a shape but not inside one
+    another. Anything else (and anything expat rejects, or a DTD) raises `_Unusual`, and the file
+    is read by the tree walk, which says what is wrong with it.
+    """
 
-def _points(text: str | None) -> np.ndarray | None:
-    if not text:
-        return None
-    try:
-        pairs = [tuple(map(float, pair.split(","))) for pair in text.strip().split(";")]
-    except ValueError:
-        return None
-    if any(len(pair) != 2 for pair in pairs):
-        return None
-    return np.asarray(pairs, np.float64)
+    def __init__(self, walk: _CvatFile) -> None:
+        self.walk, self.builder = walk, walk.builder
+        self.parser = ParserCreate(namespace_separator="}")  # namespaces as ElementTree sees them
+        self.parser.buffer_text = True
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.depth = 0
+        self.meta: TreeBuilder | None = None  # the <meta> being built as a tree (it is small)
+        self.meta_read = self.shapes_read = False
+        self.item: int | None = None  # the <image> being read
+        self.track: Track | None = None  # the <track> being read
+        self.shape: int | None = None  # the annotation whose <attribute>s are being read
+        self.shape_attrib: dict[str, str] = {}  # its element's XML attributes
+        self.attribute: tuple[str | None, int] | None = None  # the open <attribute>'s name and depth
+        self.text: list[str] = []
+
+    def read(self, data: bytes) -> Dataset:
+        if DOCTYPE.search(data):
+            raise _Unusual
+        try:
+            self.parser.Parse(data, True)
+        except ExpatError:
+            raise _Unusual from None
+        self.walk.finish()
+        return self.builder.build()
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth = depth = self.depth + 1
+        if self.meta is not None:
+            self.meta.start(tag, attrib)
+        elif depth == 3:
+            if tag not in SHAPES:
+                return
+            if self.item is not None:
+                self.shape = self.walk.shape(self.item, tag, attrib, None, self.parser.CurrentLineNumber)
+            elif self.track is not None:
+                self.shape = self.walk.track_shape(self.track, tag, attrib, self.parser.CurrentLineNumber)
+            self.shape_attrib = attrib
+        elif depth > 3:
+            if self.shape is None:
+                return
+            if self.attribute is not None:
+                if tag == "attribute":
+                    raise _Unusual  # an <attribute> inside another: the tree walk reads both
+                self.parser.CharacterDataHandler = None  # ElementTree's text ends at a child
+            elif tag == "attribute":
+                self.attribute, self.text = (attrib.get("name"), depth), []
+                self.parser.CharacterDataHandler = self.text.append
+        elif depth == 2:
+            self.top(tag, attrib)
+        elif tag != "annotations":
+            raise _Unusual  # the tree walk says what the root is
+
+    def top(self, tag: str, attrib: dict[str, str]) -> None:
+        """A child of the root: an image, a track, the first <meta> (before them) or another element."""
+        line = self.parser.CurrentLineNumber
+        if tag == "image":
+            self.shapes_read, self.item = True, self.walk.add_image(attrib, line)
+        elif tag == "track":
+            self.shapes_read, self.track = True, self.walk.open_track(attrib, line)
+        elif tag == "meta" and not self.meta_read:
+            if self.shapes_read:
+                raise _Unusual  # declarations after shapes: the tree walk reads them first
+            self.meta_read, self.meta = True, TreeBuilder()
+            self.meta.start(tag, attrib)
+            self.parser.CharacterDataHandler = self.meta.data
+
+    def end(self, tag: str) -> None:
+        depth = self.depth
+        self.depth = depth - 1
+        if self.meta is not None:
+            self.meta.end(tag)
+            if depth == 2:
+                self.parser.CharacterDataHandler = None
+                meta, self.meta = self.meta.close(), None
+                self.walk.declarations(meta)
+        elif self.attribute is not None and depth == self.attribute[1]:
+            self.parser.CharacterDataHandler = None
+            assert self.shape is not None
+            label = self.track[1] if self.track is not None else self.shape_attrib.get("label")
+            self.walk.add_attribute(self.shape, label, self.attribute[0], "".join(self.text))
+            self.attribute = None
+        elif depth == 3:
+            self.shape = None
+        elif depth == 2:
+            self.item = self.track = None
