@@ -1,6 +1,13 @@
 """Start-up: `labellint --version` and `check` on a 13-annotation COCO file, against `python -c pass`."""
 
-# .venv/bin/python benchmarks/bench_startup.py [--runs 10]
+# .venv/bin/python benchmarks/bench_startup.py [--runs 10] [--parts] [--base-tree DIR]
+#
+# --base-tree is a labellint source tree (`git archive REV labellint | tar -x -C DIR`) put first on
+# PYTHONPATH for its own `--version` and `check` rows, alternated with this tree's.
+#
+# --parts adds what the dependencies cost on their own (each imported in a fresh process, and all of
+# them together: the floor no labellint code can go under), so `check` minus that floor is
+# labellint's own share (its modules, the spec's YAML and pydantic validation, the run).
 #
 # Fresh processes, best wall and best CPU (user + sys) of --runs each, pairs alternated so a
 # busy moment of a shared machine hits every command alike. Byte code is compiled first (an
@@ -36,9 +43,24 @@ def small_project(folder: Path) -> Path:
     return folder / "labels" / "good.json"
 
 
+# The dependencies a small `check` imports, one at a time and all together.
+PARTS = {
+    "import click": "import click",
+    "import numpy": "import numpy",
+    "import pydantic (BaseModel)": "from pydantic import BaseModel",
+    "import ruamel.yaml": "import ruamel.yaml",
+    "import msgspec": "import msgspec",
+    "import importlib.metadata": "import importlib.metadata",
+    "all of them (dependency floor)": "import click, numpy, msgspec, ruamel.yaml, importlib.metadata; "
+    "from pydantic import BaseModel",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--parts", action="store_true", help="Also time each dependency's import on its own.")
+    parser.add_argument("--base-tree", help="Another labellint source tree to time alongside (on PYTHONPATH).")
     args = parser.parse_args()
     import labellint
 
@@ -53,6 +75,13 @@ def main() -> None:
             "labels/good.json",
         ],
     }
+    if args.base_tree:
+        compileall.compile_dir(Path(args.base_tree) / "labellint", quiet=1)
+        base = ["env", f"PYTHONPATH={Path(args.base_tree).resolve()}", LABELLINT]
+        commands["labellint --version (base tree)"] = [*base, "--version"]
+        commands["labellint --isolated check (base tree)"] = [*base, "--isolated", "check", "labels/good.json"]
+    if args.parts:
+        commands.update({name: [PY, "-c", code] for name, code in PARTS.items()})
     with tempfile.TemporaryDirectory() as tmp:
         small_project(Path(tmp))
         os.chdir(tmp)

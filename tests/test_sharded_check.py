@@ -1,10 +1,11 @@
 """`check --jobs 2` (local processes) and `--executor dask` (a real scheduler and two workers on
 127.0.0.1) give the single-process JSON report, including LL003, LL302 and LL303 findings whose
-records sit in different shards."""
+records sit in different shards; `report --jobs 2` / `--scheduler` draw the single-process page."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -77,6 +78,32 @@ def test_jobs_2_gives_the_single_process_report(dataset: tuple[Path, dict]) -> N
     assert _check(root, "--jobs", "2") == single  # automatic shard size (8 shards)
 
 
+def _report_page(root: Path, *extra: str) -> str:
+    """`labellint report` on the dataset; the page without its one varying line (how long it took)."""
+    out = root / f"report{len(list(root.glob('report*.html')))}.html"
+    result = run_cli("report", "--select", "ALL", "yolo", "voc", "-o", str(out), *extra, cwd=root)
+    assert result.exit_code == 0, result.stderr
+    return re.sub(r"Made in [0-9.]+ s\.", "Made in _ s.", out.read_text())
+
+
+@pytest.fixture(scope="module")
+def single_page(dataset: tuple[Path, dict]) -> str:
+    root, single = dataset
+    page = _report_page(root)
+    # The page shows the findings that span shards, and draws items from both readers' shards.
+    for problem in single["problems"]:
+        if problem["code"] in ("LL003", "LL303"):
+            assert problem["message"] in page, problem["message"]
+    assert "v040.png" in page and "im149" in page
+    return page
+
+
+def test_report_jobs_2_gives_the_single_process_page(dataset: tuple[Path, dict], single_page: str) -> None:
+    root, _ = dataset
+    assert _report_page(root, "--jobs", "2", "--shard-size", "1") == single_page
+    assert _report_page(root, "--jobs", "2") == single_page
+
+
 @pytest.fixture(scope="module")
 def dask_cluster(tmp_path_factory: pytest.TempPathFactory):
     """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1 (random ports), each
@@ -113,11 +140,19 @@ def test_a_dask_cluster_gives_the_single_process_report(dataset: tuple[Path, dic
     assert _check(root, "--scheduler", dask_cluster) == single  # an address alone means Dask
 
 
-def test_without_dask_installed_the_message_names_the_extra(dataset: tuple[Path, dict]) -> None:
+def test_report_on_a_dask_cluster_gives_the_single_process_page(
+    dataset: tuple[Path, dict], single_page: str, dask_cluster: str
+) -> None:
+    root, _ = dataset
+    assert _report_page(root, "--scheduler", dask_cluster, "--shard-size", "1") == single_page
+
+
+@pytest.mark.parametrize("command", ["check", "report"])
+def test_without_dask_installed_the_message_names_the_extra(dataset: tuple[Path, dict], command: str) -> None:
     root, _ = dataset
     code = "import sys; sys.modules['distributed'] = None; from labellint.cli import main; main()"
     done = subprocess.run(
-        [sys.executable, "-c", code, "check", "--executor", "dask", "yolo"], cwd=root, capture_output=True, text=True
+        [sys.executable, "-c", code, command, "--executor", "dask", "yolo"], cwd=root, capture_output=True, text=True
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].endswith("pip install 'labellint-git[dask]'"), done.stderr

@@ -9,6 +9,7 @@ import click
 
 from labellint.cli._adopt import adoption_options, fill_request, report_broken_plugins
 from labellint.cli._common import ReporterChoice, split_list
+from labellint.cli._parallel import parallel_options, parallel_request
 from labellint.support import stderr
 
 
@@ -69,21 +70,7 @@ from labellint.support import stderr
     help="PATHS are the changed files (as pre-commit passes them): check the config's datasets, "
     "report per-file problems only for PATHS.",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Read and check shards of label files in N local processes (dataset-wide rules run once over all).",
-)
-@click.option(
-    "--executor",
-    type=click.Choice(["process", "dask"]),
-    help="Where shards run: local processes, or Dask (extra [dask]; --scheduler, else a LocalCluster).",
-)
-@click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler's address (tcp://HOST:PORT); implies dask.")
-@click.option("--shard-size", type=click.IntRange(min=1), metavar="FILES", help="Label files per shard.")
+@parallel_options
 @adoption_options
 def check(
     paths,
@@ -123,7 +110,7 @@ def check(
         changed=changed,
         candidates=changed_paths,
         show_todos=show_todos,
-        parallel=_parallel(*(adoption.pop(k) for k in ("jobs", "executor", "scheduler", "shard_size"))),
+        parallel=parallel_request(adoption),
     )
     fill_request(request, adoption)
     report_broken_plugins()
@@ -141,16 +128,6 @@ def check(
     options = {"quiet": quiet, "show_todos": result.show_todos, "renderers": renderers}
     write_reports(report, plan, color=color, statistics=statistics, **options)
     sys.exit(report.exit_code(exit_zero))
-
-
-def _parallel(jobs: int, executor: str | None, scheduler: str | None, shard_size: int | None):
-    """The --jobs/--executor/--scheduler/--shard-size request, or None for one process."""
-    if jobs == 1 and executor is None and scheduler is None and shard_size is None:
-        return None
-    from labellint.commands.shards import Parallel
-
-    executor = executor or ("dask" if scheduler else "process")
-    return Parallel(jobs=jobs, executor=executor, scheduler=scheduler, shard_size=shard_size)
 
 
 def _changed(paths, start: Path, settings, changed_since, staged: bool, changed_paths: bool):

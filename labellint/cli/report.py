@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from labellint.cli._common import split_list
+from labellint.cli._parallel import parallel_options, parallel_request
 from labellint.support import stderr
 
 
@@ -27,7 +28,8 @@ from labellint.support import stderr
 @click.option("--link-images", is_flag=True, help="Reference images by relative path instead of embedding thumbnails.")
 @click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (codes, prefixes, names, ALL).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
-def report(paths, spec_file, config_file, reader, output, max_images, link_images, select, ignore) -> None:
+@parallel_options
+def report(paths, spec_file, config_file, reader, output, max_images, link_images, select, ignore, **parallel) -> None:
     """Check label files (PATHS, or the config's datasets) and write one HTML page that works
     offline: summary, problems table, the flagged labels drawn on their images, plots and the spec.
     Exits 0 once written (3 if a rule crashed); `check` is the gate."""
@@ -47,6 +49,7 @@ def report(paths, spec_file, config_file, reader, output, max_images, link_image
         max_images=max_images,
         link_images=link_images,
         progress=bar.update if bar else None,
+        parallel=parallel_request(parallel),
     )
     result = run_report(request, settings)
     if bar:

@@ -6,11 +6,9 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labellint.commands.labels import LabelSelection, read_dataset, rule_context
-from labellint.commands.narrow import narrow
-from labellint.commands.shards import Parallel, check_in_shards
 from labellint.engine import run_rules
 from labellint.errors import UsageError
 from labellint.model import Dataset
@@ -19,8 +17,11 @@ from labellint.rules.base import CHECK_SCOPES
 from labellint.settings.policy import Overrides, Policy, apply_policy, build_policy
 from labellint.settings.resolve import Settings
 from labellint.sources import GitRevision, Source, WorkTree
-from labellint.sources.changed import ChangedFiles
 from labellint.support.wording import plural
+
+if TYPE_CHECKING:  # imported when used: a plain check neither narrows nor shards (start-up time)
+    from labellint.commands.shards import Parallel
+    from labellint.sources.changed import ChangedFiles
 
 
 @dataclass(slots=True)
@@ -80,6 +81,8 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckResult:
     if settings.spec is None:
         report.notes.append("no labelspec.yaml found; checking structure and geometry only (pass --spec)")
     if request.changed is not None:
+        from labellint.commands.narrow import narrow
+
         report = narrow(report, request.changed, settings.shared_files(), policy.registry)
     return CheckResult(report, dataset, policy, todos_asked(request, policy))
 
@@ -101,6 +104,8 @@ def check_source(
     config, spec = settings.config, settings.spec
     rules = policy.rules_in(CHECK_SCOPES)
     if parallel is not None and isinstance(source, WorkTree):
+        from labellint.commands.shards import check_in_shards
+
         report, dataset, crashes = check_in_shards(request, settings, rules, parallel, source)
     else:
         dataset, crashes = read_dataset(request, config, spec, source)

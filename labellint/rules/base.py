@@ -29,7 +29,7 @@ class Scope(enum.StrEnum):
 class RuleOptions(BaseModel):
     """Base of every rule's options: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 @dataclass(slots=True)

@@ -21,9 +21,12 @@ CONFIG_FILE = "labellint.toml"
 
 
 class Section(BaseModel):
-    """Base for config sections: kebab-case keys as TOML users write them; unknown keys fail."""
+    """Base for config sections: kebab-case keys as TOML users write them; unknown keys fail.
+    Schemas are built on first validation (defer_build): a run without a config file builds none."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda n: n.replace("_", "-"))
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, alias_generator=lambda n: n.replace("_", "-"), defer_build=True
+    )
 
 
 class DatasetEntry(Section):
@@ -76,7 +79,8 @@ class Config(Section):
     plugins: list[str] = Field(default_factory=list)
     # Bump per spec change kind, over DESIGN §3's defaults: `[spec-policy] "example-added" = "minor"`.
     spec_policy: dict[str, str] = Field(default_factory=dict)
-    quality: QualitySources = Field(default_factory=QualitySources)
+    # Constructed, not validated: nothing to check in the defaults, and no schema built for them.
+    quality: QualitySources = Field(default_factory=QualitySources.model_construct)
 
     # Where the config file was found: relative paths in it are relative to this folder.
     root: Path = Field(default_factory=Path.cwd, exclude=True)
@@ -167,7 +171,8 @@ def _has_tool_section(pyproject: Path) -> bool:
 def load_config(path: Path | None) -> Config:
     """Reads a config file (or returns the defaults for `None`); errors name file and key."""
     if path is None:
-        return Config()
+        # The defaults need no validation: constructing them builds no pydantic schema (start-up).
+        return Config.model_construct()
     display = from_cwd(path)
     try:
         document = tomllib.loads(path.read_text("utf-8"))
