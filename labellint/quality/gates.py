@@ -7,6 +7,7 @@ from typing import Any
 
 from labellint.problem import Location
 from labellint.spec.model import AgreementGate, CoverageGate, GoldenGate, RateGate
+from labellint.support.wording import plural
 
 PASSED, FAILED, NOT_ENOUGH_DATA, UNDEFINED = "passed", "failed", "not_enough_data", "undefined"
 
@@ -170,10 +171,10 @@ def _count(kind: str, name: str, count: int, minimum: int, where: dict | None) -
     """One class's annotations (kind "class") or one edge case's marked examples against its minimum."""
     if kind == "class":
         detail = judge(f"coverage[{name}]", "annotations", count, minimum, count, 0)
-        what = f"class {name!r} has {count} annotations, fewer than min_per_class {minimum}"
+        what = f"class {name!r} has {plural(count, 'annotation')}, fewer than min_per_class {minimum}"
     else:
         detail = judge(f"coverage[edge_case:{name}]", "examples", count, minimum, count, 0)
-        what = f"edge case {name!r} has {count} marked examples, fewer than min_per_edge_case {minimum}"
+        what = f"edge case {name!r} has {plural(count, 'marked example')}, fewer than min_per_edge_case {minimum}"
     if detail.status == FAILED:
         detail.reason = what
     detail.location = (where or {}).get((kind, name))
