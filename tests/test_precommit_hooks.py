@@ -180,3 +180,53 @@ def test_spec_hook_checks_the_version_bump(hook_env, installed: Path) -> None:
     assert "Skipped" not in labels_only.stdout, labels_only.stdout
     skipped = pre_commit(hook_env, repo, "run", "labellint-spec-version", "--files", "README.md")
     assert skipped.returncode == 0 and "Skipped" in skipped.stdout
+
+
+OCCLUSION = "  - {id: occlusion, rule: Box the visible part., classes: [car], attribute: {occluded: true}}\n"
+GATED_SPEC = SPEC_WITH_CHANGELOG + f"edge_cases:\n{OCCLUSION}quality:\n  coverage: {{min_per_edge_case: 2}}\n"
+
+
+def _occluded_car(box_id: int, occluded: bool) -> list[dict]:
+    return [
+        {"id": box_id, "image_id": 1, "category_id": 3, "bbox": [10, 10, 100, 50], "attributes": {"occluded": occluded}}
+    ]
+
+
+def test_gate_hook_fails_the_commit_that_breaks_the_definition_of_done(hook_repo, hook_env, dataset: Path) -> None:
+    # Two occluded cars, one per file, meet `min_per_edge_case: 2`; unmarking one of them does not.
+    repo = dataset
+    (repo / "labelspec.yaml").write_text(GATED_SPEC)
+    write_coco(repo / "labels" / "a.json", [IMAGE], _occluded_car(1, True))
+    write_coco(repo / "labels" / "b.json", [IMAGE], _occluded_car(1, True))
+    rev = git(hook_repo, "rev-parse", "HEAD").strip()
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n  - id: labellint-gate\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "gated spec", "--no-verify")
+    done = pre_commit(hook_env, repo, "install")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    # Only b.json is staged, yet the gate counts both files (the config's datasets).
+    write_coco(repo / "labels" / "b.json", [IMAGE], _occluded_car(1, True) + _occluded_car(2, False))
+    git(repo, "add", "labels/b.json")
+    passed = commit(hook_env, repo, "one more car")
+    assert passed.returncode == 0, passed.stdout
+    assert re.search(r"^labellint quality gates\.+Passed$", passed.stdout, re.M), passed.stdout
+
+    write_coco(repo / "labels" / "b.json", [IMAGE], _occluded_car(1, False))
+    git(repo, "add", "labels/b.json")
+    blocked = commit(hook_env, repo, "b's car is not occluded after all")
+    assert blocked.returncode == 1, blocked.stdout
+    assert re.search(r"^labellint quality gates\.+Failed$", blocked.stdout, re.M), blocked.stdout
+    line, column = GATED_SPEC.splitlines().index(OCCLUSION.rstrip("\n")) + 1, OCCLUSION.index("{") + 1
+    why = "edge case 'occlusion' has 1 marked example, fewer than min_per_edge_case 2"
+    assert f"labelspec.yaml:{line}:{column}: {why}" in blocked.stdout
+    assert git(repo, "log", "-1", "--format=%s").strip() == "one more car"  # the commit did not happen
+
+    # A commit that touches no label, spec or config file does not run the gate.
+    git(repo, "reset", "-q", "--hard")
+    (repo / "README.md").write_text("labels, described\n")
+    git(repo, "add", "README.md")
+    readme = commit(hook_env, repo, "docs")
+    assert readme.returncode == 0 and "Skipped" in readme.stdout, readme.stdout

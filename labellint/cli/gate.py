@@ -83,7 +83,9 @@ def gate(
     }
     sources = config.quality.model_copy(update={k: v for k, v in given.items() if v is not None})
     labels = LabelSelection(list(paths), reader)
-    request = GateRequest(settings.spec, sources, config.root, ratings, gold, labels, config, since, predictions)
+    request = GateRequest(
+        settings.spec, sources, config.root, ratings, gold, labels, config, since, predictions, settings.spec_display
+    )
     result = run_gate(request)
     for problem in result.problems:
         stderr.warning(problem)
@@ -128,7 +130,12 @@ def render_text(document: dict) -> str:
             f"{threshold}, n={entry['n']}{reason}"
         )
         for detail in entry.get("details", []):
-            if not detail["ok"]:
+            if detail["ok"]:
+                continue
+            where = detail.get("location")
+            if where and where["line"]:  # `PATH:LINE:COL:` first, so an editor opens the spec there
+                lines.append(f"    {where['path']}:{where['line']}:{where['column']}: {detail['reason']}")
+            else:
                 lines.append(
                     f"      {_status(detail):<12} {detail['name']} = {_figure(detail['value'])} (n={detail['n']})"
                 )
@@ -150,6 +157,14 @@ def render_markdown(document: dict) -> str:
         result = _status(entry) + (f": {entry['reason']}" if entry["reason"] else "")
         row = [entry["name"], entry["metric"], _figure(entry["value"]), threshold, str(entry["n"]), result]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    short = [
+        f"- `{d['location']['path']}:{d['location']['line']}`: {d['reason']}"
+        for entry in document["gates"]
+        for d in entry.get("details", [])
+        if not d["ok"] and d.get("location") and d["location"]["line"]
+    ]
+    if short:
+        lines += ["", "**Short of the minimum** (where the spec writes them)", "", *short]
     advice = [a["advice"] for entry in document["gates"] for a in entry.get("advice", [])]
     if advice:
         lines += ["", "**Merge/split advice**", ""] + [f"- {text}" for text in advice]

@@ -33,6 +33,7 @@ class GateRequest:
     config: Config = field(default_factory=Config)
     since: str | None = None  # over-rides the rework gate's `since`
     predictions: str | None = None  # over-rides [quality] predictions
+    spec_display: str | None = None  # the spec's path as printed, for failures at a line in it
 
 
 @dataclass(slots=True)
@@ -61,9 +62,33 @@ def gate_report(result: GateResult, spec: LabelSpec, spec_display: str | None) -
         line, column = spec.position("quality", entry.name) or (None, None)
         where = Location(path=spec_display, line=line, column=column, pointer=f"/quality/{entry.name}")
         problems.append(Problem(code, f"{entry.name}-gate", severity, _message(entry), where, identity=entry.name))
+        for detail in entry.details:  # a class or edge case short of its minimum, at its own line
+            if detail.status == gates.FAILED and detail.location is not None:
+                message = f"quality gate {entry.name} failed: {detail.reason}"
+                problems.append(
+                    Problem(code, f"{entry.name}-gate", severity, message, detail.location, identity=detail.name)
+                )
         summary = f"The spec's `quality.{entry.name}` gate (definition of done) must pass."
         rules[code] = RuleInfo(code, f"{entry.name}-gate", severity.value, summary, summary)
     return Report(problems=problems, rules=rules)
+
+
+def spec_locations(spec: LabelSpec, display: str | None) -> dict[tuple[str, str], Location]:
+    """Where each class (its key under `classes:`) and each edge case (its list entry) is written."""
+    path = display or "labelspec.yaml"
+    where = {}
+    for name in spec.classes:
+        line, column = spec.position("classes", name) or (None, None)
+        where["class", name] = Location(path=path, line=line, column=column, pointer=f"/classes/{_escaped(name)}")
+    for index, case in reversed(list(enumerate(spec.edge_cases))):  # an id written twice: its first entry
+        line, column = spec.position("edge_cases", index) or (None, None)
+        where["edge_case", case.id] = Location(path=path, line=line, column=column, pointer=f"/edge_cases/{index}")
+    return where
+
+
+def _escaped(key: str) -> str:
+    """A key as a JSON pointer token (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _message(entry: gates.GateResult) -> str:
@@ -197,7 +222,8 @@ def _on_labels(request: GateRequest, spec: LabelSpec, problems: list[str]) -> li
             results.append(_unsure(quality.unsure, dataset, unsure_figures(dataset, spec)))
         if quality.coverage is not None:
             counts = spec_class_counts(dataset, spec), edge_case_counts(dataset, spec)
-            results.append(gates.coverage_gate(quality.coverage, *counts, dataset.n_annotations))
+            where = spec_locations(spec, request.spec_display)
+            results.append(gates.coverage_gate(quality.coverage, *counts, dataset.n_annotations, where))
         if quality.noise is not None:
             predictions = _path(request.predictions, request.sources.predictions, request.config_root)
             results.append(_noise(quality.noise, dataset, predictions, problems))

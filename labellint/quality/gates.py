@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from labellint.problem import Location
 from labellint.spec.model import AgreementGate, CoverageGate, GoldenGate, RateGate
+from labellint.support.wording import plural
 
 PASSED, FAILED, NOT_ENOUGH_DATA, UNDEFINED = "passed", "failed", "not_enough_data", "undefined"
 
@@ -27,6 +29,8 @@ class GateResult:
     severity: str = "error"
     details: list[GateResult] = field(default_factory=list)
     advice: list[dict[str, Any]] = field(default_factory=list)
+    # Where in the spec the figure's subject is written (a class's or an edge case's line), if known.
+    location: Location | None = None
 
     @property
     def ok(self) -> bool:
@@ -54,6 +58,14 @@ class GateResult:
             document["details"] = [d.to_json() for d in self.details]
         if self.advice:
             document["advice"] = self.advice
+        if self.location is not None:
+            where = self.location
+            document["location"] = {
+                "path": where.path,
+                "line": where.line,
+                "column": where.column,
+                "pointer": where.pointer,
+            }
         return document
 
 
@@ -130,17 +142,21 @@ def rate_gate(name: str, gate: RateGate, metric: str, value: float | None, n: in
     return _severity(result, gate.severity)
 
 
-def coverage_gate(gate: CoverageGate, classes: dict[str, int], edge_cases: dict[str, int], n: int) -> GateResult:
+def coverage_gate(
+    gate: CoverageGate,
+    classes: dict[str, int],
+    edge_cases: dict[str, int],
+    n: int,
+    where: dict[tuple[str, str], Location] | None = None,
+) -> GateResult:
     """Annotations per spec class and per marked edge case against the minimums; the value is the
-    smallest count that has a minimum (n: annotations read)."""
+    smallest count that has a minimum (n: annotations read). `where` maps ("class", name) and
+    ("edge_case", id) to their place in the spec, for a failure a person can open."""
     details = []
     if gate.min_per_class is not None:
-        details += [judge(f"coverage[{c}]", "annotations", k, gate.min_per_class, k, 0) for c, k in classes.items()]
+        details += [_count("class", c, k, gate.min_per_class, where) for c, k in classes.items()]
     if gate.min_per_edge_case is not None:
-        details += [
-            judge(f"coverage[edge_case:{e}]", "examples", k, gate.min_per_edge_case, k, 0)
-            for e, k in edge_cases.items()
-        ]
+        details += [_count("edge_case", e, k, gate.min_per_edge_case, where) for e, k in edge_cases.items()]
     if not details:
         reason = "nothing to count: no minimum set" if gate.min_per_edge_case is None or not edge_cases else None
         result = GateResult("coverage", "min_count", None, None, n, UNDEFINED, reason or "no marked edge cases")
@@ -149,6 +165,20 @@ def coverage_gate(gate: CoverageGate, classes: dict[str, int], edge_cases: dict[
     result = judge("coverage", "min_count", smallest.value, smallest.threshold, n, gate.min_items)
     result.metric = f"min_count ({smallest.name})"
     return _severity(with_details(result, details), gate.severity)
+
+
+def _count(kind: str, name: str, count: int, minimum: int, where: dict | None) -> GateResult:
+    """One class's annotations (kind "class") or one edge case's marked examples against its minimum."""
+    if kind == "class":
+        detail = judge(f"coverage[{name}]", "annotations", count, minimum, count, 0)
+        what = f"class {name!r} has {plural(count, 'annotation')}, fewer than min_per_class {minimum}"
+    else:
+        detail = judge(f"coverage[edge_case:{name}]", "examples", count, minimum, count, 0)
+        what = f"edge case {name!r} has {plural(count, 'marked example')}, fewer than min_per_edge_case {minimum}"
+    if detail.status == FAILED:
+        detail.reason = what
+    detail.location = (where or {}).get((kind, name))
+    return detail
 
 
 def missing(name: str, metric: str, reason: str, severity: str) -> GateResult:

@@ -50,6 +50,29 @@ def span_iou_matrix(spans_a: Sequence[Sequence], spans_b: Sequence[Sequence]) ->
     return np.divide(intersection, union, out=np.zeros_like(intersection), where=union > 0)
 
 
+def iou_pairs(boxes_a: ArrayLike, boxes_b: ArrayLike) -> np.ndarray:
+    """IoU of the i-th box in A with the i-th box in B (xywh): `iou_matrix`'s figure for each pair,
+    computed the same way, without the matrix."""
+    a, b = _as_corners(boxes_a, "xywh"), _as_corners(boxes_b, "xywh")
+    overlap_w = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+    overlap_h = np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
+    intersection = np.clip(overlap_w, 0, None) * np.clip(overlap_h, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a + area_b - intersection
+    return np.divide(intersection, union, out=np.zeros_like(intersection), where=union > 0)
+
+
+def span_iou_pairs(spans_a: np.ndarray, spans_b: np.ndarray) -> np.ndarray:
+    """1-D IoU of the i-th span in A with the i-th in B ((n, 2) start, end arrays), as `span_iou_matrix`."""
+    a, b = np.asarray(spans_a, dtype=float).reshape(-1, 2), np.asarray(spans_b, dtype=float).reshape(-1, 2)
+    if (a[:, 1] < a[:, 0]).any() or (b[:, 1] < b[:, 0]).any():
+        raise ValueError("spans need end >= start")
+    intersection = np.clip(np.minimum(a[:, 1], b[:, 1]) - np.maximum(a[:, 0], b[:, 0]), 0, None)
+    union = (a[:, 1] - a[:, 0]) + (b[:, 1] - b[:, 0]) - intersection
+    return np.divide(intersection, union, out=np.zeros_like(intersection), where=union > 0)
+
+
 # --------------------------------------------------------------------------- matching
 
 

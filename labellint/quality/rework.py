@@ -19,7 +19,7 @@ import numpy as np
 
 from labellint.model import Dataset
 from labellint.quality.from_dataset import annotation_class_names, content_keys, item_keys
-from labellint.quality.matching import iou_matrix, match_one_to_one, span_iou_matrix
+from labellint.quality.matching import iou_matrix, iou_pairs, match_one_to_one, span_iou_matrix, span_iou_pairs
 
 MOVE_IOU = 0.5
 
@@ -161,30 +161,56 @@ def _match_leftovers(
     """Per item, one-to-one matching of the annotations that changed content."""
     old_items = np.asarray([*item_keys(old).tolist(), ""], dtype=object)[old.ann_item[old_left]].astype(str)
     new_items = np.asarray([*item_keys(new).tolist(), ""], dtype=object)[new.ann_item[new_left]].astype(str)
-    old_spans, new_spans = old.spans(), new.spans()
-    rows_old, rows_new = [], []
-    for item in np.intersect1d(old_items, new_items):
-        a = old_left[old_items == item]
-        b = new_left[new_items == item]
+    old_groups, new_groups = _by_item(old_items, old_left), _by_item(new_items, new_left)
+    shared = [item for item in old_groups if item in new_groups]
+    # The usual change, one annotation relabelled or moved on its item, is matched for all items at once.
+    single = [item for item in shared if len(old_groups[item]) == 1 == len(new_groups[item])]
+    new_names, old_spans, new_spans = annotation_class_names(new), old.spans(), new.spans()
+    sides = (old, new, old_names, new_names, old_spans, new_spans)
+    pairs = [_match_single(*sides, [old_groups[t][0] for t in single], [new_groups[t][0] for t in single])]
+    for item in (item for item in shared if len(old_groups[item]) != 1 or len(new_groups[item]) != 1):
+        a, b = old_groups[item], new_groups[item]
         boxes_a, boxes_b = old.ann_box[a], new.ann_box[b]
-        if (
-            np.isfinite(boxes_a).all()
-            and np.isfinite(boxes_b).all()
-            and (boxes_a[:, 2:] >= 0).all()
-            and (boxes_b[:, 2:] >= 0).all()
-        ):
+        if _boxed(boxes_a).all() and _boxed(boxes_b).all():
             i, j = match_one_to_one(iou_matrix(boxes_a, boxes_b), MOVE_IOU)
-            i, j = _pair_same_class_by_distance(old_names[a], annotation_class_names(new)[b], old, new, a, b, i, j)
+            i, j = _pair_same_class_by_distance(old_names[a], new_names[b], old, new, a, b, i, j)
         elif (old_spans[a, 0] >= 0).all() and (new_spans[b, 0] >= 0).all():
             i, j = match_one_to_one(span_iou_matrix(old_spans[a], new_spans[b]), 1e-12)
         else:
             k = min(len(a), len(b))
             i, j = np.arange(k), np.arange(k)
-        rows_old.append(a[i])
-        rows_new.append(b[j])
-    if not rows_old:
-        return np.empty(0, np.intp), np.empty(0, np.intp)
-    return np.concatenate(rows_old), np.concatenate(rows_new)
+        pairs.append((a[i], b[j]))
+    return np.concatenate([p[0] for p in pairs]).astype(np.intp), np.concatenate([p[1] for p in pairs]).astype(np.intp)
+
+
+def _by_item(keys: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The rows of each item key, in row order (one sort, not a scan of every row per item)."""
+    if not len(keys):
+        return {}
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    return dict(zip(ordered[np.r_[0, cuts]].tolist(), np.split(rows[order], cuts), strict=True))
+
+
+def _boxed(boxes: np.ndarray) -> np.ndarray:
+    """Per row: a box that can be matched by overlap (finite, width and height not negative)."""
+    return np.isfinite(boxes).all(axis=1) & (boxes[:, 2:] >= 0).all(axis=1)
+
+
+def _match_single(old, new, old_names, new_names, old_spans, new_spans, a, b) -> tuple[np.ndarray, np.ndarray]:
+    """Items with one changed annotation on each side, paired as the per-item matching would pair
+    them: boxes at IoU >= MOVE_IOU or (moved beyond overlap) of the same class, spans that
+    overlap, labels without geometry always."""
+    a, b = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
+    boxed = _boxed(old.ann_box[a]) & _boxed(new.ann_box[b])
+    spanned = ~boxed & (old_spans[a, 0] >= 0) & (new_spans[b, 0] >= 0)
+    keep = ~boxed & ~spanned  # labels without geometry pair up
+    iou = iou_pairs(old.ann_box[a[boxed]], new.ann_box[b[boxed]])
+    keep[boxed] = ((iou >= MOVE_IOU) & (iou > 0)) | (old_names[a[boxed]] == new_names[b[boxed]])
+    overlap = span_iou_pairs(old_spans[a[spanned]], new_spans[b[spanned]])
+    keep[spanned] = (overlap >= 1e-12) & (overlap > 0)
+    return a[keep], b[keep]
 
 
 def _pair_same_class_by_distance(

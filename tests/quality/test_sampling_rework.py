@@ -73,6 +73,42 @@ def test_rework_counts_relabels_moves_and_deletions_once_per_annotation() -> Non
     assert result.transitions == {("cat", "dog"): 1}
 
 
+NAN_BOX = (np.nan,) * 4
+# One changed annotation per item, old -> new: what each is, by construction.
+SINGLE_CHANGES = {
+    "relabeled": (("cat", (0, 0, 10, 10)), ("dog", (0, 0, 10, 10))),
+    "moved_apart": (("cat", (0, 0, 10, 10)), ("cat", (100, 100, 10, 10))),  # same class: a coordinate fix
+    "replaced": (("cat", (0, 0, 10, 10)), ("dog", (100, 100, 10, 10))),  # no overlap, another class
+    "relabeled_moved": (("cat", (0, 0, 10, 10)), ("dog", (1, 0, 10, 10))),  # IoU 9/11
+    "no_geometry": (("cat", NAN_BOX), ("dog", NAN_BOX)),
+}
+
+
+@pytest.mark.parametrize("crowded", [False, True])
+def test_rework_pairs_a_lone_changed_annotation_as_the_per_item_matching_does(crowded: bool) -> None:
+    # crowded: each item also loses a far-away annotation, so its changed annotations are matched
+    # per item (two old, one new) instead of all lone pairs at once; the pairs must be the same.
+    extra = [(item, "bird", (300, 300, 5, 5)) for item in SINGLE_CHANGES] if crowded else []
+    old = _version([(item, *change[0]) for item, change in SINGLE_CHANGES.items()] + extra)
+    new = _version([(item, *change[1]) for item, change in SINGLE_CHANGES.items()])
+    change = rework([("v1", old), ("v2", new)]).changes[1]
+    assert (change.unchanged, change.relabeled, change.moved) == (0, 3, 2)
+    assert (change.removed, change.added) == (1 + len(extra), 1)
+
+
+def _spans(rows: list[tuple[str, str, tuple[int, int]]]) -> Dataset:
+    dataset = _version([(item, cls, NAN_BOX) for item, cls, _ in rows])
+    dataset.ann_span = np.array([span for _, _, span in rows], np.int64).reshape(-1, 2)
+    return dataset
+
+
+def test_rework_pairs_lone_spans_that_overlap() -> None:
+    old = _spans([("t1", "PER", (0, 5)), ("t2", "PER", (0, 5)), ("t3", "PER", (0, 5))])
+    new = _spans([("t1", "ORG", (0, 5)), ("t2", "PER", (3, 9)), ("t3", "PER", (10, 15))])
+    change = rework([("v1", old), ("v2", new)]).changes[1]
+    assert (change.relabeled, change.moved, change.removed, change.added) == (1, 1, 1, 1)
+
+
 def test_wilson_interval_is_symmetric() -> None:
     low, high = wilson_interval(3, 10)
     low_flip, high_flip = wilson_interval(7, 10)
