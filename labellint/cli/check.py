@@ -84,6 +84,12 @@ from labellint.support import stderr
 )
 @click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler's address (tcp://HOST:PORT); implies dask.")
 @click.option("--shard-size", type=click.IntRange(min=1), metavar="FILES", help="Label files per shard.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="LABELLINT_NO_CACHE",
+    help="Read every label file again: neither read nor write .labellint_cache/ (env LABELLINT_NO_CACHE).",
+)
 @adoption_options
 def check(
     paths,
@@ -103,6 +109,7 @@ def check(
     changed_since=None,
     staged=False,
     changed_paths=False,
+    no_cache=False,
     **adoption,
 ) -> None:
     """Lint label files (PATHS, or the datasets in the config) against the label spec."""
@@ -124,6 +131,7 @@ def check(
         candidates=changed_paths,
         show_todos=show_todos,
         parallel=_parallel(*(adoption.pop(k) for k in ("jobs", "executor", "scheduler", "shard_size"))),
+        cache=not no_cache,
     )
     fill_request(request, adoption)
     report_broken_plugins()
