@@ -22,3 +22,11 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not present: {path}")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_key_folder(tmp_path_factory):
+    """`check` signs its cache entries with a per-user key; tests keep theirs out of the home folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LABELLINT_CACHE_KEY_DIR", str(tmp_path_factory.mktemp("cache-key")))
+        yield
