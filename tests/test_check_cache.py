@@ -153,14 +153,16 @@ def test_an_unchanged_stat_is_trusted_and_a_changed_one_is_hashed(project: Path)
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])
 def test_a_damaged_entry_is_a_miss(project: Path, damage: str) -> None:
     expected = check(project)
-    (entry,) = (project / ".labellint_cache").glob("*.pickle")
-    data = entry.read_bytes()
-    if damage == "truncate":
-        entry.write_bytes(data[: len(data) // 2])
-    elif damage == "flip":
-        entry.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
-    else:
-        entry.write_bytes(b"not a cache entry")
+    entries = sorted((project / ".labellint_cache").glob("*.pickle"))
+    assert len(entries) == 2  # the files' pieces, and which reader claimed each file
+    for entry in entries:
+        data = entry.read_bytes()
+        if damage == "truncate":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "flip":
+            entry.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+        else:
+            entry.write_bytes(b"not a cache entry")
     checked(project)
     assert check(project) == expected
     assert len(checked(project)) == FILES
@@ -243,3 +245,18 @@ def _without_version(text: str) -> dict:
     document = json.loads(text)
     document["tool"].pop("version")
     return document
+
+
+def test_a_claim_that_rested_on_a_names_file_is_sniffed_again_when_it_goes(project: Path) -> None:
+    """Beside a names file (no labels/ folder) a .txt of YOLO rows is YOLO; without one it is not."""
+    scans = project / "scans"
+    scans.mkdir()
+    (scans / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (scans / "classes.txt").write_text("car\n")
+    age(project)
+    first = json.loads(check(project, "scans"))
+    assert first["summary"]["files"] == FILES + 1
+    (scans / "classes.txt").unlink()
+    warm = check(project, "scans")
+    assert warm == check(project, "scans", "--no-cache")
+    assert json.loads(warm)["summary"]["files"] == FILES

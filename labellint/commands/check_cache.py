@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from labellint.commands.cache_pieces import FileRecord, Pieces, join, record_piece, slice_records
+from labellint.commands.claim_cache import ClaimCache, code_digest
 from labellint.commands.labels import LabelSelection, collect_labels, read_groups, rule_context
 from labellint.commands.shards import LOCAL_SCOPES, ShardResult, finish_shards
 from labellint.engine import run_rules
@@ -70,9 +70,11 @@ def check_cached(
     selection: LabelSelection, settings: Settings, rules: list[Rule], source: WorkTree
 ) -> tuple[Report, Dataset, list[Crash]]:
     """The report `run_rules` gives on the whole dataset, with unchanged files from the cache."""
-    collected = collect_labels(selection, settings.config, source)
-    local = cached_rules(rules)
     folder = cache_folder(settings)
+    claims = ClaimCache(folder, source)
+    collected = collect_labels(selection, settings.config, source, claims)
+    claims.save()
+    local = cached_rules(rules)
     results = [
         _check_group(folder, reader, files, options, settings, local, source)
         for reader, files, options in collected.groups.values()
@@ -88,22 +90,10 @@ def group_name(reader: Reader, options: dict, settings: Settings, rules: list[Ru
     datasets = json.dumps([d.model_dump(mode="json") for d in settings.config.datasets], sort_keys=True)
     # Pieces hold paths as shown from the working folder: another working folder, other entries.
     options_text = json.dumps(options, sort_keys=True, default=repr)
-    parts = [__version__, str(Path.cwd()), _code_of(type(reader)), options_text, spec, datasets]
+    parts = [__version__, str(Path.cwd()), code_digest(type(reader)), options_text, spec, datasets]
     for rule in sorted(rules, key=lambda r: type(r).code):
-        parts += [type(rule).code, _code_of(type(rule)), rule.options.model_dump_json()]
-    return digest(*parts) + ".pickle"
-
-
-def _code_of(kind: type) -> str:
-    """A class's module, name and the digest of its module's source (a plugin edited in place
-    invalidates its entries even when no version number changed)."""
-    module = sys.modules.get(kind.__module__)
-    path = getattr(module, "__file__", None)
-    try:
-        source = Path(path).read_bytes() if path else b""
-    except OSError:
-        source = b""
-    return f"{kind.__module__}:{kind.__qualname__}:{digest(source)}"
+        parts += [type(rule).code, code_digest(type(rule)), rule.options.model_dump_json()]
+    return "files-" + digest(*parts) + ".pickle"
 
 
 def _check_group(
