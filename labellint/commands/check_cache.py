@@ -113,7 +113,7 @@ def _check_group(
     changed = [str(path) for path in files] != [record.path for record in old.records]
     for path in files:
         known = at.get(str(path))
-        found = _probe(path, old.records[known] if known is not None else None, now, contents)
+        found = _probe(path, old.records[known] if known is not None else None, now, contents, source)
         changed |= found is not HIT
         plan.append(known if found in (HIT, REHASHED) else found)
     side_files = dict(entry.side_files) if entry is not None else {}
@@ -131,7 +131,7 @@ def _check_group(
     return ShardResult(pieces.dataset, local, crashes)
 
 
-def _probe(path: Path, record: FileRecord | None, now: int, contents: dict[str, bytes]) -> str | FileRecord:
+def _probe(path: Path, record: FileRecord | None, now: int, contents: dict[str, bytes], source) -> str | FileRecord:
     """HIT or REHASHED when the file is the one `record` describes (REHASHED: its stat is
     refreshed); else a new record, its bytes kept in `contents` for the reader. A stat is trusted
     only if it was not racy when it was taken."""
@@ -143,8 +143,10 @@ def _probe(path: Path, record: FileRecord | None, now: int, contents: dict[str, 
     if record is not None and (record.size, record.mtime_ns) == stat_key:
         return HIT
     try:
-        data = Path(path).read_bytes()
-    except OSError:
+        # Through the source: a Git LFS pointer checked out in place is read from the LFS store
+        # (an unfetched object stops the run with its message, as a read without the cache does).
+        data = source.read_bytes(path)
+    except (OSError, ValueError):
         data = None  # unreadable: the reader says why (LL001); never cached
     content = digest(data) if data is not None else ""
     trusted = status is not None and now - status.st_mtime_ns > RACY_NS
@@ -192,9 +194,9 @@ def _side_files_unchanged(side_files: dict[str, str | None], source: WorkTree) -
             return False
         if known != EXISTS:
             try:
-                if digest(Path(path).read_bytes()) != known:
+                if digest(source.read_bytes(Path(path))) != known:
                     return False
-            except OSError:
+            except Exception:  # unreadable now (or an unfetched LFS object): read the group again
                 return False
     return True
 
