@@ -9,11 +9,11 @@ consecutive files sliced back out is then exactly the concatenation of their pie
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from labellint.model import _SPARSE_BY_ANNOTATION, _SPARSE_BY_ITEM, ClassRef, Dataset
+from labellint.model import _SPARSE_BY_ANNOTATION, _SPARSE_BY_ITEM, ClassRef, Dataset, SourceFile
 from labellint.problem import Problem
 
 ITEM_ARRAYS = ("item_ids", "item_file", "item_line", "item_index", "item_width", "item_height", "item_normalized")
@@ -38,12 +38,28 @@ class FileRecord:
     problems: list[Problem] = field(default_factory=list)
 
 
+_FILE_FIELDS = tuple(f.name for f in fields(SourceFile))
+_RECORD_FIELDS = tuple(f.name for f in fields(FileRecord))
+
+
 @dataclass(slots=True)
 class Pieces:
     """Pieces concatenated: the dataset and, per file, its record (in file order)."""
 
     dataset: Dataset
     records: list[FileRecord]
+
+    def __reduce__(self):
+        # 100k small objects unpickle one Python call each: the file entries and the records
+        # travel as tuples of plain values (unpickled in C) and are rebuilt in one pass.
+        files = [tuple(getattr(f, name) for name in _FILE_FIELDS) for f in self.dataset.files]
+        records = [tuple(getattr(r, name) for name in _RECORD_FIELDS) for r in self.records]
+        return (_rebuilt, (replace(self.dataset, files=[]), files, records))
+
+
+def _rebuilt(dataset: Dataset, files: list[tuple], records: list[tuple]) -> Pieces:
+    dataset.files = [SourceFile(*values) for values in files]
+    return Pieces(dataset, [FileRecord(*values) for values in records])
 
 
 def join(parts: Sequence[Dataset], records: list[FileRecord]) -> Pieces:

@@ -76,7 +76,7 @@ def check_cached(
     claims.save()
     local = cached_rules(rules)
     results = [
-        _check_group(folder, reader, files, options, settings, local, source)
+        _check_group(folder, reader, files, options, settings, local, source, claims.stats)
         for reader, files, options in collected.groups.values()
     ]
     return finish_shards(results, collected, settings, rules, set(map(id, local)), source)
@@ -97,7 +97,14 @@ def group_name(reader: Reader, options: dict, settings: Settings, rules: list[Ru
 
 
 def _check_group(
-    folder: Path, reader: Reader, files: list[Path], options: dict, settings: Settings, rules: list[Rule], source
+    folder: Path,
+    reader: Reader,
+    files: list[Path],
+    options: dict,
+    settings: Settings,
+    rules: list[Rule],
+    source: WorkTree,
+    stats: dict[str, os.stat_result],
 ) -> ShardResult:
     """One reader group: hits from its cache file, misses read and checked, the file rewritten
     when anything changed."""
@@ -113,7 +120,7 @@ def _check_group(
     changed = [str(path) for path in files] != [record.path for record in old.records]
     for path in files:
         known = at.get(str(path))
-        found = _probe(path, old.records[known] if known is not None else None, now, contents, source)
+        found = _probe(path, old.records[known] if known is not None else None, now, contents, source, stats)
         changed |= found is not HIT
         plan.append(known if found in (HIT, REHASHED) else found)
     side_files = dict(entry.side_files) if entry is not None else {}
@@ -131,14 +138,18 @@ def _check_group(
     return ShardResult(pieces.dataset, local, crashes)
 
 
-def _probe(path: Path, record: FileRecord | None, now: int, contents: dict[str, bytes], source) -> str | FileRecord:
+def _probe(
+    path: Path, record: FileRecord | None, now: int, contents: dict[str, bytes], source: WorkTree, stats: dict
+) -> str | FileRecord:
     """HIT or REHASHED when the file is the one `record` describes (REHASHED: its stat is
     refreshed); else a new record, its bytes kept in `contents` for the reader. A stat is trusted
     only if it was not racy when it was taken."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        status = None
+    status = stats.pop(str(path), None)
+    if status is None:
+        try:
+            status = os.stat(path)
+        except OSError:
+            status = None
     stat_key = (status.st_size, status.st_mtime_ns) if status is not None else None
     if record is not None and (record.size, record.mtime_ns) == stat_key:
         return HIT

@@ -51,6 +51,8 @@ class ClaimCache:
         self.new: Claims = {}
         self.now = time.time_ns()
         self.is_file, self.exists = source.is_file, {}
+        # Each file's stat as `known` took it: the group's probe uses it instead of a second stat.
+        self.stats: dict[str, os.stat_result] = {}
 
     def known(self, path: Path, root: Path) -> Reader | None:
         key = (str(path), str(root))
@@ -59,7 +61,7 @@ class ClaimCache:
             return None
         size, mtime, name, asked = kept
         try:
-            status = os.stat(path)
+            status = self.stats[str(path)] = os.stat(path)
         except OSError:
             return None
         if (status.st_size, status.st_mtime_ns) != (size, mtime) or name not in self.readers:
