@@ -26,7 +26,10 @@ def shared_path(*parts: str) -> Path:
 
 @pytest.fixture(autouse=True, scope="session")
 def cache_key_folder(tmp_path_factory):
-    """`check` signs its cache entries with a per-user key; tests keep theirs out of the home folder."""
+    """No test writes `.labellint_cache/` beside the data it checks (../shared is data, not a
+    project) unless it asks for the cache (tests/test_check_cache.py does); the key that signs
+    entries stays out of the home folder."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LABELLINT_CACHE_KEY_DIR", str(tmp_path_factory.mktemp("cache-key")))
+        patch.setenv("LABELLINT_NO_CACHE", "1")
         yield

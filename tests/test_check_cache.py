@@ -98,6 +98,11 @@ def checked(root: Path) -> list[str]:
     return seen
 
 
+@pytest.fixture(autouse=True)
+def with_the_cache(monkeypatch) -> None:
+    monkeypatch.delenv("LABELLINT_NO_CACHE", raising=False)  # conftest turns it off elsewhere
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project")
@@ -260,3 +265,25 @@ def test_a_claim_that_rested_on_a_names_file_is_sniffed_again_when_it_goes(proje
     warm = check(project, "scans")
     assert warm == check(project, "scans", "--no-cache")
     assert json.loads(warm)["summary"]["files"] == FILES
+
+
+def test_a_reader_that_reads_its_files_together_is_read_whole(tmp_path: Path) -> None:
+    """Image folders: an image's class is its folder below the images' common root, which no
+    file alone tells; such a group is read whole (and still gives the full run's report)."""
+    from PIL import Image
+
+    for folder, count in (("cat", 2), ("dog", 1)):
+        (tmp_path / "pets" / folder).mkdir(parents=True)
+        for k in range(count):
+            Image.new("RGB", (8, 8), (k, 0, 0)).save(tmp_path / "pets" / folder / f"{k}.jpg")
+    age(tmp_path)
+
+    def summary(*extra: str) -> dict:
+        arguments = ["--reader", "imagefolder", "pets", "--format", "json", "--exit-zero", *extra]
+        result = run_cli("check", *arguments, cwd=tmp_path)
+        return json.loads(result.stdout)["summary"]
+
+    expected = summary("--no-cache")
+    assert (expected["items"], expected["annotations"]) == (3, 3)
+    assert summary() == expected
+    assert summary() == expected

@@ -23,7 +23,7 @@ import numpy as np
 from labellint.commands.cache_pieces import FileRecord, Pieces, join, record_piece, slice_records
 from labellint.commands.claim_cache import ClaimCache, code_digest
 from labellint.commands.labels import LabelSelection, collect_labels, read_groups, rule_context
-from labellint.commands.shards import LOCAL_SCOPES, ShardResult, finish_shards
+from labellint.commands.shards import LOCAL_SCOPES, Shard, ShardJob, ShardResult, finish_shards, run_shard
 from labellint.engine import run_rules
 from labellint.errors import LabellintError
 from labellint.model import Dataset
@@ -107,7 +107,11 @@ def _check_group(
     stats: dict[str, os.stat_result],
 ) -> ShardResult:
     """One reader group: hits from its cache file, misses read and checked, the file rewritten
-    when anything changed."""
+    when anything changed. A reader whose `read` sees the files together (an image folder's
+    classes come from the folders' common root) and that does not say how to read them apart
+    (`read_each`) is read whole, as without the cache."""
+    if not reads_files_apart(reader):
+        return run_shard(ShardJob(str(source.cwd), settings.config, settings, rules), Shard(reader, files, options))
     name = group_name(reader, options, settings, rules)
     entry = load_entry(folder / name)
     if not isinstance(entry, GroupEntry) or not _side_files_unchanged(entry.side_files, source):
@@ -136,6 +140,13 @@ def _check_group(
     infos = {type(rule).code: type(rule).info() for rule in rules}
     local = Report(problems=problems, crashes=report.crashes, rules=infos)
     return ShardResult(pieces.dataset, local, crashes)
+
+
+def reads_files_apart(reader: Reader) -> bool:
+    """Whether each file's piece is what the reader makes of that file alone: it reads file by
+    file (`read_one`), or it says how (`read_each`)."""
+    kind = type(reader)
+    return kind.read is Reader.read or kind.read_each is not Reader.read_each
 
 
 def _probe(
