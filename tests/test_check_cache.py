@@ -100,7 +100,7 @@ def checked(root: Path) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def with_the_cache(monkeypatch) -> None:
-    monkeypatch.delenv("LABELLINT_NO_CACHE", raising=False)  # conftest turns it off elsewhere
+    monkeypatch.setenv("LABELLINT_CACHE", "1")  # the cache is opt-in
 
 
 @pytest.fixture
@@ -287,3 +287,13 @@ def test_a_reader_that_reads_its_files_together_is_read_whole(tmp_path: Path) ->
     assert (expected["items"], expected["annotations"]) == (3, 3)
     assert summary() == expected
     assert summary() == expected
+
+
+def test_the_cache_is_off_unless_asked_for(project: Path, monkeypatch) -> None:
+    monkeypatch.delenv("LABELLINT_CACHE")
+    plain = check(project)
+    assert not (project / ".labellint_cache").exists()  # the default writes nothing
+    assert check(project, "--cache") == plain
+    assert (project / ".labellint_cache").is_dir()
+    monkeypatch.setenv("LABELLINT_CACHE", "1")
+    assert check(project) == plain  # the variable opts in too

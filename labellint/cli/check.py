@@ -84,11 +84,15 @@ from labellint.support import stderr
 )
 @click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler's address (tcp://HOST:PORT); implies dask.")
 @click.option("--shard-size", type=click.IntRange(min=1), metavar="FILES", help="Label files per shard.")
+# Off by default: a cold run pays for writing every file's entry (2.3x a plain run on 100k YOLO
+# files, benchmarks/RESULTS.md), and CI runs are always cold; a work tree checked again and again
+# (the pre-commit hook, an editor) opts in.
 @click.option(
-    "--no-cache",
-    is_flag=True,
-    envvar="LABELLINT_NO_CACHE",
-    help="Read every label file again: neither read nor write .labellint_cache/ (env LABELLINT_NO_CACHE).",
+    "--cache/--no-cache",
+    default=False,
+    envvar="LABELLINT_CACHE",
+    help="Keep what each label file gave in .labellint_cache/ and re-read only changed files "
+    "(env LABELLINT_CACHE=1). Default: off.",
 )
 @adoption_options
 def check(
@@ -109,7 +113,7 @@ def check(
     changed_since=None,
     staged=False,
     changed_paths=False,
-    no_cache=False,
+    cache=False,
     **adoption,
 ) -> None:
     """Lint label files (PATHS, or the datasets in the config) against the label spec."""
@@ -131,7 +135,7 @@ def check(
         candidates=changed_paths,
         show_todos=show_todos,
         parallel=_parallel(*(adoption.pop(k) for k in ("jobs", "executor", "scheduler", "shard_size"))),
-        cache=not no_cache,
+        cache=cache,
     )
     fill_request(request, adoption)
     report_broken_plugins()
