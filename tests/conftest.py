@@ -22,3 +22,14 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not present: {path}")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_key_folder(tmp_path_factory):
+    """No test writes `.labellint_cache/` beside the data it checks (../shared is data, not a
+    project) unless it asks for the cache (tests/test_check_cache.py does), even with
+    LABELLINT_CACHE set where the suite runs; the key that signs entries stays out of the home folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LABELLINT_CACHE_KEY_DIR", str(tmp_path_factory.mktemp("cache-key")))
+        patch.delenv("LABELLINT_CACHE", raising=False)
+        yield

@@ -71,6 +71,16 @@ from labellint.support import stderr
     "report per-file problems only for PATHS.",
 )
 @parallel_options
+# Off by default: a cold run pays for writing every file's entry (2.3x a plain run on 100k YOLO
+# files, benchmarks/RESULTS.md), and CI runs are always cold; a work tree checked again and again
+# (the pre-commit hook, an editor) opts in.
+@click.option(
+    "--cache/--no-cache",
+    default=False,
+    envvar="LABELLINT_CACHE",
+    help="Keep what each label file gave in .labellint_cache/ and re-read only changed files "
+    "(env LABELLINT_CACHE=1). Default: off.",
+)
 @adoption_options
 def check(
     paths,
@@ -90,6 +100,7 @@ def check(
     changed_since=None,
     staged=False,
     changed_paths=False,
+    cache=False,
     **adoption,
 ) -> None:
     """Lint label files (PATHS, or the datasets in the config) against the label spec."""
@@ -111,6 +122,7 @@ def check(
         candidates=changed_paths,
         show_todos=show_todos,
         parallel=parallel_request(adoption),
+        cache=cache,
     )
     fill_request(request, adoption)
     report_broken_plugins()

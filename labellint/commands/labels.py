@@ -85,10 +85,11 @@ def read_dataset(
     return finish_dataset(parts, collected), crashes
 
 
-def collect_labels(selection: LabelSelection, config: Config, source: Source) -> Collected:
-    """The label files a selection names, grouped by reader (a usage error when there are none)."""
+def collect_labels(selection: LabelSelection, config: Config, source: Source, claims=None) -> Collected:
+    """The label files a selection names, grouped by reader (a usage error when there are none);
+    `claims`: the incremental cache's readers of unchanged files (sources.collect.KnownClaims)."""
     targets, base = targets_for(selection, config)
-    collected = collect(targets, source, base)
+    collected = collect(targets, source, base, claims)
     drop_excluded(collected, [*config.exclude, *selection.exclude], config.root)
     if collected.missing:
         raise UsageError(f"no such file or folder: {', '.join(collected.missing)}")

@@ -108,13 +108,21 @@ def check_in_shards(
         for reader, files, options in collected.groups.values()
     ]
     results = _executor(parallel)(job, groups, parallel.shard_size)
+    return finish_shards(results, collected, settings, rules, set(map(id, local)), source)
+
+
+def finish_shards(
+    results: list[ShardResult], collected, settings: Settings, rules: list[Rule], done: set[int], source: WorkTree
+) -> tuple[Report, Dataset, list[Crash]]:
+    """The shards' columns as one dataset, the rules not run on the shards (`done`: ids of those
+    that were) run once over it, and all problems in one report (the single-process report)."""
     dataset = finish_dataset([r.dataset for r in results], collected)
     # A reader's per-folder issue (a broken YOLO data.yaml) comes once from every shard that read
     # a file of that folder; a single read gives it once.
     seen: set[tuple] = set()
     dataset.issues = [i for i in dataset.issues if not (_key(i) in seen or seen.add(_key(i)))]
-    context = rule_context(dataset, settings.spec, settings.spec_display, config, source)
-    report = run_rules([rule for rule in rules if type(rule).scope not in LOCAL_SCOPES], context)
+    context = rule_context(dataset, settings.spec, settings.spec_display, settings.config, source)
+    report = run_rules([rule for rule in rules if id(rule) not in done], context)
     return _combined(report, results, rules), dataset, [c for r in results for c in r.crashes]
 
 

@@ -80,6 +80,11 @@ class Reader:
         reads them one by one with `read_one` (readers whose files stand alone override only that)."""
         return Dataset.concat([self.read_one(path, context) for path in paths])
 
+    def read_each(self, paths: Sequence[Path], context: ReadContext) -> list[Dataset]:
+        """One dataset per path, each what `read([path])` gives (the incremental cache keeps
+        files apart); readers that look up shared files per folder override it to do so once."""
+        return [self.read([path], context) for path in paths]
+
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         """One file as a dataset (override this or `read`)."""
         raise NotImplementedError

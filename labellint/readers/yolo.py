@@ -102,12 +102,25 @@ class YoloReader(Reader):
             builder.add_file(path)
         return builder.dataset()
 
+    def read_each(self, paths: Sequence[Path], context: ReadContext) -> list[Dataset]:
+        # Each file alone, as read([path]) would give it, but each folder's names file parsed
+        # once for all of them (with the issues it gave, which every piece of that folder repeats).
+        memo: dict[Path, tuple[Any, list[ReaderIssue]]] = {}
+        pieces = []
+        for path in paths:
+            builder = _YoloBuilder(self, context, memo)
+            if path.name.lower() not in NOT_LABELS:
+                builder.add_file(path)
+            pieces.append(builder.dataset())
+        return pieces
+
     def _names_for(
         self,
         path: Path,
         context: ReadContext,
         cache: dict[Path, tuple[dict[int, str], dict[str, Any]] | None],
         issues: list[ReaderIssue],
+        memo: dict[Path, tuple[Any, list[ReaderIssue]]] | None = None,
     ) -> tuple[dict[int, str], dict[str, Any]]:
         """Class names for a label file: reader option, the nearest names file, else the spec."""
         if "names" in context.options:
@@ -120,7 +133,7 @@ class YoloReader(Reader):
         folder = path.parent
         for candidate_folder in [folder, *folder.parents][:4]:
             if candidate_folder not in cache:
-                cache[candidate_folder] = _names_in(candidate_folder, context, issues)
+                cache[candidate_folder] = _names_looked_up(candidate_folder, context, issues, memo)
             found = cache[candidate_folder]
             if found is not None:
                 return found
@@ -133,8 +146,8 @@ class YoloReader(Reader):
 class _YoloBuilder:
     """The columns of a YOLO dataset, filled file by file, line by line."""
 
-    def __init__(self, reader: YoloReader, context: ReadContext) -> None:
-        self.reader, self.context = reader, context
+    def __init__(self, reader: YoloReader, context: ReadContext, memo: dict | None = None) -> None:
+        self.reader, self.context, self.memo = reader, context, memo
         self.names_cache: dict[Path, tuple[dict[int, str], dict[str, Any]] | None] = {}
         self.folder_cache: dict[Path, tuple[str, dict[int, str], dict[str, Any], tuple[int, int] | None]] = {}
         self.issues: list[ReaderIssue] = []
@@ -154,7 +167,7 @@ class _YoloBuilder:
         cached = self.folder_cache.get(folder)
         if cached is not None:
             return cached
-        names, meta = self.reader._names_for(path, self.context, self.names_cache, self.issues)
+        names, meta = self.reader._names_for(path, self.context, self.names_cache, self.issues, self.memo)
         shape = meta.get("kpt_shape")
         if shape is not None:
             shape = _kpt_shape(shape)
@@ -254,6 +267,20 @@ class _YoloBuilder:
         dataset.ann_keypoints = self.keypoints
         dataset.unresolved_class = self.unresolved
         return dataset
+
+
+def _names_looked_up(
+    folder: Path, context: ReadContext, issues: list[ReaderIssue], memo: dict | None
+) -> tuple[dict[int, str], dict] | None:
+    """`_names_in`, once per folder for a whole `read_each` (the issues it gave go to each caller)."""
+    if memo is None:
+        return _names_in(folder, context, issues)
+    if folder not in memo:
+        found: list[ReaderIssue] = []
+        memo[folder] = (_names_in(folder, context, found), found)
+    names, found = memo[folder]
+    issues.extend(found)
+    return names
 
 
 def _names_in(folder: Path, context: ReadContext, issues: list[ReaderIssue]) -> tuple[dict[int, str], dict] | None:

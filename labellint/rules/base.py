@@ -120,6 +120,9 @@ class Rule:
     # A spec-completeness TODO (a definition or examples still to write, as `init` leaves them):
     # the text report shows one count per rule instead of one line per class, until asked.
     todo: ClassVar[bool] = False
+    # The rule reads files beside the labels (images): its findings on a label file are not a
+    # function of that file alone, so the incremental cache never keeps them.
+    uses_files: ClassVar[bool] = False
     Options: ClassVar[type[RuleOptions]] = RuleOptions
 
     def __init__(self, options: RuleOptions | None = None) -> None:

@@ -21,6 +21,7 @@ class ImageSizeMismatch(Rule):
     code = "LL701"
     name = "image-size-mismatch"
     scope = Scope.ITEM
+    uses_files = True
 
     def check(self, context: RuleContext) -> Iterator[Finding]:
         ds = context.dataset

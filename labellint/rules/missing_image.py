@@ -20,6 +20,7 @@ class MissingImage(Rule):
     code = "LL702"
     name = "missing-image"
     scope = Scope.ITEM
+    uses_files = True
 
     def check(self, context: RuleContext) -> Iterator[Finding]:
         ds = context.dataset

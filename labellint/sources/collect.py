@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from labellint.model import ReaderIssue
 from labellint.readers import Reader, get_reader, sniff_reader
@@ -51,6 +52,7 @@ class Collected:
     skipped: dict[str, int] = field(default_factory=dict)
     # (reader, path) pairs already added: a set, since a list scan made 100k files quadratic.
     seen: set[tuple[str, Path]] = field(default_factory=set)
+    claims: KnownClaims | None = None
 
     def add(self, reader: Reader, path: Path, options: dict) -> None:
         # Datasets that use one reader with different options are read apart.
@@ -74,9 +76,19 @@ class Collected:
         return f"skipped {total} file{'s' if total != 1 else ''} no reader claims: {kinds}"
 
 
-def collect(targets: Sequence[Target], source: Source, base: Path) -> Collected:
-    """Expands every target; files named explicitly must be readable, found ones are sniffed."""
-    out = Collected()
+class KnownClaims(Protocol):
+    """Which reader claimed a file last time, while it and what its claim looked at are unchanged
+    (the incremental cache's: commands/claim_cache.py)."""
+
+    def known(self, path: Path, root: Path) -> Reader | None: ...
+
+    def learn(self, path: Path, root: Path, reader: Reader, asked: dict[Path, bool]) -> None: ...
+
+
+def collect(targets: Sequence[Target], source: Source, base: Path, claims: KnownClaims | None = None) -> Collected:
+    """Expands every target; files named explicitly must be readable, found ones are sniffed
+    (or, with `claims`, given the reader that claimed them last time when nothing changed)."""
+    out = Collected(claims=claims)
     for target in targets:
         pattern = target.pattern
         path = Path(pattern) if Path(pattern).is_absolute() else base / pattern
@@ -126,14 +138,17 @@ def _fixed_prefix(pattern: Path) -> Path:
     return Path(*parts) if parts else Path(".")
 
 
-def _candidate(path: Path, head: bytes, root: Path, source: Source) -> Candidate:
+def _candidate(path: Path, head: bytes, root: Path, source: Source, asked: dict[Path, bool] | None = None) -> Candidate:
     try:
         relative = Path(path).resolve().relative_to(root)
     except ValueError:
         relative = Path(Path(path).name)
 
     def exists(below: Path) -> bool:
-        return not Path(below).is_absolute() and ".." not in Path(below).parts and source.is_file(root / below)
+        found = not Path(below).is_absolute() and ".." not in Path(below).parts and source.is_file(root / below)
+        if asked is not None:
+            asked[Path(below)] = found
+        return found
 
     return Candidate(path=path, relative=relative, head=head, exists=exists)
 
@@ -148,6 +163,10 @@ def _add(
         if explicit or path.suffix.lower() in forced.suffixes:
             out.add(forced, path, options)
         return
+    known = out.claims.known(path, root) if out.claims is not None else None
+    if known is not None:
+        out.add(known, path, options)
+        return
     try:
         head = source.head(path, SNIFF_BYTES)
         if path.suffix.lower() == ".xml":
@@ -156,10 +175,13 @@ def _add(
     except OSError as exc:
         out.issues.append(issue("LL001", f"cannot read the file: {exc.strerror}", source.display(path)))
         return
-    candidate = _candidate(path, head, root, source)
+    asked: dict[Path, bool] = {}
+    candidate = _candidate(path, head, root, source, asked)
     reader = sniff_reader(candidate)
     if reader is not None:
         out.add(reader, path, options)
+        if out.claims is not None:
+            out.claims.learn(path, root, reader, asked)
         return
     kind = describe(candidate)
     if explicit or (target.configured and _meant_as_labels(candidate)):
