@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from labellint.problem import Location
+from labellint.segmentation.columns import combine
 
 # Turns JSON pointers of one file into (line, column); built lazily, only for reported problems.
 PointerLocator = Callable[[Sequence[str]], dict[str, tuple[int, int]]]
@@ -105,7 +106,8 @@ class Dataset:
     annotators: list[str] = field(default_factory=list)
     # Sparse per-annotation data, keyed by annotation index.
     ann_attributes: dict[int, dict[str, Any]] = field(default_factory=dict)
-    ann_segmentation: dict[int, Any] = field(default_factory=dict)
+    # A dict, or (COCO) segmentation.columns.SegmentationColumns: the polygons already as flat arrays.
+    ann_segmentation: Mapping[int, Any] = field(default_factory=dict)
     # The text a span says it covers, as written in the file (checked against the offsets).
     ann_text: dict[int, str] = field(default_factory=dict)
     # Keypoints as written ([x, y, v, ...]), for pose labels.
@@ -218,6 +220,7 @@ class Dataset:
         item_arrays: dict[str, list[np.ndarray]] = {}
         ann_arrays: dict[str, list[np.ndarray]] = {}
         item_offset = ann_offset = file_offset = 0
+        segmentations: list[tuple[Mapping[int, Any], int]] = []
         for part in parts:
             remap = np.empty(len(part.classes) + 1, np.int32)
             remap[-1] = -1  # index -1 (unresolved) stays -1
@@ -245,12 +248,14 @@ class Dataset:
                 _collect(ann_arrays, name, getattr(part, name))
             for name in _SPARSE_BY_ANNOTATION:
                 getattr(out, name).update({k + ann_offset: v for k, v in getattr(part, name).items()})
+            segmentations.append((part.ann_segmentation, ann_offset))
             for name in _SPARSE_BY_ITEM:
                 getattr(out, name).update({k + item_offset: v for k, v in getattr(part, name).items()})
             out.issues.extend(part.issues)
             item_offset += part.n_items
             ann_offset += part.n_annotations
             file_offset += len(part.files)
+        out.ann_segmentation = combine(segmentations)
         out.classes = list(class_index)
         out.annotators = list(annotator_index)
         for name, arrays in {**item_arrays, **ann_arrays}.items():
@@ -258,10 +263,9 @@ class Dataset:
         return out
 
 
-# Dict fields keyed by annotation (or item) index, which concat shifts by the offsets.
+# Dict fields keyed by annotation (or item) index, which concat shifts by the offsets (segmentations: combine).
 _SPARSE_BY_ANNOTATION = (
     "ann_attributes",
-    "ann_segmentation",
     "ann_text",
     "ann_keypoints",
     "ann_area",

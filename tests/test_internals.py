@@ -69,6 +69,7 @@ LAYERS = {
     "problem": 0,
     # 1 the dataset, the report and the spec
     "model": 1,
+    "segmentation": 1,
     "report": 1,
     "spec": 1,
     # 2 settings that need no rules, and where bytes come from

@@ -19,6 +19,7 @@ from labellint.readers._jsonkeys import duplicate_key_issues
 from labellint.readers._jsonpos import JsonLocator, offset_from_message
 from labellint.readers.base import SNIFF_BYTES, Candidate, ReadContext, Reader, issue
 from labellint.readers.coco_panoptic import flatten, is_panoptic
+from labellint.segmentation.columns import SegmentationColumns
 
 
 class CocoImage(msgspec.Struct, gc=False):
@@ -284,7 +285,9 @@ def _build(
     for a in np.flatnonzero(dataset.ann_class < 0):
         dataset.unresolved_class[int(a)] = annotations[a].category_id
     dataset.ann_attributes = _present([a.attributes for a in annotations], truthy=True)
-    dataset.ann_segmentation = _segmentations([a.segmentation for a in annotations])
+    # Parsed here into flat arrays, once: the rules use them as they are, and no msgspec.Raw slice
+    # keeps the file's whole buffer alive.
+    dataset.ann_segmentation = SegmentationColumns.from_values(_segmentations([a.segmentation for a in annotations]))
     dataset.ann_area = _present([a.area for a in annotations])
     has_keypoints = [a.keypoints for a in annotations].count(None) != n_ann
     dataset.ann_keypoints = _keypoints(annotations, source, issues, annotation_index) if has_keypoints else {}
