@@ -1,0 +1,242 @@
+"""COCO `annotations` decoded in chunks straight into columns: no Python object of an annotation outlives its chunk.
+
+The document is decoded once with the annotations kept as one undecoded `msgspec.Raw` (msgspec still
+checks their JSON, but builds nothing); a vectorised scan of the quotes and brackets finds where each
+annotation object ends, and slices of about `CHUNK_ANNOTATIONS` annotations are decoded into typed
+structs, turned into columns and dropped. Anything this path does not vouch for (annotations that are
+not an array of objects, a record that does not validate) raises `NotStreamable`, and the reader falls
+back to its whole-document path, so every message and pointer stays what that path says.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import numpy as np
+
+from labellint.model import Dataset, ReaderIssue, SourceFile, ids_array
+from labellint.readers._coco_records import (
+    CocoAnnotation,
+    CocoCategory,
+    CocoImage,
+    IdLookup,
+    _floats,
+    _keypoints,
+    _present,
+    _segmentations,
+    _str,
+    with_items,
+)
+from labellint.readers._jsonpos import _OPEN
+from labellint.readers.base import issue
+from labellint.segmentation.columns import SegmentationColumns
+
+# Annotations decoded at once: their structs, lists and polygon bytes are the only per-annotation
+# objects alive at a time (a few tens of MB).
+CHUNK_ANNOTATIONS = 50_000
+# Bytes of the annotations array scanned per numpy step, so the temporaries stay small.
+_SCAN_BYTES = 1 << 24
+_QUOTES_AND_BRACKETS = bytes(byte if byte in b'"{}[]' else 0 for byte in range(256))
+_BACKSLASH, _QUOTE = 0x5C, 0x22
+
+
+class CocoHead(msgspec.Struct, gc=False):
+    images: list[CocoImage]
+    annotations: msgspec.Raw = msgspec.Raw()
+    categories: list[CocoCategory] = []
+    info: dict[str, Any] | None = None
+
+
+_HEAD = msgspec.json.Decoder(CocoHead)
+_CHUNK = msgspec.json.Decoder(list[CocoAnnotation])
+
+
+class NotStreamable(Exception):
+    """The annotations are not a plain array of annotation objects: the whole-document path says why."""
+
+
+def decode_head(data: bytes) -> CocoHead:
+    """Images, categories and info decoded; annotations checked as JSON and kept as raw bytes."""
+    return _without_gc(_HEAD.decode, data)
+
+
+def read_streamed(head: CocoHead, source: SourceFile, issues: list[ReaderIssue]) -> Dataset:
+    """The dataset of a COCO file whose head is decoded, its annotations read chunk by chunk."""
+    view = memoryview(head.annotations)
+    dataset = with_items(head.images, head.categories, source, issues)
+    columns = _Columns(IdLookup(dataset.item_ids), IdLookup(ids_array([c.id for c in head.categories])), source)
+    offset = 0
+    for chunk in _chunks(view):
+        annotations = _without_gc(_CHUNK.decode, chunk)
+        columns.add(annotations, offset)
+        offset += len(annotations)
+    columns.fill(dataset, offset)
+    return dataset
+
+
+def _without_gc(decode: Any, data: Any) -> Any:
+    """A decode with the garbage collector paused: the records are `gc=False` structs, but their many
+    lists and strings would otherwise trigger collections that find nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return decode(data)
+    except msgspec.ValidationError as exc:
+        raise NotStreamable(str(exc)) from None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _chunks(view: memoryview) -> Any:
+    """JSON arrays of consecutive annotations (`[` + about CHUNK_ANNOTATIONS objects + `]`)."""
+    if not len(view):  # no `annotations` key
+        return
+    if view[0] != ord("["):
+        raise NotStreamable("`annotations` is not an array")
+    ends = _element_ends(view)
+    tail_start = int(ends[-1]) + 1 if len(ends) else 1
+    if bytes(view[tail_start:]).strip() != b"]":
+        raise NotStreamable("`annotations` holds something other than objects")  # e.g. a bare number
+    bounds = ends[CHUNK_ANNOTATIONS - 1 :: CHUNK_ANNOTATIONS].tolist()
+    if not bounds or bounds[-1] != int(ends[-1]):
+        bounds.append(int(ends[-1]))
+    previous = 0  # the array's `[`; later, the last byte of the previous chunk's last object
+    for last in bounds:
+        start = previous + 1
+        while view[start] != ord("{") and view[start] != ord("["):
+            start += 1  # white space and the comma between objects (no other byte can sit there)
+        chunk = bytearray(b"[")
+        chunk += view[start : last + 1]
+        chunk += b"]"
+        yield chunk
+        previous = last
+
+
+def _element_ends(view: memoryview) -> np.ndarray:
+    """Offsets of the closing brackets that end an element of the array in `view` (depth back to 1),
+    brackets inside strings left out; scanned in blocks with the string and depth state carried over."""
+    ends: list[np.ndarray] = []
+    in_string, depth, start, size = 0, 0, 0, len(view)
+    while start < size:
+        stop = min(start + _SCAN_BYTES, size)
+        while stop < size and view[stop - 1] == _BACKSLASH:
+            stop += 1  # never split an escape between blocks
+        block = bytes(view[start:stop])
+        if b"\\" in block:  # escaped backslashes and quotes blanked, no byte moved
+            block = block.replace(b"\\\\", b"__").replace(b'\\"', b"__")
+        marks = np.frombuffer(block.translate(_QUOTES_AND_BRACKETS), np.uint8)
+        at = np.flatnonzero(marks)
+        chars = marks[at]
+        quote = chars == _QUOTE
+        quotes_before = np.cumsum(quote, dtype=np.int64) - quote + in_string
+        outside = ~quote & (quotes_before % 2 == 0)
+        at, step = at[outside], _OPEN[chars[outside]].astype(np.int32)
+        depth_after = np.cumsum(step, dtype=np.int64) + depth
+        ends.append(at[(step < 0) & (depth_after == 1)] + start)
+        in_string = (in_string + int(quote.sum())) % 2
+        depth = int(depth_after[-1]) if len(depth_after) else depth
+        start = stop
+    return np.concatenate(ends) if ends else np.empty(0, np.int64)
+
+
+@dataclass
+class _Columns:
+    """Annotation columns gathered chunk by chunk, and the problems found on the way (in file order)."""
+
+    items: IdLookup
+    classes: IdLookup
+    source: SourceFile
+    ids: list[np.ndarray] = field(default_factory=list)
+    ann_item: list[np.ndarray] = field(default_factory=list)
+    ann_class: list[np.ndarray] = field(default_factory=list)
+    boxes: list[np.ndarray] = field(default_factory=list)
+    areas: list[np.ndarray] = field(default_factory=list)
+    segmentations: list[tuple[SegmentationColumns, int]] = field(default_factory=list)
+    attributes: dict[int, Any] = field(default_factory=dict)
+    keypoints: dict[int, list[float]] = field(default_factory=dict)
+    unresolved_item: dict[int, Any] = field(default_factory=dict)
+    unresolved_class: dict[int, Any] = field(default_factory=dict)
+    # Boxes not 4 numbers (annotation, count, id), or missing (count None): LL002 once the whole file
+    # is known to have geometry.
+    box_events: list[tuple[int, int | None, str | None]] = field(default_factory=list)
+    keypoint_issues: list[ReaderIssue] = field(default_factory=list)
+    any_geometry: bool = False
+
+    def add(self, annotations: list[CocoAnnotation], offset: int) -> None:
+        n = len(annotations)
+        self.ids.append(ids_array([a.id for a in annotations]))
+        for refs, lookup, column, unresolved in (
+            ([a.image_id for a in annotations], self.items, self.ann_item, self.unresolved_item),
+            ([a.category_id for a in annotations], self.classes, self.ann_class, self.unresolved_class),
+        ):
+            found = lookup(refs)
+            column.append(found)
+            unresolved.update((offset + a, refs[a]) for a in np.flatnonzero(found < 0).tolist())
+        segmentations = _segmentations([a.segmentation for a in annotations])
+        self.boxes.append(self._boxes(annotations, segmentations, offset))
+        self.areas.append(_floats([a.area for a in annotations]))
+        self.segmentations.append((SegmentationColumns.from_values(segmentations), offset))
+        self.attributes.update(_shifted(_present([a.attributes for a in annotations], truthy=True), offset))
+        if [a.keypoints for a in annotations].count(None) != n:
+            index = list(range(offset, offset + n))
+            found = _keypoints(annotations, self.source, self.keypoint_issues, index)
+            self.keypoints.update(_shifted(found, offset))
+            self.any_geometry = True
+
+    def _boxes(self, annotations: list[CocoAnnotation], segmentations: dict[int, Any], offset: int) -> np.ndarray:
+        boxes = [a.bbox for a in annotations]
+        n = len(boxes)
+        if None not in boxes and set(map(len, boxes)) <= {4}:
+            self.any_geometry = self.any_geometry or n > 0
+            return np.fromiter(itertools.chain.from_iterable(boxes), np.float64, count=4 * n).reshape(n, 4)
+        self.any_geometry = self.any_geometry or bool(segmentations) or n > boxes.count(None)
+        out = np.full((n, 4), np.nan)
+        for a, box in enumerate(boxes):
+            if box is None:
+                if a not in segmentations:
+                    self.box_events.append((offset + a, None, _str(annotations[a].id)))
+            elif len(box) != 4:
+                self.box_events.append((offset + a, len(box), _str(annotations[a].id)))
+            else:
+                out[a] = box
+        return out
+
+    def fill(self, dataset: Dataset, n: int) -> None:
+        """The gathered columns into `dataset`, and the problems into its issues."""
+        ids = self.ids
+        if any(a.dtype == object for a in ids) and not all(a.dtype == object for a in ids):
+            ids = [a.astype(object) for a in ids]
+        dataset.ann_ids = np.concatenate(ids) if ids else ids_array([])
+        dataset.ann_item = np.concatenate(self.ann_item) if n else np.empty(0, np.int32)
+        dataset.ann_class = np.concatenate(self.ann_class) if n else np.empty(0, np.int32)
+        dataset.ann_box = np.concatenate(self.boxes) if n else np.empty((0, 4))
+        dataset.ann_file = np.zeros(n, np.int32)
+        dataset.ann_line = np.zeros(n, np.int32)
+        dataset.ann_index = np.arange(n, dtype=np.int32)
+        dataset.unresolved_item, dataset.unresolved_class = self.unresolved_item, self.unresolved_class
+        dataset.ann_attributes = self.attributes
+        dataset.ann_segmentation = SegmentationColumns.concat(self.segmentations)
+        areas = np.concatenate(self.areas) if n else np.empty(0)
+        present = np.flatnonzero(~np.isnan(areas))
+        dataset.ann_area = dict(zip(present.tolist(), areas[present].tolist(), strict=True))
+        dataset.ann_keypoints = self.keypoints
+        for a, count, ann_id in self.box_events:
+            if count is None and self.any_geometry:
+                message = "annotation has neither `bbox` nor `segmentation`"
+                dataset.issues.append(
+                    issue("LL002", message, self.source.path, pointer=f"/annotations/{a}", annotation=ann_id)
+                )
+            elif count is not None:
+                message = f"`bbox` must have 4 numbers [x, y, width, height], found {count}"
+                pointer = f"/annotations/{a}/bbox"
+                dataset.issues.append(issue("LL002", message, self.source.path, pointer=pointer, annotation=ann_id))
+        dataset.issues.extend(self.keypoint_issues)
+
+
+def _shifted(values: dict[int, Any], offset: int) -> dict[int, Any]:
+    return {a + offset: v for a, v in values.items()} if offset else values
