@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ from labellint.readers._coco_records import (
     _str,
     with_items,
 )
+from labellint.readers._jsonkeys import DuplicateKey, duplicate_keys, key_issue
 from labellint.readers._jsonpos import _OPEN
 from labellint.readers.base import issue
 from labellint.segmentation.columns import SegmentationColumns
@@ -42,6 +44,8 @@ CHUNK_ANNOTATIONS = 50_000
 _SCAN_BYTES = 1 << 24
 _QUOTES_AND_BRACKETS = bytes(byte if byte in b'"{}[]' else 0 for byte in range(256))
 _BACKSLASH, _QUOTE = 0x5C, 0x22
+# Repeated keys named per file, as the whole-document path names them.
+KEY_LIMIT = 100
 
 
 class CocoHead(msgspec.Struct, gc=False):
@@ -64,18 +68,38 @@ def decode_head(data: bytes) -> CocoHead:
     return _without_gc(_HEAD.decode, data)
 
 
-def read_streamed(head: CocoHead, source: SourceFile, issues: list[ReaderIssue]) -> Dataset:
-    """The dataset of a COCO file whose head is decoded, its annotations read chunk by chunk."""
+def read_streamed(data: bytes, head: CocoHead, source: SourceFile) -> Dataset:
+    """The dataset of the COCO file `data`, whose head is decoded, its annotations read chunk by chunk;
+    repeated keys (LL002) are searched in the head and in each chunk apart, and named in file order."""
     view = memoryview(head.annotations)
-    dataset = with_items(head.images, head.categories, source, issues)
+    start = np.frombuffer(head.annotations, np.uint8).ctypes.data - np.frombuffer(data, np.uint8).ctypes.data
+    skip = (start, start + len(view)) if len(view) else None
+    repeats = duplicate_keys(data, KEY_LIMIT, skip=skip)
+    dataset = with_items(head.images, head.categories, source, [])
     columns = _Columns(IdLookup(dataset.item_ids), IdLookup(ids_array([c.id for c in head.categories])), source)
     offset = 0
-    for chunk in _chunks(view):
+    for first_byte, chunk in _chunks(view):
+        repeats += _chunk_repeats(data, chunk, start + first_byte - 1, offset)
         annotations = _without_gc(_CHUNK.decode, chunk)
         columns.add(annotations, offset)
         offset += len(annotations)
     columns.fill(dataset, offset)
+    repeats.sort(key=lambda repeat: repeat.offset)
+    dataset.issues[:0] = [key_issue(repeat, source.path) for repeat in repeats[:KEY_LIMIT]]
     return dataset
+
+
+def _chunk_repeats(data: bytes, chunk: bytearray, base: int, first: int) -> list[DuplicateKey]:
+    """Repeated keys of one chunk (`[` + annotations `first`... + `]`, its byte 1 at `base` in `data`)
+    with the pointers, lines and columns they have in the whole file."""
+    found = []
+    for repeat in duplicate_keys(chunk, KEY_LIMIT):
+        at = base + repeat.offset
+        line, column = data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
+        index, _, rest = repeat.pointer[1:].partition("/")
+        pointer = f"/annotations/{first + int(index)}/{rest}"
+        found.append(DuplicateKey(repeat.key, pointer, line, column, at))
+    return found
 
 
 def _without_gc(decode: Any, data: Any) -> Any:
@@ -92,8 +116,9 @@ def _without_gc(decode: Any, data: Any) -> Any:
             gc.enable()
 
 
-def _chunks(view: memoryview) -> Any:
-    """JSON arrays of consecutive annotations (`[` + about CHUNK_ANNOTATIONS objects + `]`)."""
+def _chunks(view: memoryview) -> Iterator[tuple[int, bytearray]]:
+    """JSON arrays of consecutive annotations (`[` + about CHUNK_ANNOTATIONS objects + `]`), each with
+    the offset in `view` of its first annotation."""
     if not len(view):  # no `annotations` key
         return
     if view[0] != ord("["):
@@ -102,6 +127,8 @@ def _chunks(view: memoryview) -> Any:
     tail_start = int(ends[-1]) + 1 if len(ends) else 1
     if bytes(view[tail_start:]).strip() != b"]":
         raise NotStreamable("`annotations` holds something other than objects")  # e.g. a bare number
+    if not len(ends):  # `[]`
+        return
     bounds = ends[CHUNK_ANNOTATIONS - 1 :: CHUNK_ANNOTATIONS].tolist()
     if not bounds or bounds[-1] != int(ends[-1]):
         bounds.append(int(ends[-1]))
@@ -113,7 +140,7 @@ def _chunks(view: memoryview) -> Any:
         chunk = bytearray(b"[")
         chunk += view[start : last + 1]
         chunk += b"]"
-        yield chunk
+        yield start, chunk
         previous = last
 
 

@@ -83,14 +83,12 @@ class CocoReader(Reader):
         )
         if is_panoptic(data[:SNIFF_BYTES]):
             return _read_leniently(data, source, None, panoptic=True)
-        issues: list[ReaderIssue] | None = None
         try:
             head = decode_head(data)
-            issues = duplicate_key_issues(data, display)
             source.meta["info"] = head.info or {}
-            return read_streamed(head, source, list(issues))
+            return read_streamed(data, head, source)
         except (msgspec.DecodeError, NotStreamable):
-            pass  # the whole-document decode below words the problem, as it always has
+            source.meta.pop("info", None)  # the whole-document decode below words the problem, as it always has
         try:
             document = _decode(data)
         except msgspec.ValidationError as exc:
@@ -102,8 +100,7 @@ class CocoReader(Reader):
                 return _read_leniently(data, source, str(exc))
             return _unreadable(data, source, exc)
         source.meta["info"] = document.info or {}
-        if issues is None:
-            issues = duplicate_key_issues(data, display)
+        issues = duplicate_key_issues(data, display)
         return _build(document.images, document.categories, document.annotations, source, issues)
 
 
