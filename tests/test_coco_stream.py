@@ -22,10 +22,9 @@ ARRAYS = ("ann_ids", "ann_item", "ann_class", "ann_box", "ann_index", "item_ids"
 SPARSE = ("ann_area", "ann_attributes", "ann_keypoints", "unresolved_item", "unresolved_class")
 
 
-def _read(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, scan: int = 1 << 24) -> Dataset:
+def _read(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> Dataset:
     with monkeypatch.context() as patch:
         patch.setattr(_coco_stream, "CHUNK_ANNOTATIONS", chunk)
-        patch.setattr(_coco_stream, "_SCAN_BYTES", scan)
         return CocoReader().read_one(path, CONTEXT)
 
 
@@ -64,7 +63,7 @@ def _assert_same(streamed: Dataset, whole: Dataset) -> None:
 def test_real_files_in_small_chunks_read_as_the_whole_document(name, monkeypatch):
     path = shared_path("data", "coco", *name.split("/"))
     document = json.loads(path.read_text())
-    streamed = _read(path, monkeypatch, chunk=7, scan=4096)
+    streamed = _read(path, monkeypatch, chunk=7)
     assert streamed.n_annotations == len(document["annotations"])
     with_segmentation = [i for i, a in enumerate(document["annotations"]) if a.get("segmentation")]
     assert list(streamed.ann_segmentation) == with_segmentation
@@ -112,7 +111,7 @@ def _tricky_file(tmp_path: Path) -> tuple[Path, str]:
 @pytest.mark.parametrize("chunk", [1, 2, 3, 50_000])
 def test_tricky_records_in_chunks_give_the_same_columns_and_problems(tmp_path, monkeypatch, chunk):
     path, text = _tricky_file(tmp_path)
-    streamed = _read(path, monkeypatch, chunk=chunk, scan=5)
+    streamed = _read(path, monkeypatch, chunk=chunk)
     whole = _read_whole(path, monkeypatch)
     _assert_same(streamed, whole)
     assert streamed.n_annotations == len(json.loads(text)["annotations"]) == 20
