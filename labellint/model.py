@@ -60,6 +60,29 @@ def ids_array(values: Sequence[Any]) -> np.ndarray:
     return np.asarray(list(values), dtype=object)
 
 
+@dataclass(slots=True, eq=False)
+class DenseValues(Mapping[int, float]):
+    """A number per annotation in one float64 array, NaN where the source has none, read as the sparse
+    mapping {annotation: value} of the values present (10M floats: 80 MB instead of a 1 GB dict)."""
+
+    values: np.ndarray
+
+    def present(self) -> np.ndarray:
+        """Indexes of the annotations that have a value, in order."""
+        return np.flatnonzero(~np.isnan(self.values))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(~np.isnan(self.values)))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.present().tolist())
+
+    def __getitem__(self, a: int) -> float:
+        if not isinstance(a, int | np.integer) or not 0 <= a < len(self.values) or np.isnan(self.values[a]):
+            raise KeyError(a)
+        return float(self.values[a])
+
+
 @dataclass(slots=True)
 class Dataset:
     """Items and annotations of one or more label files, as parallel arrays.
@@ -113,7 +136,7 @@ class Dataset:
     # Keypoints as written ([x, y, v, ...]), for pose labels.
     ann_keypoints: dict[int, list[float]] = field(default_factory=dict)
     # The area a source stores beside a segmentation (COCO `area`), checked against it by LL208.
-    ann_area: dict[int, float] = field(default_factory=dict)
+    ann_area: Mapping[int, float] = field(default_factory=dict)  # a dict, or DenseValues (COCO)
     # What the format itself records about an annotation beside its label attributes (CVAT shape
     # kind, z_order, track id; KITTI's 3D fields): kept for diff and plugins, never checked as attributes.
     ann_fields: dict[int, dict[str, Any]] = field(default_factory=dict)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import shared_path
 
-from labellint.model import Dataset
+from labellint.model import Dataset, DenseValues
 from labellint.readers import _coco_stream
 from labellint.readers.base import ReadContext
 from labellint.readers.coco import CocoReader
@@ -206,3 +206,11 @@ def _with(segmentation, n: int) -> Dataset:
     dataset.ann_ids, dataset.ann_box = np.arange(n), np.zeros((n, 4))
     dataset.ann_segmentation = segmentation
     return dataset
+
+
+def test_dense_areas_read_as_the_areas_present():
+    areas = DenseValues(np.array([1.5, np.nan, 0.0, 3.0]))
+    assert areas == {0: 1.5, 2: 0.0, 3: 3.0} and len(areas) == 3 and list(areas) == [0, 2, 3]
+    with pytest.raises(KeyError):
+        areas[1]
+    assert areas.get(7) is None and pickle.loads(pickle.dumps(areas)) == areas

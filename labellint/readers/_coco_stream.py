@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from labellint.model import Dataset, ReaderIssue, SourceFile, ids_array
+from labellint.model import Dataset, DenseValues, ReaderIssue, SourceFile, ids_array
 from labellint.readers._coco_records import (
     CocoAnnotation,
     CocoCategory,
@@ -217,9 +217,7 @@ class _Columns:
         dataset.unresolved_item, dataset.unresolved_class = self.unresolved_item, self.unresolved_class
         dataset.ann_attributes = self.attributes
         dataset.ann_segmentation = SegmentationColumns.concat(self.segmentations)
-        areas = np.concatenate(self.areas) if n else np.empty(0)
-        present = np.flatnonzero(~np.isnan(areas))
-        dataset.ann_area = dict(zip(present.tolist(), areas[present].tolist(), strict=True))
+        dataset.ann_area = DenseValues(np.concatenate(self.areas) if n else np.empty(0))
         dataset.ann_keypoints = self.keypoints
         for a, count, ann_id in self.box_events:
             if count is None and self.any_geometry:
