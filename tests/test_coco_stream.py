@@ -214,3 +214,21 @@ def test_dense_areas_read_as_the_areas_present():
     with pytest.raises(KeyError):
         areas[1]
     assert areas.get(7) is None and pickle.loads(pickle.dumps(areas)) == areas
+
+
+@pytest.mark.parametrize(
+    "fields",
+    ['"iscrowd": 0, "iscrowd": 1', '"id": null, "id": null', '"extra": 1, "extra": 2', '"area": 1.0, "area": null'],
+)
+def test_a_key_twice_is_found_whatever_the_decoded_fields_say(tmp_path, monkeypatch, fields):
+    plain = '{"id": %d, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "area": 1.0, "iscrowd": 0}'
+    records = [plain % k for k in range(4)]
+    records[2] = '{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], ' + fields + "}"
+    text = '{"images": [{"id": 1, "file_name": "a.jpg"}], "categories": [{"id": 1, "name": "a"}],\n'
+    text += ' "annotations": [\n' + ",\n".join(records) + "]}"
+    path = tmp_path / "instances.json"
+    path.write_text(text)
+    key = fields.split('"')[1]
+    for chunk in (1, 4):
+        repeats = [i for i in _read(path, monkeypatch, chunk=chunk).issues if "twice" in i.message]
+        assert [(i.location.pointer, i.location.line) for i in repeats] == [(f"/annotations/2/{key}", 5)]

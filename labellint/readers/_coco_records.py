@@ -35,7 +35,7 @@ class CocoAnnotation(msgspec.Struct, gc=False):
     # Kept undecoded until a rule needs it: polygons are most of a COCO file's bytes.
     segmentation: msgspec.Raw = msgspec.Raw()
     area: float | None = None
-    iscrowd: int = 0
+    iscrowd: int | msgspec.UnsetType = msgspec.UNSET  # UNSET: absent (the repeated-key test counts keys)
     keypoints: list[float] | None = None
     num_keypoints: int | None = None
     attributes: dict[str, Any] | None = None

@@ -75,14 +75,35 @@ def read_streamed(data: bytes, head: CocoHead, source: SourceFile) -> Dataset:
     columns = _Columns(IdLookup(dataset.item_ids), IdLookup(ids_array([c.id for c in head.categories])), source)
     offset = 0
     for first_byte, chunk in _chunks(view):
-        repeats += _chunk_repeats(data, chunk, start + first_byte - 1, offset)
         annotations = _without_gc(_CHUNK.decode, chunk)
+        if chunk.count(b":") != _keys_accounted(annotations):
+            repeats += _chunk_repeats(data, chunk, start + first_byte - 1, offset)
         columns.add(annotations, offset)
         offset += len(annotations)
     columns.fill(dataset, offset)
     repeats.sort(key=lambda repeat: repeat.offset)
     dataset.issues[:0] = [key_issue(repeat, source.path) for repeat in repeats[:KEY_LIMIT]]
     return dataset
+
+
+def _keys_accounted(annotations: list[CocoAnnotation]) -> int:
+    """How many keys the decoded fields account for: at most the keys written (a field written twice,
+    or as `null`, counts once or not at all). Every key has a colon, so a chunk with no more colons than
+    this has exactly one key per field and no other key: none is repeated, and the search is skipped."""
+    n = len(annotations)
+    count = 2 * n  # image_id and category_id are required
+    for values in (
+        [a.id for a in annotations],
+        [a.bbox for a in annotations],
+        [a.area for a in annotations],
+        [a.keypoints for a in annotations],
+        [a.num_keypoints for a in annotations],
+        [a.attributes for a in annotations],
+    ):
+        count += n - values.count(None)
+    count += n - [a.iscrowd for a in annotations].count(msgspec.UNSET)
+    count += n - [len(a.segmentation) for a in annotations].count(0)
+    return count
 
 
 def _chunk_repeats(data: bytes, chunk: bytearray, base: int, first: int) -> list[DuplicateKey]:
