@@ -22,16 +22,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", default="1m", choices=["10k", "100k", "1m"])
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--base-tree")
+    parser.add_argument(
+        "--base-tree", action="append", default=[], help="a tree to measure beside this one (repeatable)"
+    )
+    parser.add_argument("--only-trees", action="store_true", help="measure the --base-tree trees, not this tree")
     parser.add_argument("--file", help="a file made by generate_coco.py (its labelspec.yaml beside it), for --size's")
     args = parser.parse_args()
     path = Path(args.file) if args.file else dataset(args.size, 0)
     spec = str(path.parent / "labelspec.yaml")
     check = [LABELLINT, "check", str(path), "--spec", spec, "--format", "json", "-o", os.devnull]
     sides = {"msgspec typed decode, gc on (floor)": ([PY, os.path.join(HERE, "ref_msgspec.py"), str(path)], None)}
-    sides["labellint check (this tree)"] = (check, None)
-    if args.base_tree:
-        sides["labellint check (base tree)"] = (check, args.base_tree)
+    if not args.only_trees:
+        sides["labellint check (this tree)"] = (check, None)
+    for tree in args.base_tree:
+        sides[f"labellint check ({tree})"] = (check, tree)
     results: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
     for _ in range(args.runs):
         for name, (cmd, tree) in sides.items():
