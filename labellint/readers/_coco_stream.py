@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,15 +71,19 @@ def read_streamed(data: bytes, head: CocoHead, source: SourceFile) -> Dataset:
     skip = (start, start + len(view)) if len(view) else None
     repeats = duplicate_keys(data, KEY_LIMIT, skip=skip)
     dataset = with_items(head.images, head.categories, source, [])
-    columns = _Columns(IdLookup(dataset.item_ids), IdLookup(ids_array([c.id for c in head.categories])), source)
+    n, bounds = _chunk_bounds(view)
+    columns = _Columns(IdLookup(dataset.item_ids), IdLookup(ids_array([c.id for c in head.categories])), source, n)
     offset = 0
-    for first_byte, chunk in _chunks(view):
+    for first_byte, stop in bounds:
+        chunk = _chunk(view, first_byte, stop)
         annotations = _without_gc(_CHUNK.decode, chunk)
         if chunk.count(b":") != _keys_accounted(annotations):
             repeats += _chunk_repeats(data, chunk, start + first_byte - 1, offset)
         columns.add(annotations, offset)
         offset += len(annotations)
-    columns.fill(dataset, offset)
+    if offset != n:  # cannot happen: the chunks are slices of the records counted
+        raise NotStreamable(f"{offset} annotations decoded of {n}")
+    columns.fill(dataset)
     repeats.sort(key=lambda repeat: repeat.offset)
     dataset.issues[:0] = [key_issue(repeat, source.path) for repeat in repeats[:KEY_LIMIT]]
     return dataset
@@ -133,27 +136,28 @@ def _without_gc(decode: Any, data: Any) -> Any:
             gc.enable()
 
 
-def _chunks(view: memoryview) -> Iterator[tuple[int, bytearray]]:
-    """JSON arrays of consecutive annotations (`[` + about CHUNK_ANNOTATIONS records + `]`), each with
-    the offset in `view` of its first record."""
+def _chunk_bounds(view: memoryview) -> tuple[int, list[tuple[int, int]]]:
+    """The number of records in the annotations array `view`, and the [start, stop) offsets in it of
+    runs of about CHUNK_ANNOTATIONS consecutive records."""
     if not len(view):  # no `annotations` key
-        return
+        return 0, []
     # Where each record starts and ends, from msgspec's own scan (one small Raw per record, freed
-    # below): five times faster than a numpy scan of the quotes and brackets, and it validates.
+    # on return): five times faster than a numpy scan of the quotes and brackets, and it validates.
     records = _without_gc(_RECORDS.decode, view)
-    if not records:
-        return
     base = _address(view)
     bounds = []
     for first in range(0, len(records), CHUNK_ANNOTATIONS):
         last = records[min(first + CHUNK_ANNOTATIONS, len(records)) - 1]
         bounds.append((_address(records[first]) - base, _address(last) - base + len(last)))
-    del records
-    for start, stop in bounds:
-        chunk = bytearray(b"[")
-        chunk += view[start:stop]
-        chunk += b"]"
-        yield start, chunk
+    return len(records), bounds
+
+
+def _chunk(view: memoryview, start: int, stop: int) -> bytearray:
+    """The records in view[start:stop] as one JSON array."""
+    chunk = bytearray(b"[")
+    chunk += view[start:stop]
+    chunk += b"]"
+    return chunk
 
 
 def _address(buffer: Any) -> int:
@@ -168,11 +172,12 @@ class _Columns:
     items: IdLookup
     classes: IdLookup
     source: SourceFile
-    ids: list[np.ndarray] = field(default_factory=list)
-    ann_item: list[np.ndarray] = field(default_factory=list)
-    ann_class: list[np.ndarray] = field(default_factory=list)
-    boxes: list[np.ndarray] = field(default_factory=list)
-    areas: list[np.ndarray] = field(default_factory=list)
+    n: int  # annotations in the file: the columns are allocated once, each chunk fills its rows
+    ids: list[np.ndarray] = field(default_factory=list)  # per chunk: int64, or objects for other ids
+    ann_item: np.ndarray = field(init=False)
+    ann_class: np.ndarray = field(init=False)
+    boxes: np.ndarray = field(init=False)
+    areas: np.ndarray = field(init=False)
     segmentations: list[tuple[SegmentationColumns, int]] = field(default_factory=list)
     attributes: dict[int, Any] = field(default_factory=dict)
     keypoints: dict[int, list[float]] = field(default_factory=dict)
@@ -184,19 +189,26 @@ class _Columns:
     keypoint_issues: list[ReaderIssue] = field(default_factory=list)
     any_geometry: bool = False
 
+    def __post_init__(self) -> None:
+        self.ann_item = np.empty(self.n, np.int32)
+        self.ann_class = np.empty(self.n, np.int32)
+        self.boxes = np.empty((self.n, 4), np.float64)
+        self.areas = np.empty(self.n, np.float64)
+
     def add(self, annotations: list[CocoAnnotation], offset: int) -> None:
         n = len(annotations)
+        rows = slice(offset, offset + n)
         self.ids.append(ids_array([a.id for a in annotations]))
         for refs, lookup, column, unresolved in (
             ([a.image_id for a in annotations], self.items, self.ann_item, self.unresolved_item),
             ([a.category_id for a in annotations], self.classes, self.ann_class, self.unresolved_class),
         ):
             found = lookup(refs)
-            column.append(found)
+            column[rows] = found
             unresolved.update((offset + a, refs[a]) for a in np.flatnonzero(found < 0).tolist())
         segmentations = _segmentations([a.segmentation for a in annotations])
-        self.boxes.append(self._boxes(annotations, segmentations, offset))
-        self.areas.append(_floats([a.area for a in annotations]))
+        self.boxes[rows] = self._boxes(annotations, segmentations, offset)
+        self.areas[rows] = _floats([a.area for a in annotations])
         self.segmentations.append((SegmentationColumns.from_values(segmentations), offset))
         self.attributes.update(_shifted(_present([a.attributes for a in annotations], truthy=True), offset))
         if [a.keypoints for a in annotations].count(None) != n:
@@ -223,22 +235,20 @@ class _Columns:
                 out[a] = box
         return out
 
-    def fill(self, dataset: Dataset, n: int) -> None:
+    def fill(self, dataset: Dataset) -> None:
         """The gathered columns into `dataset`, and the problems into its issues."""
-        ids = self.ids
+        n, ids = self.n, self.ids
         if any(a.dtype == object for a in ids) and not all(a.dtype == object for a in ids):
             ids = [a.astype(object) for a in ids]
-        dataset.ann_ids = np.concatenate(ids) if ids else ids_array([])
-        dataset.ann_item = np.concatenate(self.ann_item) if n else np.empty(0, np.int32)
-        dataset.ann_class = np.concatenate(self.ann_class) if n else np.empty(0, np.int32)
-        dataset.ann_box = np.concatenate(self.boxes) if n else np.empty((0, 4))
+        dataset.ann_ids = np.concatenate(ids) if len(ids) > 1 else ids[0] if ids else ids_array([])
+        dataset.ann_item, dataset.ann_class, dataset.ann_box = self.ann_item, self.ann_class, self.boxes
         dataset.ann_file = np.zeros(n, np.int32)
         dataset.ann_line = np.zeros(n, np.int32)
         dataset.ann_index = np.arange(n, dtype=np.int32)
         dataset.unresolved_item, dataset.unresolved_class = self.unresolved_item, self.unresolved_class
         dataset.ann_attributes = self.attributes
         dataset.ann_segmentation = SegmentationColumns.concat(self.segmentations)
-        dataset.ann_area = DenseValues(np.concatenate(self.areas) if n else np.empty(0))
+        dataset.ann_area = DenseValues(self.areas)
         dataset.ann_keypoints = self.keypoints
         for a, count, ann_id in self.box_events:
             if count is None and self.any_geometry:
