@@ -60,27 +60,21 @@ def per_annotation(context: RuleContext, field: str, default: float = np.nan) ->
     return values[context.dataset.ann_class]  # index -1 picks the dataset-wide default
 
 
-def same_item_pairs(context: RuleContext) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs (i, j), i < j, of boxed annotations on the same item; computed once per run."""
-    if "pairs" in context.cache:
-        return context.cache["pairs"]
-    ds = context.dataset
-    candidates = np.flatnonzero(has_box(context))
-    order = candidates[np.argsort(ds.ann_item[candidates], kind="stable")]
-    items = ds.ann_item[order]
-    # For each position, the end of its item's run: partners are the positions after it.
-    boundaries = np.flatnonzero(np.diff(items)) + 1
-    run_end = np.repeat(np.append(boundaries, len(order)), np.diff(np.concatenate(([0], boundaries, [len(order)]))))
-    counts = run_end - np.arange(len(order)) - 1
-    firsts: list[np.ndarray] = []
-    seconds: list[np.ndarray] = []
+def same_item_pairs(context: RuleContext) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """All pairs (i, j), i < j, of boxed annotations on the same item, in blocks of about PAIR_CHUNK
+    pairs (the order is that of one list): a 10M-box dataset has some 50M pairs, too many to hold."""
+    if "pair_positions" not in context.cache:
+        ds = context.dataset
+        candidates = np.flatnonzero(has_box(context))
+        order = candidates[np.argsort(ds.ann_item[candidates], kind="stable")]
+        items = ds.ann_item[order]
+        # For each position, the end of its item's run: partners are the positions after it.
+        boundaries = np.flatnonzero(np.diff(items)) + 1
+        run_end = np.repeat(np.append(boundaries, len(order)), np.diff(np.concatenate(([0], boundaries, [len(order)]))))
+        context.cache["pair_positions"] = (order, run_end - np.arange(len(order)) - 1)
+    order, counts = context.cache["pair_positions"]
     for _block, first_pos, offsets in pair_blocks(counts, PAIR_CHUNK):
-        firsts.append(order[first_pos])
-        seconds.append(order[first_pos + 1 + offsets])
-    first = np.concatenate(firsts) if firsts else np.empty(0, np.int64)
-    second = np.concatenate(seconds) if seconds else np.empty(0, np.int64)
-    context.cache["pairs"] = (first, second)
-    return first, second
+        yield order[first_pos], order[first_pos + 1 + offsets]
 
 
 def pair_blocks(counts: np.ndarray, chunk: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
