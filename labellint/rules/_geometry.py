@@ -121,6 +121,17 @@ def may_reach_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, limi
     very different sizes cannot, and `pair_iou` need not look at it. Only pairs of plain boxes
     (finite, positive size, not tiny next to their coordinates, where rounding stays negligible)
     are ruled out; every other pair is kept for the exact test."""
+    # Only the pairs' own boxes are looked at: callers pass blocks of pairs, and a pass over every
+    # box per block would cost more than the block.
+    plain_first, a = _plain_and_area(boxes[first])
+    plain_second, b = _plain_and_area(boxes[second])
+    with np.errstate(invalid="ignore"):
+        too_different = np.minimum(a, b) < limit * (1 - _RATIO_SLACK) * np.maximum(a, b)
+    return ~(too_different & plain_first & plain_second)
+
+
+def _plain_and_area(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which boxes are plain (finite, positive size, not tiny next to their coordinates), and their areas."""
     x, y, w, h = (boxes[:, k] for k in range(4))
     area = w * h
     with np.errstate(invalid="ignore", over="ignore"):
@@ -132,10 +143,7 @@ def may_reach_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, limi
             & (w >= _RATIO_SLACK * np.abs(x))
             & (h >= _RATIO_SLACK * np.abs(y))
         )
-    a, b = area[first], area[second]
-    with np.errstate(invalid="ignore"):
-        too_different = np.minimum(a, b) < limit * (1 - _RATIO_SLACK) * np.maximum(a, b)
-    return ~(too_different & plain[first] & plain[second])
+    return plain, area
 
 
 def fmt_box(box: np.ndarray) -> str:
