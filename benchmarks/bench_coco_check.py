@@ -1,6 +1,6 @@
 """`check` on a generated COCO file against a gc-on msgspec typed decode of it, optionally against another tree."""
 
-# .venv/bin/python benchmarks/bench_coco_check.py [--size 1m] [--runs 2] [--base-tree DIR]
+# .venv/bin/python benchmarks/bench_coco_check.py [--size 1m | --file PATH] [--runs 2] [--base-tree DIR]
 #
 # Fresh processes, alternated (floor, this tree, the base tree), best CPU (user + sys) and wall of
 # --runs each. --base-tree is a labellint source tree (e.g. `git archive REV | tar -x -C DIR`)
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from run import LABELLINT, PY, dataset, measure
 
@@ -21,15 +22,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", default="1m", choices=["10k", "100k", "1m"])
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--base-tree")
+    parser.add_argument(
+        "--base-tree", action="append", default=[], help="a tree to measure beside this one (repeatable)"
+    )
+    parser.add_argument("--only-trees", action="store_true", help="measure the --base-tree trees, not this tree")
+    parser.add_argument("--file", help="a file made by generate_coco.py (its labelspec.yaml beside it), for --size's")
     args = parser.parse_args()
-    path = dataset(args.size, 0)
+    path = Path(args.file) if args.file else dataset(args.size, 0)
     spec = str(path.parent / "labelspec.yaml")
     check = [LABELLINT, "check", str(path), "--spec", spec, "--format", "json", "-o", os.devnull]
     sides = {"msgspec typed decode, gc on (floor)": ([PY, os.path.join(HERE, "ref_msgspec.py"), str(path)], None)}
-    sides["labellint check (this tree)"] = (check, None)
-    if args.base_tree:
-        sides["labellint check (base tree)"] = (check, args.base_tree)
+    if not args.only_trees:
+        sides["labellint check (this tree)"] = (check, None)
+    for tree in args.base_tree:
+        sides[f"labellint check ({tree})"] = (check, tree)
     results: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
     for _ in range(args.runs):
         for name, (cmd, tree) in sides.items():

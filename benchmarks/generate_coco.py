@@ -149,8 +149,9 @@ def polygons(box: np.ndarray, shape: np.ndarray) -> tuple[list[list[list[float]]
     return segs, np.round(area, 2)
 
 
-def write(p: dict[str, np.ndarray], out: Path, rng: np.random.Generator) -> None:
-    """Streams the file in chunks of annotations; compact JSON on one line, as COCO ships it."""
+def write(p: dict[str, np.ndarray], out: Path, rng: np.random.Generator, polygons_too: bool = True) -> None:
+    """Streams the file in chunks of annotations; compact JSON on one line, as COCO ships it.
+    Without `polygons_too`, annotations have no `segmentation` key (a boxes-only export)."""
     enc = msgspec.json.Encoder()
     n = len(p["ann_img"])
     order = rng.permutation(n)  # real COCO annotations are not grouped by image
@@ -199,6 +200,9 @@ def write(p: dict[str, np.ndarray], out: Path, rng: np.random.Generator) -> None
                 }
                 for j, (s, a, im, b, c) in enumerate(columns)
             ]
+            if not polygons_too:
+                for ann in anns:
+                    del ann["segmentation"]
             f.write((b"," if start else b"") + enc.encode(anns)[1:-1])
         f.write(b"]}")
 
@@ -244,12 +248,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--defects", type=int, default=0)
     parser.add_argument("--spec", type=Path, help="where to write labelspec.yaml (default: next to --out)")
+    parser.add_argument("--boxes-only", action="store_true", help="no `segmentation` key (the same boxes)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     p = plan(args.annotations, rng)
     counts = inject(p, args.defects, rng)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    write(p, args.out, rng)
+    write(p, args.out, rng, polygons_too=not args.boxes_only)
     write_spec(args.spec or args.out.parent / "labelspec.yaml")
     size = args.out.stat().st_size / 1e6
     n_img = len(p["image_ids"])

@@ -30,13 +30,13 @@ class Annotation(msgspec.Struct, gc=False):
     image_id: int
     category_id: int
     bbox: list[float]
-    segmentation: list[list[float]] | dict[str, Any]
+    segmentation: list[list[float]] | dict[str, Any] = []  # absent in boxes-only files
     area: float = 0.0
     iscrowd: int = 0
 
 
 class RawAnnotation(Annotation, gc=False):
-    segmentation: msgspec.Raw  # type: ignore[assignment]  # kept as bytes, like labellint's reader
+    segmentation: msgspec.Raw = msgspec.Raw()  # type: ignore[assignment]  # kept as bytes, like labellint's reader
 
 
 def decoder(raw_segmentation: bool) -> msgspec.json.Decoder:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from labellint.problem import Location
+from labellint.segmentation.columns import combine
 
 # Turns JSON pointers of one file into (line, column); built lazily, only for reported problems.
 PointerLocator = Callable[[Sequence[str]], dict[str, tuple[int, int]]]
@@ -57,6 +58,29 @@ def ids_array(values: Sequence[Any]) -> np.ndarray:
     if set(map(type, values)) <= {int}:  # exactly int (bool is not an id); one C-level pass
         return np.fromiter(values, np.int64, count=len(values))  # twice as fast as asarray on a list
     return np.asarray(list(values), dtype=object)
+
+
+@dataclass(slots=True, eq=False)
+class DenseValues(Mapping[int, float]):
+    """A number per annotation in one float64 array, NaN where the source has none, read as the sparse
+    mapping {annotation: value} of the values present (10M floats: 80 MB instead of a 1 GB dict)."""
+
+    values: np.ndarray
+
+    def present(self) -> np.ndarray:
+        """Indexes of the annotations that have a value, in order."""
+        return np.flatnonzero(~np.isnan(self.values))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(~np.isnan(self.values)))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.present().tolist())
+
+    def __getitem__(self, a: int) -> float:
+        if not isinstance(a, int | np.integer) or not 0 <= a < len(self.values) or np.isnan(self.values[a]):
+            raise KeyError(a)
+        return float(self.values[a])
 
 
 @dataclass(slots=True)
@@ -109,13 +133,14 @@ class Dataset:
     annotators: list[str] = field(default_factory=list)
     # Sparse per-annotation data, keyed by annotation index.
     ann_attributes: dict[int, dict[str, Any]] = field(default_factory=dict)
-    ann_segmentation: dict[int, Any] = field(default_factory=dict)
+    # A dict, or (COCO) segmentation.columns.SegmentationColumns: the polygons already as flat arrays.
+    ann_segmentation: Mapping[int, Any] = field(default_factory=dict)
     # The text a span says it covers, as written in the file (checked against the offsets).
     ann_text: dict[int, str] = field(default_factory=dict)
     # Keypoints as written ([x, y, v, ...]), for pose labels.
     ann_keypoints: dict[int, list[float]] = field(default_factory=dict)
     # The area a source stores beside a segmentation (COCO `area`), checked against it by LL208.
-    ann_area: dict[int, float] = field(default_factory=dict)
+    ann_area: Mapping[int, float] = field(default_factory=dict)  # a dict, or DenseValues (COCO)
     # What the format itself records about an annotation beside its label attributes (CVAT shape
     # kind, z_order, track id; KITTI's 3D fields): kept for diff and plugins, never checked as attributes.
     ann_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -222,6 +247,7 @@ class Dataset:
         item_arrays: dict[str, list[np.ndarray]] = {}
         ann_arrays: dict[str, list[np.ndarray]] = {}
         item_offset = ann_offset = file_offset = 0
+        segmentations: list[tuple[Mapping[int, Any], int]] = []
         for part in parts:
             remap = np.empty(len(part.classes) + 1, np.int32)
             remap[-1] = -1  # index -1 (unresolved) stays -1
@@ -249,12 +275,14 @@ class Dataset:
                 _collect(ann_arrays, name, getattr(part, name))
             for name in _SPARSE_BY_ANNOTATION:
                 getattr(out, name).update({k + ann_offset: v for k, v in getattr(part, name).items()})
+            segmentations.append((part.ann_segmentation, ann_offset))
             for name in _SPARSE_BY_ITEM:
                 getattr(out, name).update({k + item_offset: v for k, v in getattr(part, name).items()})
             out.issues.extend(part.issues)
             item_offset += part.n_items
             ann_offset += part.n_annotations
             file_offset += len(part.files)
+        out.ann_segmentation = combine(segmentations)
         out.classes = list(class_index)
         out.annotators = list(annotator_index)
         for name, arrays in {**item_arrays, **ann_arrays}.items():
@@ -262,10 +290,9 @@ class Dataset:
         return out
 
 
-# Dict fields keyed by annotation (or item) index, which concat shifts by the offsets.
+# Dict fields keyed by annotation (or item) index, which concat shifts by the offsets (segmentations: combine).
 _SPARSE_BY_ANNOTATION = (
     "ann_attributes",
-    "ann_segmentation",
     "ann_text",
     "ann_keypoints",
     "ann_area",

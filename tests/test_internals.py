@@ -48,8 +48,9 @@ def test_same_item_pairs_are_every_pair_exactly_once(monkeypatch: pytest.MonkeyP
     dataset = Dataset(ann_item=items, ann_box=rng.random((600, 4)), ann_class=np.zeros(600, np.int32))
     dataset.item_file = np.zeros(40, np.int32)
     monkeypatch.setattr(_geometry, "PAIR_CHUNK", 97)  # force many chunks
-    first, second = _geometry.same_item_pairs(RuleContext(dataset, None))
-    got = sorted(zip(first.tolist(), second.tolist(), strict=True))
+    blocks = list(_geometry.same_item_pairs(RuleContext(dataset, None)))
+    assert len(blocks) > 1 and all(len(first) <= 97 + 600 for first, _ in blocks)  # bounded blocks
+    got = sorted(pair for first, second in blocks for pair in zip(first.tolist(), second.tolist(), strict=True))
     expected = sorted((i, j) for i in range(600) for j in range(i + 1, 600) if items[i] == items[j])
     assert [tuple(sorted(p)) for p in got] == expected
 
@@ -69,6 +70,7 @@ LAYERS = {
     "problem": 0,
     # 1 the dataset, the report and the spec
     "model": 1,
+    "segmentation": 1,
     "report": 1,
     "spec": 1,
     # 2 settings that need no rules, and where bytes come from

@@ -8,8 +8,9 @@ import msgspec
 import numpy as np
 import pytest
 
-from labellint.rules import _segmentation
-from labellint.rules._segmentation import Segmentations, _flatten, _parse_raw_polygons
+from labellint.segmentation import flatten as _segmentation
+from labellint.segmentation.flatten import Segmentations, _parse_raw_polygons
+from labellint.segmentation.flatten import flatten as _flatten
 
 PLAIN = [
     b"[[1,2,3,4,5,6]]",

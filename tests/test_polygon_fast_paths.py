@@ -11,7 +11,8 @@ import pytest
 from helpers import every_pair_crossings
 
 from labellint.rules import invalid_polygon
-from labellint.rules._segmentation import Segmentations, _flatten
+from labellint.segmentation.flatten import Segmentations
+from labellint.segmentation.flatten import flatten as _flatten
 
 
 def _segmentation_values(rng: random.Random, count: int, odd: bool) -> list[object]:

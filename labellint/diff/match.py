@@ -11,6 +11,7 @@ import numpy as np
 
 from labellint.model import Dataset
 from labellint.quality.matching import match_one_to_one
+from labellint.segmentation.columns import SegmentationColumns
 
 # How an annotation pair was found (per base annotation in `MatchResult.via`).
 VIA_NONE, VIA_EXACT, VIA_ID, VIA_CONTENT = 0, 1, 2, 3
@@ -376,7 +377,9 @@ def segmentation_digests(dataset: Dataset) -> np.ndarray:
     polygons compare as integers: one hash per polygon instead of one comparison per pair."""
     digest = np.zeros(dataset.n_annotations, np.int64)
     sparse = dataset.ann_segmentation
-    if sparse:
+    if isinstance(sparse, SegmentationColumns):  # parsed by the reader: digests of the numbers
+        digest[sparse.keys] = sparse.digests()
+    elif sparse:
         keys = np.fromiter(sparse.keys(), np.int64, count=len(sparse))
         values = sparse.values()
         try:

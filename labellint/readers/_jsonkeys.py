@@ -29,25 +29,31 @@ class DuplicateKey:
     pointer: str
     line: int
     column: int
+    offset: int = -1  # of the key's opening quote in the bytes searched
 
 
 def duplicate_key_issues(data: bytes, display: str, limit: int = 100) -> list[ReaderIssue]:
     """LL002 at every repeated key (the first `limit`): the decoder kept only the last value."""
-    issues = []
-    for repeat in duplicate_keys(data, limit):
-        message = f"key {repeat.key!r} appears twice in this object; the earlier value would be silently ignored"
-        issues.append(issue("LL002", message, display, pointer=repeat.pointer, line=repeat.line, column=repeat.column))
-    return issues
+    return [key_issue(repeat, display) for repeat in duplicate_keys(data, limit)]
 
 
-def duplicate_keys(data: bytes, limit: int = 100) -> list[DuplicateKey]:
+def key_issue(repeat: DuplicateKey, display: str) -> ReaderIssue:
+    """The LL002 of one repeated key."""
+    message = f"key {repeat.key!r} appears twice in this object; the earlier value would be silently ignored"
+    return issue("LL002", message, display, pointer=repeat.pointer, line=repeat.line, column=repeat.column)
+
+
+def duplicate_keys(
+    data: bytes | bytearray, limit: int = 100, skip: tuple[int, int] | None = None
+) -> list[DuplicateKey]:
     """The first `limit` repeats of a key in one object of `data` (one JSON document, or JSON
-    Lines: pointers are then relative to the line's record), in file order."""
+    Lines: pointers are then relative to the line's record), in file order. `skip`: the offsets
+    [start, stop) of one array or object whose inside is left out (searched apart, in pieces)."""
     if data.count(b":") < 2:
         return []
     blanked = data.replace(b"\\\\", b"__").replace(b'\\"', b"__") if b"\\" in data else data
     raw = np.frombuffer(blanked, np.uint8)
-    at, chars = _tokens(blanked)
+    at, chars = _tokens(blanked, skip)
     colon = np.flatnonzero(chars == ord(":"))
     colon = colon[colon >= 2]
     starts, ends = at[colon - 2] + 1, at[colon - 1]
@@ -58,7 +64,7 @@ def duplicate_keys(data: bytes, limit: int = 100) -> list[DuplicateKey]:
     seen: dict[tuple[int, bytes], int] = {}
     index: JsonPositions | None = None
     for k in candidates:
-        key = data[starts[k] : ends[k]]
+        key = bytes(data[starts[k] : ends[k]])
         if seen.setdefault((int(containers[k]), key), k) == k or len(found) >= limit:
             continue
         index = index or JsonPositions(data)  # built only for a file that has a repeat
@@ -66,17 +72,21 @@ def duplicate_keys(data: bytes, limit: int = 100) -> list[DuplicateKey]:
         name = key.decode("utf-8", "replace")
         token = int(np.searchsorted(index.positions, at[containers[k]]))
         path = index.pointer_of(token)
-        found.append(DuplicateKey(name, f"{path}/{name.replace('~', '~0').replace('/', '~1')}", line, column))
+        pointer = f"{path}/{name.replace('~', '~0').replace('/', '~1')}"
+        found.append(DuplicateKey(name, pointer, line, column, int(starts[k]) - 1))
     return found
 
 
-def _tokens(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+def _tokens(data: bytes | bytearray, skip: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Offsets and bytes of the quotes, brackets and colons that are JSON's own (not in strings);
-    `bytes.translate` zeroes every other byte in one C pass, in chunks to keep the copy small."""
+    `bytes.translate` zeroes every other byte in one C pass, in chunks to keep the copy small.
+    The inside of `skip` (a whole JSON value, so its quotes pair up) is left out."""
     ats, all_chars = [], []
     for start in range(0, len(data), _CHUNK):
         chunk = np.frombuffer(data[start : start + _CHUNK].translate(_STRUCTURAL), np.uint8)
         found = np.flatnonzero(chunk)
+        if skip is not None:
+            found = found[(found + start <= skip[0]) | (found + start >= skip[1] - 1)]
         ats.append(found + start)
         all_chars.append(chunk[found])
     at = np.concatenate(ats) if ats else np.empty(0, np.int64)

@@ -61,27 +61,21 @@ def per_annotation(context: RuleContext, field: str, default: float = np.nan) ->
     return values[context.dataset.ann_class]  # index -1 picks the dataset-wide default
 
 
-def same_item_pairs(context: RuleContext) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs (i, j), i < j, of boxed annotations on the same item; computed once per run."""
-    if "pairs" in context.cache:
-        return context.cache["pairs"]
-    ds = context.dataset
-    candidates = np.flatnonzero(has_box(context))
-    order = candidates[np.argsort(ds.ann_item[candidates], kind="stable")]
-    items = ds.ann_item[order]
-    # For each position, the end of its item's run: partners are the positions after it.
-    boundaries = np.flatnonzero(np.diff(items)) + 1
-    run_end = np.repeat(np.append(boundaries, len(order)), np.diff(np.concatenate(([0], boundaries, [len(order)]))))
-    counts = run_end - np.arange(len(order)) - 1
-    firsts: list[np.ndarray] = []
-    seconds: list[np.ndarray] = []
+def same_item_pairs(context: RuleContext) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """All pairs (i, j), i < j, of boxed annotations on the same item, in blocks of about PAIR_CHUNK
+    pairs (the order is that of one list): a 10M-box dataset has some 50M pairs, too many to hold."""
+    if "pair_positions" not in context.cache:
+        ds = context.dataset
+        candidates = np.flatnonzero(has_box(context))
+        order = candidates[np.argsort(ds.ann_item[candidates], kind="stable")]
+        items = ds.ann_item[order]
+        # For each position, the end of its item's run: partners are the positions after it.
+        boundaries = np.flatnonzero(np.diff(items)) + 1
+        run_end = np.repeat(np.append(boundaries, len(order)), np.diff(np.concatenate(([0], boundaries, [len(order)]))))
+        context.cache["pair_positions"] = (order, run_end - np.arange(len(order)) - 1)
+    order, counts = context.cache["pair_positions"]
     for _block, first_pos, offsets in pair_blocks(counts, PAIR_CHUNK):
-        firsts.append(order[first_pos])
-        seconds.append(order[first_pos + 1 + offsets])
-    first = np.concatenate(firsts) if firsts else np.empty(0, np.int64)
-    second = np.concatenate(seconds) if seconds else np.empty(0, np.int64)
-    context.cache["pairs"] = (first, second)
-    return first, second
+        yield order[first_pos], order[first_pos + 1 + offsets]
 
 
 def pair_blocks(counts: np.ndarray, chunk: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -128,6 +122,17 @@ def may_reach_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, limi
     very different sizes cannot, and `pair_iou` need not look at it. Only pairs of plain boxes
     (finite, positive size, not tiny next to their coordinates, where rounding stays negligible)
     are ruled out; every other pair is kept for the exact test."""
+    # Only the pairs' own boxes are looked at: callers pass blocks of pairs, and a pass over every
+    # box per block would cost more than the block.
+    plain_first, a = _plain_and_area(boxes[first])
+    plain_second, b = _plain_and_area(boxes[second])
+    with np.errstate(invalid="ignore"):
+        too_different = np.minimum(a, b) < limit * (1 - _RATIO_SLACK) * np.maximum(a, b)
+    return ~(too_different & plain_first & plain_second)
+
+
+def _plain_and_area(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which boxes are plain (finite, positive size, not tiny next to their coordinates), and their areas."""
     x, y, w, h = (boxes[:, k] for k in range(4))
     area = w * h
     with np.errstate(invalid="ignore", over="ignore"):
@@ -139,10 +144,7 @@ def may_reach_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, limi
             & (w >= _RATIO_SLACK * np.abs(x))
             & (h >= _RATIO_SLACK * np.abs(y))
         )
-    a, b = area[first], area[second]
-    with np.errstate(invalid="ignore"):
-        too_different = np.minimum(a, b) < limit * (1 - _RATIO_SLACK) * np.maximum(a, b)
-    return ~(too_different & plain[first] & plain[second])
+    return plain, area
 
 
 def fmt_box(box: np.ndarray) -> str:

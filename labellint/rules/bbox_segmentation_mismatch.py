@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 from pydantic import Field
 
-from labellint.model import Dataset
+from labellint.model import Dataset, DenseValues
 from labellint.problem import Severity
 from labellint.rules._geometry import fmt_box, item_sizes
 from labellint.rules._segmentation import Segmentations, part_areas, part_extents, rle_area_and_box, segmentations
@@ -132,7 +132,7 @@ def _box_findings(
 
 
 def _area_findings(
-    stored_areas: dict[int, float], area: np.ndarray, area_tolerance: float, seg: Segmentations, broken: set[int]
+    stored_areas: Mapping[int, float], area: np.ndarray, area_tolerance: float, seg: Segmentations, broken: set[int]
 ) -> list[Finding]:
     """Stored areas that differ from the polygon or mask area by more than `area_tolerance`."""
     findings: list[Finding] = []
@@ -156,14 +156,18 @@ def _area_findings(
     return findings
 
 
-def _area_candidates(stored: dict[int, float], computed: np.ndarray, tolerance: float) -> list[tuple[int, float]]:
+def _area_candidates(stored: Mapping[int, float], computed: np.ndarray, tolerance: float) -> list[tuple[int, float]]:
     """The (annotation, stored area) pairs that may differ from the computed area by more than `tolerance`:
     a vectorised pre-filter (with slack, so nothing is missed) before the exact check of each."""
     if not stored:
         return []
-    keys = np.fromiter(stored, np.int64, count=len(stored))
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+    if isinstance(stored, DenseValues):  # the reader's array: no Python object per area
+        keys = stored.present()
+        values = stored.values[keys]
+    else:
+        keys = np.fromiter(stored, np.int64, count=len(stored))
         values = np.fromiter(stored.values(), np.float64, count=len(stored))
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         mine = computed[keys]
         larger = np.maximum(np.abs(values), mine)
         ratio = np.abs(values - mine) / larger

@@ -28,35 +28,38 @@ class ConflictingBoxes(Rule):
 
     def check(self, context: RuleContext) -> Iterator[Finding]:
         ds, spec = context.dataset, context.spec
-        first, second = same_item_pairs(context)
-        differ = (
-            (ds.ann_class[first] != ds.ann_class[second]) & (ds.ann_class[first] >= 0) & (ds.ann_class[second] >= 0)
-        )
-        first, second = first[differ], second[differ]
         per_class = per_annotation(context, "conflict_iou", DEFAULT_CONFLICT_IOU)
-        limit = np.fmin(per_class[first], per_class[second])
-        possible = may_reach_iou(ds.ann_box, first, second, limit)
-        first, second, limit = first[possible], second[possible], limit[possible]
-        iou = pair_iou(ds.ann_box, first, second)
         names = spec_name_per_class(context) if spec else [None] * len(ds.classes)
         display = [n or ref.name for n, ref in zip(names, ds.classes, strict=True)]
         allowed = _allowed_pairs(spec)
         rank = _priority_rank(spec.priority if spec else [])
-        for k in np.flatnonzero(iou >= limit):
-            a, b = int(first[k]), int(second[k])
-            name_a, name_b = display[ds.ann_class[a]], display[ds.ann_class[b]]
-            if frozenset((name_a, name_b)) in allowed:
-                continue
-            winner = rank.get((name_a, name_b))
-            loser = b if winner in (None, name_a) else a
-            kept = a if loser == b else b
-            advice = f"; priority says {winner!r} wins" if winner else ""
-            yield Finding(
-                f"{display[ds.ann_class[loser]]!r} box overlaps a {display[ds.ann_class[kept]]!r} box "
-                f"at IoU {iou[k]:.2f} (limit {limit[k]:g}){advice}",
-                annotation=loser,
-                pair=kept,
-            )
+        for first, second in same_item_pairs(context):
+            yield from _block(ds, first, second, per_class, display, allowed, rank)
+
+
+def _block(ds, first, second, per_class, display, allowed, rank) -> Iterator[Finding]:
+    """The findings among one block of same-item pairs."""
+    differ = (ds.ann_class[first] != ds.ann_class[second]) & (ds.ann_class[first] >= 0) & (ds.ann_class[second] >= 0)
+    first, second = first[differ], second[differ]
+    limit = np.fmin(per_class[first], per_class[second])
+    possible = may_reach_iou(ds.ann_box, first, second, limit)
+    first, second, limit = first[possible], second[possible], limit[possible]
+    iou = pair_iou(ds.ann_box, first, second)
+    for k in np.flatnonzero(iou >= limit):
+        a, b = int(first[k]), int(second[k])
+        name_a, name_b = display[ds.ann_class[a]], display[ds.ann_class[b]]
+        if frozenset((name_a, name_b)) in allowed:
+            continue
+        winner = rank.get((name_a, name_b))
+        loser = b if winner in (None, name_a) else a
+        kept = a if loser == b else b
+        advice = f"; priority says {winner!r} wins" if winner else ""
+        yield Finding(
+            f"{display[ds.ann_class[loser]]!r} box overlaps a {display[ds.ann_class[kept]]!r} box "
+            f"at IoU {iou[k]:.2f} (limit {limit[k]:g}){advice}",
+            annotation=loser,
+            pair=kept,
+        )
 
 
 def _allowed_pairs(spec) -> set[frozenset[str]]:

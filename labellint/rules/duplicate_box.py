@@ -22,10 +22,15 @@ class DuplicateBox(Rule):
 
     def check(self, context: RuleContext) -> Iterator[Finding]:
         ds = context.dataset
-        first, second = same_item_pairs(context)
+        limits = per_annotation(context, "duplicate_iou", DEFAULT_DUPLICATE_IOU)
+        for first, second in same_item_pairs(context):
+            yield from self._block(ds, first, second, limits)
+
+    def _block(self, ds, first: np.ndarray, second: np.ndarray, limits: np.ndarray) -> Iterator[Finding]:
+        """The findings among one block of same-item pairs."""
         same = (ds.ann_class[first] == ds.ann_class[second]) & (ds.ann_class[first] >= 0)
         first, second = first[same], second[same]
-        limit = per_annotation(context, "duplicate_iou", DEFAULT_DUPLICATE_IOU)[first]
+        limit = limits[first]
         possible = may_reach_iou(ds.ann_box, first, second, limit)
         first, second, limit = first[possible], second[possible], limit[possible]
         iou = pair_iou(ds.ann_box, first, second)

@@ -1,0 +1,267 @@
+"""COCO `annotations` decoded in chunks straight into columns: no Python object of an annotation outlives its chunk.
+
+The document is decoded once with the annotations kept as one undecoded `msgspec.Raw` (msgspec still
+checks their JSON, but builds nothing); a decode of that array into one small Raw per record gives where
+each record starts and ends, and slices of about `CHUNK_ANNOTATIONS` records are decoded into typed
+structs, turned into columns and dropped. Anything this path does not vouch for (annotations that are
+not an array of objects, a record that does not validate) raises `NotStreamable`, and the reader falls
+back to its whole-document path, so every message and pointer stays what that path says.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import numpy as np
+
+from labellint.model import Dataset, DenseValues, ReaderIssue, SourceFile, ids_array
+from labellint.readers._coco_records import (
+    CocoAnnotation,
+    CocoCategory,
+    CocoImage,
+    IdLookup,
+    _floats,
+    _keypoints,
+    _present,
+    _segmentations,
+    _str,
+    with_items,
+)
+from labellint.readers._jsonkeys import DuplicateKey, duplicate_keys, key_issue
+from labellint.readers.base import issue
+from labellint.segmentation.columns import SegmentationColumns
+
+# Annotations decoded at once: their structs, lists and polygon bytes are the only per-annotation
+# objects alive at a time (a few tens of MB).
+CHUNK_ANNOTATIONS = 50_000
+# Repeated keys named per file, as the whole-document path names them.
+KEY_LIMIT = 100
+
+
+class CocoHead(msgspec.Struct, gc=False):
+    images: list[CocoImage]
+    annotations: msgspec.Raw = msgspec.Raw()
+    categories: list[CocoCategory] = []
+    info: dict[str, Any] | None = None
+
+
+_HEAD = msgspec.json.Decoder(CocoHead)
+_CHUNK = msgspec.json.Decoder(list[CocoAnnotation])
+_RECORDS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+class NotStreamable(Exception):
+    """The annotations are not a plain array of annotation objects: the whole-document path says why."""
+
+
+def decode_head(data: bytes) -> CocoHead:
+    """Images, categories and info decoded; annotations checked as JSON and kept as raw bytes."""
+    return _without_gc(_HEAD.decode, data)
+
+
+def read_streamed(data: bytes, head: CocoHead, source: SourceFile) -> Dataset:
+    """The dataset of the COCO file `data`, whose head is decoded, its annotations read chunk by chunk;
+    repeated keys (LL002) are searched in the head and in each chunk apart, and named in file order."""
+    view = memoryview(head.annotations)
+    start = _address(head.annotations) - _address(data)
+    skip = (start, start + len(view)) if len(view) else None
+    repeats = duplicate_keys(data, KEY_LIMIT, skip=skip)
+    dataset = with_items(head.images, head.categories, source, [])
+    n, bounds = _chunk_bounds(view)
+    columns = _Columns(IdLookup(dataset.item_ids), IdLookup(ids_array([c.id for c in head.categories])), source, n)
+    offset = 0
+    for first_byte, stop in bounds:
+        chunk = _chunk(view, first_byte, stop)
+        annotations = _without_gc(_CHUNK.decode, chunk)
+        if chunk.count(b":") != _keys_accounted(annotations):
+            repeats += _chunk_repeats(data, chunk, start + first_byte - 1, offset)
+        columns.add(annotations, offset)
+        offset += len(annotations)
+    if offset != n:  # cannot happen: the chunks are slices of the records counted
+        raise NotStreamable(f"{offset} annotations decoded of {n}")
+    columns.fill(dataset)
+    repeats.sort(key=lambda repeat: repeat.offset)
+    dataset.issues[:0] = [key_issue(repeat, source.path) for repeat in repeats[:KEY_LIMIT]]
+    return dataset
+
+
+def _keys_accounted(annotations: list[CocoAnnotation]) -> int:
+    """How many keys the decoded fields account for: at most the keys written (a field written twice,
+    or as `null`, counts once or not at all). Every key has a colon, so a chunk with no more colons than
+    this has exactly one key per field and no other key: none is repeated, and the search is skipped."""
+    n = len(annotations)
+    count = 2 * n  # image_id and category_id are required
+    for values in (
+        [a.id for a in annotations],
+        [a.bbox for a in annotations],
+        [a.area for a in annotations],
+        [a.keypoints for a in annotations],
+        [a.num_keypoints for a in annotations],
+        [a.attributes for a in annotations],
+    ):
+        count += n - values.count(None)
+    count += n - [a.iscrowd for a in annotations].count(msgspec.UNSET)
+    count += n - [len(a.segmentation) for a in annotations].count(0)
+    return count
+
+
+def _chunk_repeats(data: bytes, chunk: bytearray, base: int, first: int) -> list[DuplicateKey]:
+    """Repeated keys of one chunk (`[` + annotations `first`... + `]`, its byte 1 at `base` in `data`)
+    with the pointers, lines and columns they have in the whole file."""
+    found = []
+    for repeat in duplicate_keys(chunk, KEY_LIMIT):
+        at = base + repeat.offset
+        line, column = data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
+        index, _, rest = repeat.pointer[1:].partition("/")
+        pointer = f"/annotations/{first + int(index)}/{rest}"
+        found.append(DuplicateKey(repeat.key, pointer, line, column, at))
+    return found
+
+
+def _without_gc(decode: Any, data: Any) -> Any:
+    """A decode with the garbage collector paused: the records are `gc=False` structs, but their many
+    lists and strings would otherwise trigger collections that find nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return decode(data)
+    except msgspec.ValidationError as exc:
+        raise NotStreamable(str(exc)) from None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _chunk_bounds(view: memoryview) -> tuple[int, list[tuple[int, int]]]:
+    """The number of records in the annotations array `view`, and the [start, stop) offsets in it of
+    runs of about CHUNK_ANNOTATIONS consecutive records."""
+    if not len(view):  # no `annotations` key
+        return 0, []
+    # Where each record starts and ends, from msgspec's own scan (one small Raw per record, freed
+    # on return): five times faster than a numpy scan of the quotes and brackets, and it validates.
+    records = _without_gc(_RECORDS.decode, view)
+    base = _address(view)
+    bounds = []
+    for first in range(0, len(records), CHUNK_ANNOTATIONS):
+        last = records[min(first + CHUNK_ANNOTATIONS, len(records)) - 1]
+        bounds.append((_address(records[first]) - base, _address(last) - base + len(last)))
+    return len(records), bounds
+
+
+def _chunk(view: memoryview, start: int, stop: int) -> bytearray:
+    """The records in view[start:stop] as one JSON array."""
+    chunk = bytearray(b"[")
+    chunk += view[start:stop]
+    chunk += b"]"
+    return chunk
+
+
+def _address(buffer: Any) -> int:
+    """Where a buffer's bytes are in memory (a Raw's bytes are inside the decoded document's)."""
+    return np.frombuffer(buffer, np.uint8).ctypes.data if len(buffer) else 0
+
+
+@dataclass
+class _Columns:
+    """Annotation columns gathered chunk by chunk, and the problems found on the way (in file order)."""
+
+    items: IdLookup
+    classes: IdLookup
+    source: SourceFile
+    n: int  # annotations in the file: the columns are allocated once, each chunk fills its rows
+    ids: list[np.ndarray] = field(default_factory=list)  # per chunk: int64, or objects for other ids
+    ann_item: np.ndarray = field(init=False)
+    ann_class: np.ndarray = field(init=False)
+    boxes: np.ndarray = field(init=False)
+    areas: np.ndarray = field(init=False)
+    segmentations: list[tuple[SegmentationColumns, int]] = field(default_factory=list)
+    attributes: dict[int, Any] = field(default_factory=dict)
+    keypoints: dict[int, list[float]] = field(default_factory=dict)
+    unresolved_item: dict[int, Any] = field(default_factory=dict)
+    unresolved_class: dict[int, Any] = field(default_factory=dict)
+    # Boxes not 4 numbers (annotation, count, id), or missing (count None): LL002 once the whole file
+    # is known to have geometry.
+    box_events: list[tuple[int, int | None, str | None]] = field(default_factory=list)
+    keypoint_issues: list[ReaderIssue] = field(default_factory=list)
+    any_geometry: bool = False
+
+    def __post_init__(self) -> None:
+        self.ann_item = np.empty(self.n, np.int32)
+        self.ann_class = np.empty(self.n, np.int32)
+        self.boxes = np.empty((self.n, 4), np.float64)
+        self.areas = np.empty(self.n, np.float64)
+
+    def add(self, annotations: list[CocoAnnotation], offset: int) -> None:
+        n = len(annotations)
+        rows = slice(offset, offset + n)
+        self.ids.append(ids_array([a.id for a in annotations]))
+        for refs, lookup, column, unresolved in (
+            ([a.image_id for a in annotations], self.items, self.ann_item, self.unresolved_item),
+            ([a.category_id for a in annotations], self.classes, self.ann_class, self.unresolved_class),
+        ):
+            found = lookup(refs)
+            column[rows] = found
+            unresolved.update((offset + a, refs[a]) for a in np.flatnonzero(found < 0).tolist())
+        segmentations = _segmentations([a.segmentation for a in annotations])
+        self.boxes[rows] = self._boxes(annotations, segmentations, offset)
+        self.areas[rows] = _floats([a.area for a in annotations])
+        self.segmentations.append((SegmentationColumns.from_values(segmentations), offset))
+        self.attributes.update(_shifted(_present([a.attributes for a in annotations], truthy=True), offset))
+        if [a.keypoints for a in annotations].count(None) != n:
+            index = list(range(offset, offset + n))
+            found = _keypoints(annotations, self.source, self.keypoint_issues, index)
+            self.keypoints.update(_shifted(found, offset))
+            self.any_geometry = True
+
+    def _boxes(self, annotations: list[CocoAnnotation], segmentations: dict[int, Any], offset: int) -> np.ndarray:
+        boxes = [a.bbox for a in annotations]
+        n = len(boxes)
+        if None not in boxes and set(map(len, boxes)) <= {4}:
+            self.any_geometry = self.any_geometry or n > 0
+            return np.fromiter(itertools.chain.from_iterable(boxes), np.float64, count=4 * n).reshape(n, 4)
+        self.any_geometry = self.any_geometry or bool(segmentations) or n > boxes.count(None)
+        out = np.full((n, 4), np.nan)
+        for a, box in enumerate(boxes):
+            if box is None:
+                if a not in segmentations:
+                    self.box_events.append((offset + a, None, _str(annotations[a].id)))
+            elif len(box) != 4:
+                self.box_events.append((offset + a, len(box), _str(annotations[a].id)))
+            else:
+                out[a] = box
+        return out
+
+    def fill(self, dataset: Dataset) -> None:
+        """The gathered columns into `dataset`, and the problems into its issues."""
+        n, ids = self.n, self.ids
+        if any(a.dtype == object for a in ids) and not all(a.dtype == object for a in ids):
+            ids = [a.astype(object) for a in ids]
+        dataset.ann_ids = np.concatenate(ids) if len(ids) > 1 else ids[0] if ids else ids_array([])
+        dataset.ann_item, dataset.ann_class, dataset.ann_box = self.ann_item, self.ann_class, self.boxes
+        dataset.ann_file = np.zeros(n, np.int32)
+        dataset.ann_line = np.zeros(n, np.int32)
+        dataset.ann_index = np.arange(n, dtype=np.int32)
+        dataset.unresolved_item, dataset.unresolved_class = self.unresolved_item, self.unresolved_class
+        dataset.ann_attributes = self.attributes
+        dataset.ann_segmentation = SegmentationColumns.concat(self.segmentations)
+        dataset.ann_area = DenseValues(self.areas)
+        dataset.ann_keypoints = self.keypoints
+        for a, count, ann_id in self.box_events:
+            if count is None and self.any_geometry:
+                message = "annotation has neither `bbox` nor `segmentation`"
+                dataset.issues.append(
+                    issue("LL002", message, self.source.path, pointer=f"/annotations/{a}", annotation=ann_id)
+                )
+            elif count is not None:
+                message = f"`bbox` must have 4 numbers [x, y, width, height], found {count}"
+                pointer = f"/annotations/{a}/bbox"
+                dataset.issues.append(issue("LL002", message, self.source.path, pointer=pointer, annotation=ann_id))
+        dataset.issues.extend(self.keypoint_issues)
+
+
+def _shifted(values: dict[int, Any], offset: int) -> dict[int, Any]:
+    return {a + offset: v for a, v in values.items()} if offset else values

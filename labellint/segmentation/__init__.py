@@ -1,0 +1,1 @@
+"""Segmentations (polygons, RLE masks) as flat numeric arrays, parsed once by readers and shared by rules."""
