@@ -297,3 +297,48 @@ def test_the_cache_is_off_unless_asked_for(project: Path, monkeypatch) -> None:
     assert (project / ".labellint_cache").is_dir()
     monkeypatch.setenv("LABELLINT_CACHE", "1")
     assert check(project) == plain  # the variable opts in too
+
+
+def test_a_slice_of_cached_pieces_keeps_polygons_and_areas(tmp_path: Path) -> None:
+    # COCO keeps polygons as columns and areas as a dense array (not the plain dicts sliced with the
+    # other per-annotation fields): a file's slice of the joined pieces must still hold its own.
+    import numpy as np
+
+    from labellint.commands.cache_pieces import FileRecord, join, record_piece, slice_records
+    from labellint.readers.base import ReadContext
+    from labellint.readers.coco import CocoReader
+
+    pieces, written = [], []
+    for k in range(3):
+        polygons = [[[k, 0, 10 + k, 0, 10 + k, 10, k, 10]], [[0, 0, 5, 0, 5, 5 + k]]]
+        coco = {
+            "images": [{"id": 1, "file_name": f"{k}.jpg", "width": 50, "height": 50}],
+            "categories": [{"id": 1, "name": "car"}],
+            "annotations": [
+                {
+                    "id": a,
+                    "image_id": 1,
+                    "category_id": 1,
+                    "bbox": [0, 0, 5, 5],
+                    "area": 10.0 * k + a,
+                    "iscrowd": 0,
+                    "segmentation": polygon,
+                }
+                for a, polygon in enumerate(polygons)
+            ],
+        }
+        path = tmp_path / f"f{k}.json"
+        path.write_text(json.dumps(coco))
+        written.append(coco["annotations"])
+        context = ReadContext(read_bytes=lambda p: p.read_bytes(), is_file=lambda p: p.is_file(), display=str)
+        pieces.append(CocoReader().read_one(path, context))
+    interned: dict = {}
+    records = [record_piece(FileRecord(f"f{k}.json", 0, None, ""), p, interned) for k, p in enumerate(pieces)]
+    joined = join(pieces, records)
+    counts = [(r.files, r.items, r.annotations, r.issues) for r in records]
+    offsets = np.zeros((len(records) + 1, 4), np.int64)
+    offsets[1:] = np.cumsum(np.asarray(counts, np.int64), axis=0)
+    for k in range(3):
+        part = slice_records(joined, k, k + 1, offsets)
+        assert [part.ann_segmentation[a] for a in range(2)] == [a["segmentation"] for a in written[k]]
+        assert [part.ann_area[a] for a in range(2)] == [a["area"] for a in written[k]]

@@ -8,8 +8,9 @@ consecutive files sliced back out is then exactly the concatenation of their pie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -113,6 +114,8 @@ def slice_records(pieces: Pieces, start: int, stop: int, offsets: np.ndarray) ->
         out.ann_annotator = _remapped(whole.ann_annotator[a0:a1], annotator_order, len(whole.annotators))
     for name in _SPARSE_BY_ANNOTATION:
         setattr(out, name, _sparse_slice(getattr(whole, name), a0, a1))
+    # Segmentations are columns, not one of the dicts above (Dataset.concat combines them).
+    out.ann_segmentation = _sparse_slice(whole.ann_segmentation, a0, a1)
     for name in _SPARSE_BY_ITEM:
         setattr(out, name, _sparse_slice(getattr(whole, name), i0, i1))
     return out
@@ -138,5 +141,8 @@ def _remapped(values: np.ndarray, order: list[int], size: int) -> np.ndarray:
     return remap[values]
 
 
-def _sparse_slice(values: dict, start: int, stop: int) -> dict:
-    return {k - start: v for k, v in values.items() if start <= k < stop}
+def _sparse_slice(values: Mapping[int, Any], start: int, stop: int) -> dict:
+    if isinstance(values, dict):
+        return {k - start: v for k, v in values.items() if start <= k < stop}
+    # Column-backed mappings (segmentations, dense areas) make each value on demand: only those in range.
+    return {k - start: values[k] for k in values if start <= k < stop}
