@@ -130,3 +130,58 @@ def test_box_table_rename_on_a_real_table_changes_only_the_class_cells(tmp_path:
     text = (repo / "labels" / "raccoon_labels.csv").read_text(encoding="utf-8")
     assert text == _relabelled_lines(original.decode("utf-8"), label, {"raccoon": "Procyon lotor"})
     assert _class_problems(repo) == []
+
+
+def test_box_table_drop_removed_deletes_the_boxes_rows_only(tmp_path: Path) -> None:
+    source = shared_path(*KAGGLE, "image_csv_det", "ann.csv")
+    original = source.read_bytes()
+    assert b'"' not in original
+    rows = _rows(original)
+    label = rows[0].index("label_name")
+    classes = Counter(r[label] for r in rows[1:] if r)
+    repo = tmp_path / "det"
+    (repo / "labels").mkdir(parents=True)
+    shutil.copy(source, repo / "labels" / "ann.csv")
+    _repo(repo, _spec("1.0.0", {n: {"definition": f"A {n}."} for n in classes}), "labels")
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", {"dog": {"definition": "A dog."}}, note="cats not labelled"))
+    report = _migrate(repo, "--drop-removed")
+    listed = [(x["class"], x["reason"]) for f in report["files"] for x in f["listed"]]
+    assert listed == [("cat", "dropped")] * classes["cat"] and classes["cat"] > 0
+    text = (repo / "labels" / "ann.csv").read_text(encoding="utf-8")
+    assert text == _relabelled_lines(original.decode("utf-8"), label, {}, {"cat"})
+    assert _class_problems(repo) == []
+
+
+def test_one_hot_and_class_name_option_changes_are_refused_with_the_place(tmp_path: Path) -> None:
+    source = shared_path(*KAGGLE, "image_csv_multi_label", "ann.csv")
+    original = source.read_bytes()
+    header = _rows(original)[0]
+    repo = tmp_path / "onehot"
+    (repo / "labels").mkdir(parents=True)
+    shutil.copy(source, repo / "labels" / "ann.csv")
+    _repo(repo, _spec("1.0.0", {n: {"definition": f"A {n}."} for n in header[1:]}, "classification"), "labels")
+    v2 = {"canine": {"definition": "A dog.", "aliases": ["dog"]}, "cat": {"definition": "A cat."}}
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", v2, "classification", "dog renamed canine; person removed"))
+    refused = run_cli("migrate", cwd=repo)
+    assert refused.exit_code == 2 and "labels/ann.csv:1: the one-hot label columns 'dog'" in refused.stderr
+    assert "Traceback" not in refused.output and (repo / "labels" / "ann.csv").read_bytes() == original
+    # Only a removal: the rows marking the removed column are listed, nothing written.
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", {n: {"definition": f"A {n}."} for n in ("dog", "cat")}))
+    report = _migrate(repo)
+    marked = [f"line {k}" for k, r in enumerate(_rows(original)[1:], 2) if r and r[header.index("person")] == "1"]
+    assert [(x["where"], x["class"]) for f in report["files"] for x in f["listed"]] == [(w, "person") for w in marked]
+    assert marked and (repo / "labels" / "ann.csv").read_bytes() == original
+
+    wheat = tmp_path / "wheat"
+    wheat.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "kaggle_bbox" / "train.csv", wheat / "train.csv")
+    _repo(wheat, _spec("1.0.0", {"wheat": {"definition": "A wheat head."}}), "train.csv")
+    (wheat / "pyproject.toml").write_text(
+        '[tool.labellint]\ndatasets = [{path = "train.csv", reader = "box_csv", options = {class_name = "wheat"}}]\n'
+    )
+    subprocess.run(["git", "commit", "-q", "-am", "class name"], cwd=wheat, check=True)
+    v2 = {"wheat head": {"definition": "A wheat head.", "aliases": ["wheat"]}}
+    (wheat / "labelspec.yaml").write_text(_spec("2.0.0", v2, note="wheat renamed wheat head"))
+    refused = run_cli("migrate", cwd=wheat)
+    assert refused.exit_code == 2 and "train.csv:1: the table has no class column" in refused.stderr
+    assert "`class_name`" in refused.stderr and "Traceback" not in refused.output
