@@ -74,3 +74,23 @@ def test_kitti_refuses_a_type_with_a_blank(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "'Car' becomes 'passenger car', which is not one token" in refused.stderr
     assert "Traceback" not in refused.output
     assert all((repo / relative).read_text() == text for relative, text in originals.items())
+
+
+def test_kitti_keeps_bom_and_crlf_and_leaves_a_broken_line_noted(tmp_path: Path) -> None:
+    repo, originals, types = _kitti_repo(tmp_path)
+    real = next(t for t in originals.values() if "Car " in t and "DontCare " in t).splitlines()
+    car = next(line for line in real if line.startswith("Car "))
+    broken = " ".join(car.split()[:9])  # a line cut short: the reader reports it, nothing may guess
+    data = "\ufeff" + "\r\n".join([car, broken, *real, ""])
+    (repo / "label_2" / "edited.txt").write_bytes(data.encode("utf-8"))
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "edited"], cwd=repo, check=True)
+    v2 = {MERGED.get(n, n): {"definition": f"A {n}."} for n in types if n != "DontCare"}
+    v2["vehicle"]["aliases"] = ["Car", "Van"]
+    (repo / "labelspec.yaml").write_text(_spec("2.0.0", v2, note="Car and Van merged into vehicle"))
+    report = _migrate(repo)
+    [edited] = [f for f in report["files"] if f["path"].endswith("edited.txt")]
+    assert edited["notes"] == ["line 2: not migrated: not a KITTI object line (15 or 16 fields)"]
+    assert edited["relabelled"] == sum(line.startswith("Car ") for line in [car, *real])
+    expected = "\ufeff" + "\r\n".join([_expected(car), broken, *map(_expected, real), ""])
+    assert (repo / "label_2" / "edited.txt").read_bytes() == expected.encode("utf-8")
