@@ -76,6 +76,12 @@ class _Table:
         return next((self.at[n.lower()] for n in names if n.lower() in self.at), None)
 
 
+def class_column(header: list[str]) -> int | None:
+    """The class column of a box table whose header cells are `header` (stripped), as `read` finds it."""
+    at = {h.lower(): k for k, h in enumerate(header)}
+    return next((at[n] for n in LABEL_COLUMNS if n in at), None)
+
+
 def bbox_cell_layout(columns: set[str]) -> bool:
     """A table with an image column, one `bbox` cell a box, and the images' `width` and `height`:
     the Kaggle layout whose boxes are documented as x, y, w, h in pixels (Global Wheat Detection)."""

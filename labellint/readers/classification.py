@@ -135,12 +135,18 @@ class ImageTableReader(Reader):
         reader = csv_rows(io.StringIO(text, newline=""), delimiter)
         header = [h.strip() for h in next(reader, [])]
         rows = list(reader)
-        roles = _roles([h.lower() for h in header], rows[:50], options, header)
+        roles = image_table_roles(header, rows[:50], options)
         if roles is None:
             builder.problem("no image column and label column (set the `image` and `label` options)", line=1)
             return builder.build()
         _table_rows(builder, rows, len(header), roles, header)
         return builder.build()
+
+
+def image_table_roles(header: list[str], rows: list[list[str]], options: dict) -> Any:
+    """(image column, label column or None, one-hot columns) of a table whose header cells are
+    `header` (stripped) and first rows `rows`, as `read` finds them; None when it is not one."""
+    return _roles([h.lower() for h in header], rows, options, header)
 
 
 def _roles(lower: list[str], rows: list[list[str]], options: dict, header: list[str] | None = None) -> Any:

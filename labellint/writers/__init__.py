@@ -14,7 +14,7 @@ def writer_for(reader: str) -> Writer | None:
 
 
 def _writers() -> dict[str, Writer]:
-    from labellint.writers import coco, csv_table, cvat, jsonl, labelme, labelstudio, voc, yolo
+    from labellint.writers import coco, csv_table, cvat, image_tables, jsonl, kitti, labelme, labelstudio, voc, yolo
 
     writers: list[Writer] = [
         coco.CocoWriter(),
@@ -25,6 +25,9 @@ def _writers() -> dict[str, Writer]:
         csv_table.CsvTableWriter(),
         labelme.LabelMeWriter(),
         cvat.CvatWriter(),
+        image_tables.ImageTableWriter(),
+        image_tables.BoxTableWriter(),
+        kitti.KittiWriter(),
     ]
     return {w.reader: w for w in writers}
 
