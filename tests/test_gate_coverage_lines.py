@@ -113,3 +113,26 @@ def test_passing_classes_and_edge_cases_add_no_line_results(tmp_path: Path) -> N
     log = json.loads(run_cli("gate", "--format", "sarif", cwd=folder).stdout)
     assert log["runs"][0]["results"] == []
     assert "labelspec.yaml:" not in run_cli("gate", cwd=folder).stdout
+
+
+def test_an_edge_case_coverage_cannot_count_is_named_at_its_line_not_left_out_silently(tmp_path: Path) -> None:
+    # The example's own occlusion case names no attribute or tag: its examples cannot be counted.
+    folder = tmp_path / "street"
+    shutil.copytree(EXAMPLE, folder)
+    spec = folder / "labelspec.yaml"
+    spec.write_text(spec.read_text() + "\nquality:\n  coverage: {min_per_edge_case: 1}\n")
+    lines = spec.read_text().splitlines()
+    occlusion = _line(lines, r"  - id: occlusion")
+    assert "attribute:" not in lines[occlusion] and "tag:" not in lines[occlusion + 1]
+
+    result = run_cli("gate", "--format", "json", cwd=folder)
+    (entry,) = json.loads(result.stdout)["gates"]
+    assert (result.exit_code, entry["ok"], entry["reason"]) == (1, False, "no marked edge cases")  # never a pass
+    # The user is told which edge case was not counted, and where it is written.
+    assert (
+        f"labelspec.yaml:{occlusion}: edge case 'occlusion' names no `attribute` or `tag` marking its examples, "
+        "so the coverage gate does not count it"
+    ) in result.stderr
+
+    folder2, _ = _project(tmp_path / "marked", "{min_per_edge_case: 1}")
+    assert "does not count it" not in run_cli("gate", "--format", "json", cwd=folder2).stderr

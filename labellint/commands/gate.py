@@ -224,12 +224,30 @@ def _on_labels(request: GateRequest, spec: LabelSpec, problems: list[str]) -> li
             counts = spec_class_counts(dataset, spec), edge_case_counts(dataset, spec)
             where = spec_locations(spec, request.spec_display)
             results.append(gates.coverage_gate(quality.coverage, *counts, dataset.n_annotations, where))
+            if quality.coverage.min_per_edge_case is not None:
+                problems.extend(_uncounted_edge_cases(spec, where))
         if quality.noise is not None:
             predictions = _path(request.predictions, request.sources.predictions, request.config_root)
             results.append(_noise(quality.noise, dataset, predictions, problems))
     if quality.rework is not None:
         results.append(_rework(quality.rework, request, spec, anchor))
     return results
+
+
+def _uncounted_edge_cases(spec: LabelSpec, where: dict) -> list[str]:
+    """The edge cases coverage cannot count (no `attribute` or `tag` marks their examples), each at
+    its place in the spec: left out of the figures, never silently."""
+    notes = []
+    for case in spec.edge_cases:
+        if case.marked:
+            continue
+        place = where.get(("edge_case", case.id))
+        at = f"{place.path}:{place.line}: " if place is not None and place.line else ""
+        notes.append(
+            f"{at}edge case {case.id!r} names no `attribute` or `tag` marking its examples, "
+            "so the coverage gate does not count it"
+        )
+    return notes
 
 
 def _unsure(gate, dataset: Dataset, figures: dict) -> gates.GateResult:

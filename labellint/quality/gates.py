@@ -158,8 +158,13 @@ def coverage_gate(
     if gate.min_per_edge_case is not None:
         details += [_count("edge_case", e, k, gate.min_per_edge_case, where) for e, k in edge_cases.items()]
     if not details:
-        reason = "nothing to count: no minimum set" if gate.min_per_edge_case is None or not edge_cases else None
-        result = GateResult("coverage", "min_count", None, None, n, UNDEFINED, reason or "no marked edge cases")
+        if gate.min_per_edge_case is not None:
+            reason = "no marked edge cases"
+        elif gate.min_per_class is not None:
+            reason = "nothing to count: the spec has no classes"
+        else:
+            reason = "nothing to count: no minimum set"
+        result = GateResult("coverage", "min_count", None, None, n, UNDEFINED, reason)
         return _severity(result, gate.severity)
     smallest = min(details, key=lambda d: (d.value - d.threshold, d.name))
     result = judge("coverage", "min_count", smallest.value, smallest.threshold, n, gate.min_items)
