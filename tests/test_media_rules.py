@@ -136,6 +136,7 @@ def test_image_names_by_stem_agree_with_pathlib() -> None:
     from labellint.rules._media import has_suffix
 
     names = ["a", "a.jpg", "a.", ".hidden", "..", ".", "a.b.c", "dir.d/a", "dir/a.png", "a..", " .x", "x. "]
+    names += ["labels/000001", "a/b.c/", "a/b.c/.", "a//b.png", "/abs/x.jpg", "./x.tif", "a/..", "a/.x"]
     assert [has_suffix(name) for name in names] == [bool(Path(name).suffix) for name in names]
 
 

@@ -232,10 +232,11 @@ def _split_suffix(name: str) -> tuple[str, str, str]:
 def has_suffix(name: str) -> bool:
     """Whether the name's last part has a suffix, as `Path(name).suffix` says (without building
     a Path for the plain names nearly every item has)."""
-    if "/" in name:
+    last = name.rpartition("/")[2]
+    if last in ("", "."):  # `a/` or `a/.`: pathlib takes the part before as the name
         return bool(Path(name).suffix)
-    dot = name.rfind(".")
-    return 0 < dot < len(name) - 1
+    dot = last.rfind(".")
+    return 0 < dot < len(last) - 1
 
 
 def _fields(header: Header) -> tuple[int, int, int]:
@@ -306,7 +307,9 @@ class LabelFolders:
         files = self.per_file.get(file)
         if files is None:
             path = self.paths[file]
-            folder = os.path.dirname(path)
+            folder, _, last = path.rpartition("/")
+            if last in ("", "."):  # the parent pathlib sees is not what precedes the last slash
+                folder = path
             files = self.per_folder.get(folder)
             if files is None:
                 where = Path(path) if self.root is None else self.root / path
