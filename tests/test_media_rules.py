@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -128,3 +129,32 @@ def test_coco_layout_with_split_image_folders(tmp_path: Path) -> None:
     labels.write_text(json.dumps(document))
     found = [(p["code"], p["path"]) for p in _problems(folder, ".") if p["code"].startswith("LL7")]
     assert found == [("LL701", "annotations/instances_train.json")]
+
+
+def test_image_names_by_stem_agree_with_pathlib() -> None:
+    """The string test for a suffix that spares a Path per item says what `Path(name).suffix` says."""
+    from labellint.rules._media import has_suffix
+
+    names = ["a", "a.jpg", "a.", ".hidden", "..", ".", "a.b.c", "dir.d/a", "dir/a.png", "a..", " .x", "x. "]
+    names += ["labels/000001", "a/b.c/", "a/b.c/.", "a//b.png", "/abs/x.jpg", "./x.tif", "a/..", "a/.x"]
+    assert [has_suffix(name) for name in names] == [bool(Path(name).suffix) for name in names]
+
+
+def test_yolo_stems_found_among_many_label_files(tmp_path: Path) -> None:
+    """Many YOLO files in one folder, images for some stems only: LL702 names exactly the others."""
+    images = tmp_path / "images"
+    images.mkdir()
+    (tmp_path / "data.yaml").write_text("names:\n  0: car\n")
+    for index in range(40):
+        (tmp_path / f"{index:03d}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    for index, suffix in [(0, ".jpg"), (7, ".png"), (19, ".jpeg"), (33, ".bmp")]:
+        Image.new("RGB", (8, 8), (index, 0, 0)).save(images / f"{index:03d}{suffix}")
+    (images / "021.txt").write_text("a stray file among the images, not an image\n")
+    imaged = {name.split(".")[0] for name in os.listdir(images) if not name.endswith(".txt")}
+    labels = [name for name in os.listdir(tmp_path) if name.endswith(".txt")]
+    expected = sorted(name for name in labels if name.split(".")[0] not in imaged)
+    assert len(expected) == 36
+    found = sorted(p["path"] for p in _problems(tmp_path, ".") if p["code"] == "LL702")
+    assert found == expected
+    shutil.rmtree(images)  # no image folder at all: nothing to say about images
+    assert [p for p in _problems(tmp_path, ".") if p["code"].startswith("LL7")] == []

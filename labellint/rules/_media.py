@@ -115,6 +115,7 @@ class ImageFiles:
         self.bases = [(folder, ""), (folder.parent / "images", "../images/"), (folder / "images", "images/")]
         self.listings: dict[Path, frozenset[str] | None] = {}
         self._with_splits: list[tuple[Path, str]] | None = None
+        self._findable: set[str] | None = None
         self.hashes = Cache(folder / CACHE_DIR / "image-hashes.json")
         self.headers = Cache(folder / CACHE_DIR / "image-headers.json")
 
@@ -129,15 +130,20 @@ class ImageFiles:
 
     def find(self, name: str, by_stem: bool = False) -> Found | None:
         """The image file `name` names, or None when none exists."""
+        # A name can only exist if its first part is listed in a folder: one set lookup against
+        # every folder's names (and images' stems) settles most names, without a Path per item.
+        plain = "/" not in name
+        head = None if plain else _first_part(name)
+        if (plain or head not in (None, "..")) and (name if plain else head) not in self.findable():
+            return None
         names = [name, *(name + suffix for suffix in IMAGE_SUFFIXES)] if by_stem else [name]
         for base, prefix in self.all_bases():
             listed = self.entries(base)
             if listed is None:
                 continue
             for candidate_name in names:
-                # A plain relative name can only exist if its first part is listed in the folder.
-                head = candidate_name if "/" not in candidate_name else (Path(candidate_name).parts or ("",))[0]
-                if head not in ("", ".", "..", "/") and head not in listed:
+                part = candidate_name if plain else (head or (Path(candidate_name).parts or ("",))[0])
+                if part not in ("", ".", "..", "/") and part not in listed:
                     continue
                 candidate = base / candidate_name
                 try:
@@ -147,6 +153,19 @@ class ImageFiles:
                 if S_ISREG(stat.st_mode):
                     return Found(candidate, prefix, prefix + candidate_name, stat)
         return None
+
+    def findable(self) -> set[str]:
+        """Every name listed in a candidate folder, and each image's name without its suffix (the
+        names `find` could match by stem)."""
+        if self._findable is None:
+            names: set[str] = set()
+            for base, _ in self.all_bases():
+                names.update(self.entries(base) or ())
+            suffixes = set(IMAGE_SUFFIXES)
+            stems = [stem for stem, dot, ext in map(_split_suffix, names) if dot and "." + ext in suffixes]
+            names.update(stems)
+            self._findable = names
+        return self._findable
 
     def all_bases(self) -> list[tuple[Path, str]]:
         """The candidate folders, then the subfolders of the `images` folders: COCO keeps
@@ -199,6 +218,27 @@ class ImageFiles:
         self.headers.save()
 
 
+def _first_part(name: str) -> str | None:
+    """The first part of a relative name with a folder, as `Path(name).parts[0]`; None where only
+    pathlib can say (`/a`, `./a`, `//a`: it drops or keeps such parts its own way)."""
+    first = name.partition("/")[0]
+    return first if first not in ("", ".") else None
+
+
+def _split_suffix(name: str) -> tuple[str, str, str]:
+    return name.rpartition(".")
+
+
+def has_suffix(name: str) -> bool:
+    """Whether the name's last part has a suffix, as `Path(name).suffix` says (without building
+    a Path for the plain names nearly every item has)."""
+    last = name.rpartition("/")[2]
+    if last in ("", "."):  # `a/` or `a/.`: pathlib takes the part before as the name
+        return bool(Path(name).suffix)
+    dot = last.rfind(".")
+    return 0 < dot < len(last) - 1
+
+
 def _fields(header: Header) -> tuple[int, int, int]:
     return header.width, header.height, header.orientation
 
@@ -240,19 +280,46 @@ def resolve_images(context) -> Resolved:
     found: list = [None] * ds.n_items
     per_item: list = [None] * ds.n_items
     if context.work_tree is not None:  # labels read from a git revision have no images on disk
-        folders: dict[int, ImageFiles] = {}
+        folders = LabelFolders(context, context.work_tree)
         item_file = ds.item_file.tolist()
+        names, texts = ds.item_names, ds.item_text
         for item in range(ds.n_items):
-            name = ds.item_names[item] if item < len(ds.item_names) else None
-            if not name or (ds.item_text and ds.item_text[item] is not None):
+            name = names[item] if item < len(names) else None
+            if not name or (texts and texts[item] is not None):
                 continue
-            file = item_file[item]
-            if file not in folders:
-                folders[file] = image_files(context, (context.work_tree / ds.files[file].path).parent)
-            per_item[item] = folders[file]
-            found[item] = folders[file].find(name, by_stem=not Path(name).suffix)
+            files = per_item[item] = folders.of(item_file[item])
+            found[item] = files.find(name, by_stem=not has_suffix(name))
     context.cache["media"] = Resolved(found, per_item)
     return context.cache["media"]
+
+
+class LabelFolders:
+    """The ImageFiles of each label file's folder: one per folder, found once per folder rather
+    than once per label file (100k YOLO files in one folder resolve one path, not 100k)."""
+
+    def __init__(self, context, root: Path | None) -> None:
+        self.context, self.root = context, root
+        self.paths = [file.path for file in context.dataset.files]
+        self.per_file: dict[int, ImageFiles] = {}
+        self.per_folder: dict[str, ImageFiles] = {}
+
+    def of(self, file: int) -> ImageFiles:
+        files = self.per_file.get(file)
+        if files is None:
+            path = self.paths[file]
+            folder, _, last = path.rpartition("/")
+            if last in ("", "."):  # the parent pathlib sees is not what precedes the last slash
+                folder = path
+            files = self.per_folder.get(folder)
+            if files is None:
+                where = Path(path) if self.root is None else self.root / path
+                files = self.per_folder[folder] = image_files(self.context, where.parent)
+            self.per_file[file] = files
+        return files
+
+    def used(self) -> list[ImageFiles]:
+        """Each ImageFiles handed out, once (to save their caches)."""
+        return list({id(files): files for files in self.per_folder.values()}.values())
 
 
 def image_files(context, folder: Path) -> ImageFiles:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 
-from labellint.rules._media import CACHE_DIR, ImageFiles, image_files
+from labellint.rules._media import CACHE_DIR, LabelFolders
 from labellint.rules._spans import quote
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
@@ -90,24 +89,21 @@ def _content_keys(context: RuleContext) -> list[str | None]:
     ds = context.dataset
     keys: list[str | None] = []
     texts = ds.item_text or [None] * ds.n_items
-    images: dict[Path, ImageFiles] = {}
-    per_file: dict[int, ImageFiles] = {}
+    folders = LabelFolders(context, None)  # label paths as given: relative to the working folder
     item_file = ds.item_file.tolist()
+    names = ds.item_names
     for item, text in enumerate(texts):
         if text is not None:
             keys.append("t:" + " ".join(text.split()).casefold())
             continue
-        name = ds.item_names[item] if item < len(ds.item_names) else None
+        name = names[item] if item < len(names) else None
         if not name:
             keys.append(None)
             continue
-        file = item_file[item]
-        if file not in per_file:
-            folder = Path(ds.files[file].path).parent
-            per_file[file] = images.setdefault(folder, image_files(context, folder))
-        found = per_file[file].find(name)
-        keys.append(None if found is None else "i:" + per_file[file].digest(found))
-    for files in images.values():
+        files = folders.of(item_file[item])
+        found = files.find(name)
+        keys.append(None if found is None else "i:" + files.digest(found))
+    for files in folders.used():
         files.save()
     return keys
 
