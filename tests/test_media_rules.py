@@ -158,3 +158,28 @@ def test_yolo_stems_found_among_many_label_files(tmp_path: Path) -> None:
     assert found == expected
     shutil.rmtree(images)  # no image folder at all: nothing to say about images
     assert [p for p in _problems(tmp_path, ".") if p["code"].startswith("LL7")] == []
+
+
+@pytest.mark.parametrize(
+    ("labels", "images"),
+    [
+        ("labels", "images"),  # labels/ beside images/ at the dataset root
+        ("train/labels", "train/images"),  # Roboflow's YOLO export: one split per folder
+        ("labels/train", "images/train"),  # Ultralytics' layout: the last `labels` of the path is `images`
+    ],
+)
+def test_yolo_labels_find_their_images_in_the_images_twin_folder(tmp_path: Path, labels: str, images: str) -> None:
+    """YOLO's own layout (`…/labels/…/a.txt` -> `…/images/…/a.jpg`): images there are found, and
+    LL702 names exactly the label files whose image is missing, never all of them."""
+    (tmp_path / labels).mkdir(parents=True)
+    (tmp_path / images).mkdir(parents=True)
+    (tmp_path / "data.yaml").write_text("names:\n  0: car\n")
+    for index in range(6):
+        (tmp_path / labels / f"{index:03d}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    for index, suffix in [(0, ".jpg"), (2, ".png"), (5, ".jpeg")]:
+        Image.new("RGB", (8, 8), (index, 0, 0)).save(tmp_path / images / f"{index:03d}{suffix}")
+    imaged = {name.split(".")[0] for name in os.listdir(tmp_path / images)}
+    expected = sorted(f"{labels}/{n}" for n in os.listdir(tmp_path / labels) if n.split(".")[0] not in imaged)
+    assert len(expected) == 3
+    found = sorted(p["path"] for p in _problems(tmp_path, ".") if p["code"] == "LL702")
+    assert found == expected

@@ -288,7 +288,13 @@ def resolve_images(context) -> Resolved:
             if not name or (texts and texts[item] is not None):
                 continue
             files = per_item[item] = folders.of(item_file[item])
-            found[item] = files.find(name, by_stem=not has_suffix(name))
+            by_stem = not has_suffix(name)
+            found[item] = files.find(name, by_stem=by_stem)
+            if found[item] is None and by_stem and (twin := folders.twin(item_file[item])) is not None:
+                # YOLO's own layout: `…/labels/…/a.txt` labels `…/images/…/a.jpg` (the last `labels`
+                # of the path made `images`, as Ultralytics finds them); looked up by the file's stem.
+                per_item[item] = twin
+                found[item] = twin.find(name.rpartition("/")[2], by_stem=True)
     context.cache["media"] = Resolved(found, per_item)
     return context.cache["media"]
 
@@ -302,6 +308,7 @@ class LabelFolders:
         self.paths = [file.path for file in context.dataset.files]
         self.per_file: dict[int, ImageFiles] = {}
         self.per_folder: dict[str, ImageFiles] = {}
+        self.twins: dict[int, ImageFiles | None] = {}
 
     def of(self, file: int) -> ImageFiles:
         files = self.per_file.get(file)
@@ -317,9 +324,37 @@ class LabelFolders:
             self.per_file[file] = files
         return files
 
+    def twin(self, file: int) -> ImageFiles | None:
+        """The images twin of a label file's folder (`…/labels/…` with its last `labels` part made
+        `images`), when that folder exists."""
+        if file not in self.twins:
+            self.twins[file] = None
+            parts = self.paths[file].split("/")[:-1]
+            if "labels" in parts:
+                at = len(parts) - 1 - parts[::-1].index("labels")
+                root = Path() if self.root is None else self.root
+                twin = root.joinpath(*parts[:at], "images", *parts[at + 1 :])
+                if twin.is_dir():
+                    self.twins[file] = twin_image_files(self.context, root.joinpath(*parts), twin)
+        return self.twins[file]
+
     def used(self) -> list[ImageFiles]:
         """Each ImageFiles handed out, once (to save their caches)."""
-        return list({id(files): files for files in self.per_folder.values()}.values())
+        handed = [*self.per_folder.values(), *(files for files in self.twins.values() if files is not None)]
+        return list({id(files): files for files in handed}.values())
+
+
+def twin_image_files(context, label_folder: Path, twin: Path) -> ImageFiles:
+    """The ImageFiles of a label folder's images twin (YOLO's `labels/` -> `images/`): the twin is
+    its image folder, written relative to the label folder (`../images/`, `../../images/train/`)."""
+    shared = context.cache.setdefault("image-files", {})
+    key = ("twin", twin.resolve())
+    if key not in shared:
+        files = ImageFiles(label_folder)
+        prefix = os.path.relpath(twin.absolute(), label_folder.absolute()).replace(os.sep, "/") + "/"
+        files.bases = [files.bases[0], (twin.absolute(), prefix)]  # beside the labels, then the twin
+        shared[key] = files
+    return shared[key]
 
 
 def image_files(context, folder: Path) -> ImageFiles:
