@@ -15,13 +15,23 @@ def utf8_text(data: bytes, *, partial: bool = False) -> bytes:
     UTF-16 with a BOM is transcoded (lines stay the same). `partial` is for a sniffed head, which
     may end inside a character. Undecodable UTF-16 is returned as it is, for the parser to name."""
     if data.startswith(UTF8_BOM):
-        return b"   " + data[len(UTF8_BOM) :]
+        return bom_blanked(data)
     if data.startswith(_UTF16_BOMS):
         try:
             return data.decode("utf-16", "ignore" if partial else "strict").encode("utf-8")
         except UnicodeDecodeError:
             return data
     return data
+
+
+def bom_blanked(data: bytes) -> bytes:
+    """A UTF-8 BOM as three spaces (every byte offset stays the file's); other bytes as they are."""
+    return b"   " + data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
+
+
+def bom_restored(original: bytes, edited: bytes) -> bytes:
+    """`edited` (made from `bom_blanked(original)`) with the BOM `original` starts with put back."""
+    return original[: len(UTF8_BOM)] + edited[len(UTF8_BOM) :] if original.startswith(UTF8_BOM) else edited
 
 
 def xml_head_text(head: bytes) -> bytes:

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from labellint.readers._encoding import UTF8_BOM
 from labellint.spec.migration import Migration
 from labellint.support.csv_cells import CellSpan, RowSpan, row_spans
-from labellint.writers.base import FileEdit, Listed, MigrationError, WriteContext
+from labellint.writers.base import FileEdit, Listed, MigrationError, WriteContext, text_after_bom
 from labellint.writers.voc import spliced
 
 
@@ -35,11 +34,7 @@ def read_table(path: Path, context: WriteContext, delimiter: str | None, separat
     delimiter defaults to a tab for .tsv, else a comma."""
     display = context.display(path)
     data = context.read_bytes(path)
-    bom = UTF8_BOM if data.startswith(UTF8_BOM) else b""
-    try:
-        text = data[len(bom) :].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MigrationError(f"{display}: byte {exc.start + len(bom)} is not UTF-8; cannot rewrite it") from None
+    bom, text = text_after_bom(data, display)
     delimiter = delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
     try:
         rows = list(row_spans(text, delimiter))

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from labellint.readers._encoding import UTF8_BOM
 from labellint.spec.migration import Migration
 
 
@@ -54,3 +55,12 @@ class Writer:
 
     def migrate(self, paths: Sequence[Path], plan: Migration, context: WriteContext) -> list[FileEdit]:
         raise NotImplementedError
+
+
+def text_after_bom(data: bytes, display: str) -> tuple[bytes, str]:
+    """A text label file as (its UTF-8 BOM or b"", the text after it); not UTF-8 is refused, naming the byte."""
+    bom = UTF8_BOM if data.startswith(UTF8_BOM) else b""
+    try:
+        return bom, data[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MigrationError(f"{display}: byte {exc.start + len(bom)} is not UTF-8; cannot rewrite it") from None

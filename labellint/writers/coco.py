@@ -9,7 +9,7 @@ from pathlib import Path
 
 import msgspec
 
-from labellint.readers._encoding import UTF8_BOM
+from labellint.readers._encoding import bom_blanked, bom_restored
 from labellint.spec.migration import Migration
 from labellint.writers._json_edit import JsonEdits
 from labellint.writers.base import FileEdit, Listed, MigrationError, WriteContext, Writer
@@ -53,7 +53,7 @@ class CocoWriter(Writer):
     def migrate_one(self, path: Path, plan: Migration, context: WriteContext) -> FileEdit:
         display = context.display(path)
         data = context.read_bytes(path)
-        body = b" " * len(UTF8_BOM) + data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
+        body = bom_blanked(data)
         try:
             document = _DECODER.decode(body)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -72,7 +72,7 @@ class CocoWriter(Writer):
         _annotations(document, categories, plan, context, edits, edit)
         if edits.changed:
             new = edits.apply()
-            edit.new = data[: len(UTF8_BOM)] + new[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else new
+            edit.new = bom_restored(data, new)
         return edit
 
 

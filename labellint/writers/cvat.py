@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 from labellint.readers.cvat import SHAPES
 from labellint.spec.migration import Migration
 from labellint.writers.base import FileEdit, Listed, MigrationError, WriteContext, Writer
-from labellint.writers.voc import name_replacement, object_removal, spliced
+from labellint.writers.voc import name_replacement, object_removal, parse_for_rewrite, spliced
 
 _START_TAG = re.compile(rb"<[^\s/>]+((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>")
 _ATTRIBUTE = re.compile(rb"\s+([^\s=/>]+)\s*=\s*(\"[^\"]*\"|'[^']*')")
@@ -111,15 +111,8 @@ def _scan(data: bytes, display: str) -> _Scan:
         elif tag == "name" and stack and isinstance(stack[-1][2], _Declared):
             stack[-1][2].text[1] = max(index, stack[-1][2].text[0])
 
-    def no_entities(*_args) -> None:
-        raise MigrationError(f"{display}: declares XML entities; labellint does not rewrite such files")
-
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    parser.EntityDeclHandler = no_entities
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise MigrationError(f"{display}:{exc.lineno}: cannot parse the XML: {exc}") from None
+    parse_for_rewrite(parser, data, display)
     return found
 
 

@@ -6,9 +6,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from labellint.readers._encoding import UTF8_BOM
 from labellint.spec.migration import Migration
-from labellint.writers.base import FileEdit, Listed, MigrationError, WriteContext, Writer
+from labellint.writers.base import FileEdit, Listed, MigrationError, WriteContext, Writer, text_after_bom
 from labellint.writers.voc import spliced
 
 # The type: the first token of a line (after any leading blanks), as the reader's `line.split()` finds it.
@@ -30,11 +29,7 @@ class KittiWriter(Writer):
 def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit:
     edit = FileEdit(path, context.display(path))
     data = context.read_bytes(path)
-    bom = UTF8_BOM if data.startswith(UTF8_BOM) else b""
-    try:
-        text = data[len(bom) :].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MigrationError(f"{edit.display}: byte {exc.start + len(bom)} is not UTF-8; cannot rewrite it") from None
+    bom, text = text_after_bom(data, edit.display)
     edits: list[tuple[int, int, str]] = []
     begin = 0
     # Lines as the reader numbers them (str.splitlines), each with its ending.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import msgspec
 
-from labellint.readers._encoding import UTF8_BOM
+from labellint.readers._encoding import bom_blanked, bom_restored
 from labellint.spec.migration import Migration
 from labellint.writers._json_edit import JsonEdits
 from labellint.writers._labels import LabelSlots, relabel
@@ -26,9 +26,7 @@ class LabelMeWriter(Writer):
 def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit:
     display = context.display(path)
     data = context.read_bytes(path)
-    bom = data.startswith(UTF8_BOM)
-    # The BOM as blanks keeps every offset that of the file (as the reader reads it).
-    body = b" " * len(UTF8_BOM) + data[len(UTF8_BOM) :] if bom else data
+    body = bom_blanked(data)
     try:
         document = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
@@ -45,5 +43,5 @@ def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit
     relabel(edits, slots, plan, edit, context.drop_removed)
     if edits.changed:
         new = edits.apply()
-        edit.new = data[: len(UTF8_BOM)] + new[len(UTF8_BOM) :] if bom else new
+        edit.new = bom_restored(data, new)
     return edit

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from labellint.readers._encoding import UTF8_BOM
+from labellint.readers._encoding import bom_blanked, bom_restored
 from labellint.readers.labelstudio import NOT_LABELS
 from labellint.spec.migration import Migration
 from labellint.writers._json_edit import JsonEdits
@@ -28,8 +28,7 @@ class LabelStudioWriter(Writer):
 def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit:
     display = context.display(path)
     data = context.read_bytes(path)
-    bom = data.startswith(UTF8_BOM)
-    body = b" " * len(UTF8_BOM) + data[len(UTF8_BOM) :] if bom else data
+    body = bom_blanked(data)
     try:
         tasks = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
@@ -49,7 +48,7 @@ def _migrate_one(path: Path, plan: Migration, context: WriteContext) -> FileEdit
         edit.notes.append(f"{drafts} of the relabelled labels are in drafts")
     if edits.changed:
         new = edits.apply()
-        edit.new = data[: len(UTF8_BOM)] + new[len(UTF8_BOM) :] if bom else new
+        edit.new = bom_restored(data, new)
     return edit
 
 

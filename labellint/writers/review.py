@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from labellint.readers._encoding import UTF8_BOM
+from labellint.readers._encoding import bom_blanked, bom_restored
 from labellint.writers._json_edit import JsonEdits, dumps_like
 from labellint.writers.base import MigrationError
 
@@ -66,10 +66,9 @@ def apply_review(reader: str, data: bytes, display: str, changes: Sequence[Revie
         raise MigrationError(f"{display}: review apply cannot write {reader} files yet")
     if reader in ("yolo", "voc"):
         return appliers[reader](data, display, changes)
-    bom = data.startswith(UTF8_BOM)
-    body = b" " * len(UTF8_BOM) + data[len(UTF8_BOM) :] if bom else data
+    body = bom_blanked(data)
     new = appliers[reader](body, display, changes)
-    return data[: len(UTF8_BOM)] + new[len(UTF8_BOM) :] if bom else new
+    return bom_restored(data, new)
 
 
 def apply_coco_review(body: bytes, display: str, changes: Sequence[ReviewChange]) -> bytes:

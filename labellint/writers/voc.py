@@ -55,16 +55,23 @@ def object_names(data: bytes, display: str) -> list[tuple[int, int, str, int, in
             if open_objects:
                 open_objects[-1][1] = data.index(b">", index) + 1
 
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    parse_for_rewrite(parser, data, display)
+    return [(s, e, name, line, *objects[o]) for s, e, name, line, o in found]
+
+
+def parse_for_rewrite(parser, data: bytes, display: str) -> None:
+    """Runs an expat parser (its handlers set) over a file about to be rewritten in place: a file
+    that declares entities (its text is not what a byte splice sees) or is not XML is refused."""
+
     def no_entities(*_args) -> None:
         raise MigrationError(f"{display}: declares XML entities; labellint does not rewrite such files")
 
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
     parser.EntityDeclHandler = no_entities
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         raise MigrationError(f"{display}:{exc.lineno}: cannot parse the XML: {exc}") from None
-    return [(s, e, name, line, *objects[o]) for s, e, name, line, o in found]
 
 
 def object_removal(data: bytes, object_start: int, object_end: int) -> tuple[int, int, bytes]:
