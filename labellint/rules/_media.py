@@ -308,7 +308,7 @@ class LabelFolders:
         self.paths = [file.path for file in context.dataset.files]
         self.per_file: dict[int, ImageFiles] = {}
         self.per_folder: dict[str, ImageFiles] = {}
-        self.twins: dict[int, ImageFiles | None] = {}
+        self.twins: dict[str, ImageFiles | None] = {}  # label folder -> its images twin
 
     def of(self, file: int) -> ImageFiles:
         files = self.per_file.get(file)
@@ -327,16 +327,17 @@ class LabelFolders:
     def twin(self, file: int) -> ImageFiles | None:
         """The images twin of a label file's folder (`…/labels/…` with its last `labels` part made
         `images`), when that folder exists."""
-        if file not in self.twins:
-            self.twins[file] = None
-            parts = self.paths[file].split("/")[:-1]
+        folder = self.paths[file].rpartition("/")[0]  # one lookup per folder, not per label file
+        if folder not in self.twins:
+            self.twins[folder] = None
+            parts = folder.split("/") if folder else []
             if "labels" in parts:
                 at = len(parts) - 1 - parts[::-1].index("labels")
                 root = Path() if self.root is None else self.root
                 twin = root.joinpath(*parts[:at], "images", *parts[at + 1 :])
                 if twin.is_dir():
-                    self.twins[file] = twin_image_files(self.context, root.joinpath(*parts), twin)
-        return self.twins[file]
+                    self.twins[folder] = twin_image_files(self.context, root.joinpath(*parts), twin)
+        return self.twins[folder]
 
     def used(self) -> list[ImageFiles]:
         """Each ImageFiles handed out, once (to save their caches)."""
