@@ -70,3 +70,22 @@ def test_a_syntax_error_names_its_line() -> None:
         load_spec_text("spec: 1\nname: [unclosed\nversion: 1.0.0\n", "labelspec.yaml")
     assert str(raised.value).startswith("labelspec.yaml:")
     assert "invalid YAML" in str(raised.value)
+
+
+def test_a_merge_key_is_read_and_its_keys_placed_where_they_are_written() -> None:
+    """`<<: *anchor` (which the round-trip positions could not place: a KeyError before)."""
+    text = "spec: 1\nname: x\nversion: 1.0.0\ntask: detection\nclasses:\n  car: &c\n    id: 1\n"
+    text += "    definition: A car.\n  van:\n    <<: *c\n    id: 2\n"
+    spec = load_spec_text(text)
+    assert {name: (c.id, c.definition) for name, c in spec.classes.items()} == {
+        "car": (1, "A car."),
+        "van": (2, "A car."),
+    }
+    assert spec.position("classes", "van", "definition") == (8, 5)  # the anchor's line
+    assert spec.position("classes", "van", "id") == (11, 5)
+
+
+def test_an_unknown_tag_is_an_error_at_its_line() -> None:
+    with pytest.raises(SpecError) as raised:
+        load_spec_text("spec: 1\nname: !team x\nversion: 1.0.0\n", "labelspec.yaml")
+    assert str(raised.value).startswith("labelspec.yaml:2:7: invalid YAML: could not determine a constructor")
