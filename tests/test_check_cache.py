@@ -342,3 +342,55 @@ def test_a_slice_of_cached_pieces_keeps_polygons_and_areas(tmp_path: Path) -> No
         part = slice_records(joined, k, k + 1, offsets)
         assert [part.ann_segmentation[a] for a in range(2)] == [a["segmentation"] for a in written[k]]
         assert [part.ann_area[a] for a in range(2)] == [a["area"] for a in written[k]]
+
+
+def _checked_by(root: Path) -> dict[str, list[str]]:
+    """The items the counting rule saw since the last call, by the process id that saw them."""
+    seen: dict[str, list[str]] = {}
+    for line in checked(root):
+        pid, _, name = line.partition(":")
+        seen.setdefault(pid, []).append(name)
+    return seen
+
+
+def _check_with_jobs(root: Path, *extra: str) -> tuple[str, int]:
+    """A real `check --jobs 2` process: its JSON report and its process id."""
+    command = [sys.executable, "-m", "labellint", "check", "--format", "json", "--exit-zero", "data", "--jobs", "2"]
+    run = subprocess.Popen([*command, *extra], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = run.communicate()
+    assert run.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    return stdout, run.pid
+
+
+def test_jobs_read_the_changed_files_on_workers_and_share_the_cache(project: Path) -> None:
+    """`check --cache --jobs 2`: the misses are read and checked on worker processes, the report is
+    the one of a plain single-process run, and the entries it writes serve a run without --jobs."""
+    rule = project / "tools" / "team_rules.py"
+    rule.write_text(rule.read_text().replace("log.write(name", "log.write(f\"{__import__('os').getpid()}:\" + name"))
+    age(project)
+    expected = check(project, "--no-cache")
+    checked(project)
+
+    cold, parent = _check_with_jobs(project, "--shard-size", "4")
+    assert _without_version(cold) == _without_version(expected)
+    by_pid = _checked_by(project)
+    assert str(parent) not in by_pid and sum(map(len, by_pid.values())) == FILES  # every file, on workers
+    assert list((project / ".labellint_cache").glob("files-*.pickle"))
+
+    assert check(project) == expected  # the workers' entries, read by a run without --jobs
+    assert checked(project) == []
+
+    for name, row in (("im03.txt", "2 0.5 0.5 0.9 0.9\n"), ("im20.txt", "7 0.5 0.5 0.1 0.1\n")):
+        (project / "data" / "labels" / name).write_text(row)
+    age(project)
+    warm, parent = _check_with_jobs(project, "--shard-size", "1")
+    by_pid = _checked_by(project)
+    assert str(parent) not in by_pid
+    assert sorted(name for names in by_pid.values() for name in names) == ["data/labels/im03", "data/labels/im20"]
+    assert _without_version(warm) == _without_version(check(project, "--no-cache"))
+    checked(project)
+
+    again, _ = _check_with_jobs(project)
+    assert again == warm  # nothing changed: nothing read, on workers or here
+    assert checked(project) == []

@@ -183,3 +183,29 @@ def test_yolo_labels_find_their_images_in_the_images_twin_folder(tmp_path: Path,
     assert len(expected) == 3
     found = sorted(p["path"] for p in _problems(tmp_path, ".") if p["code"] == "LL702")
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("labels", "images"),
+    [("labels", "images"), ("train/labels", "train/images"), ("labels/train", "images/train")],
+)
+def test_ll303_hashes_yolo_images_in_the_images_twin_folder(tmp_path: Path, labels: str, images: str) -> None:
+    """LL303 finds a YOLO label's image where LL701/LL702 do (the images twin folder): two
+    byte-identical images labelled differently conflict; labelled the same, they do not."""
+    (tmp_path / labels).mkdir(parents=True)
+    (tmp_path / images).mkdir(parents=True)
+    (tmp_path / "data.yaml").write_text("names:\n  0: car\n  1: truck\n")
+    Image.new("RGB", (16, 16), (40, 80, 120)).save(tmp_path / images / "a.jpg")
+    shutil.copy(tmp_path / images / "a.jpg", tmp_path / images / "b.jpg")
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(tmp_path / images / "c.jpg")  # other bytes: never a duplicate
+    assert (tmp_path / images / "a.jpg").read_bytes() == (tmp_path / images / "b.jpg").read_bytes()
+    (tmp_path / labels / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / labels / "c.txt").write_text("1 0.5 0.5 0.2 0.2\n")
+    for b_class, conflicts in (("1", True), ("0", False)):
+        (tmp_path / labels / "b.txt").write_text(f"{b_class} 0.5 0.5 0.2 0.2\n")
+        problems = _problems(tmp_path, ".")
+        assert [p["code"] for p in problems if p["code"] in ("LL701", "LL702")] == []  # every image found
+        found = sorted(p["path"] for p in problems if p["code"] == "LL303")
+        assert found == ([f"{labels}/b.txt"] if conflicts else [])  # reported once, at the later copy
+        if conflicts:
+            assert f"{labels}/a.txt" in next(p["message"] for p in problems if p["code"] == "LL303")

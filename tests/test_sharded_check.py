@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -138,6 +139,21 @@ def test_a_dask_cluster_gives_the_single_process_report(dataset: tuple[Path, dic
     assert dask_cluster.startswith("tcp://127.0.0.1:")
     assert _check(root, "--executor", "dask", "--scheduler", dask_cluster, "--shard-size", "1") == single
     assert _check(root, "--scheduler", dask_cluster) == single  # an address alone means Dask
+
+
+def test_the_cache_on_a_dask_cluster_gives_the_single_process_report(
+    dataset: tuple[Path, dict], dask_cluster: str, tmp_path: Path
+) -> None:
+    """`check --cache --scheduler`: the changed files go to workers that run in folders of their
+    own (by absolute path), come back under the paths the driver knows, and the entries written
+    serve a run without Dask."""
+    root, _ = dataset
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    expected = _check(copy)
+    assert _check(copy, "--cache", "--scheduler", dask_cluster, "--shard-size", "1") == expected
+    assert list((copy / ".labellint_cache").glob("files-*.pickle"))
+    assert _check(copy, "--cache") == expected
 
 
 def test_report_on_a_dask_cluster_gives_the_single_process_page(

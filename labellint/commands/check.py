@@ -101,19 +101,20 @@ def todos_asked(request: CheckRequest, policy: Policy) -> bool:
 def check_source(
     request: CheckRequest, settings: Settings, policy: Policy, source: Source, parallel: Parallel | None = None
 ) -> tuple[Report, Dataset]:
-    """The policy's check rules on the labels as `source` has them (reader crashes first); in
-    shards on workers when `parallel` asks for it, else with the incremental cache when the
-    request asks for it (the work tree only: a revision is read here, whole)."""
+    """The policy's check rules on the labels as `source` has them (reader crashes first): with
+    the incremental cache when the request asks for it (its changed files read on workers when
+    `parallel` asks for that), else in shards on workers when `parallel` asks for it (the work
+    tree only: a revision is read here, whole)."""
     config, spec = settings.config, settings.spec
     rules = policy.rules_in(CHECK_SCOPES)
-    if parallel is not None and isinstance(source, WorkTree):
+    if getattr(request, "cache", False) and isinstance(source, WorkTree):
+        from labellint.commands.check_cache import check_cached
+
+        report, dataset, crashes = check_cached(request, settings, rules, source, parallel)
+    elif parallel is not None and isinstance(source, WorkTree):
         from labellint.commands.shards import check_in_shards
 
         report, dataset, crashes = check_in_shards(request, settings, rules, parallel, source)
-    elif getattr(request, "cache", False) and isinstance(source, WorkTree):
-        from labellint.commands.check_cache import check_cached
-
-        report, dataset, crashes = check_cached(request, settings, rules, source)
     else:
         dataset, crashes = read_dataset(request, config, spec, source)
         report = run_rules(rules, rule_context(dataset, spec, settings.spec_display, config, source))

@@ -23,7 +23,16 @@ import numpy as np
 from labellint.commands.cache_pieces import FileRecord, Pieces, join, record_piece, slice_records
 from labellint.commands.claim_cache import ClaimCache, code_digest
 from labellint.commands.labels import LabelSelection, collect_labels, read_groups, rule_context
-from labellint.commands.shards import LOCAL_SCOPES, Shard, ShardJob, ShardResult, finish_shards, run_shard
+from labellint.commands.shards import (
+    LOCAL_SCOPES,
+    Parallel,
+    Shard,
+    ShardJob,
+    ShardResult,
+    finish_shards,
+    run_shard,
+    shard_executor,
+)
 from labellint.engine import run_rules
 from labellint.errors import LabellintError
 from labellint.model import Dataset
@@ -67,16 +76,23 @@ def cached_rules(rules: list[Rule]) -> list[Rule]:
 
 
 def check_cached(
-    selection: LabelSelection, settings: Settings, rules: list[Rule], source: WorkTree
+    selection: LabelSelection,
+    settings: Settings,
+    rules: list[Rule],
+    source: WorkTree,
+    parallel: Parallel | None = None,
 ) -> tuple[Report, Dataset, list[Crash]]:
-    """The report `run_rules` gives on the whole dataset, with unchanged files from the cache."""
+    """The report `run_rules` gives on the whole dataset, with unchanged files from the cache;
+    with `parallel` (--jobs, --executor), the changed files are read and checked in shards on
+    workers (the driver probes, assembles and writes the cache files)."""
     folder = cache_folder(settings)
     claims = ClaimCache(folder, source)
     collected = collect_labels(selection, settings.config, source, claims)
     claims.save()
     local = cached_rules(rules)
+    misses = _MissReader(parallel, ShardJob(str(source.cwd), settings.config, settings, local))
     results = [
-        _check_group(folder, reader, files, options, settings, local, source, claims.stats)
+        _check_group(folder, reader, files, options, settings, local, source, claims.stats, misses)
         for reader, files, options in collected.groups.values()
     ]
     return finish_shards(results, collected, settings, rules, set(map(id, local)), source)
@@ -105,6 +121,7 @@ def _check_group(
     rules: list[Rule],
     source: WorkTree,
     stats: dict[str, os.stat_result],
+    misses_reader: _MissReader,
 ) -> ShardResult:
     """One reader group: hits from its cache file, misses read and checked, the file rewritten
     when anything changed. A reader whose `read` sees the files together (an image folder's
@@ -129,9 +146,13 @@ def _check_group(
         plan.append(known if found in (HIT, REHASHED) else found)
     side_files = dict(entry.side_files) if entry is not None else {}
     misses = [p for p in plan if isinstance(p, FileRecord)]
-    fresh, crashes, report, storable = _read_misses(
-        reader, misses, options, settings, rules, source, contents, side_files
-    )
+    if misses_reader.on_workers(misses):
+        fresh, crashes, report, storable, redone = misses_reader.read(reader, misses, options, side_files)
+        plan = [redone[p.path] if isinstance(p, FileRecord) else p for p in plan]
+    else:
+        fresh, crashes, report, storable = _read_misses(
+            reader, misses, options, settings, rules, source, contents, side_files
+        )
     pieces, problems = _assemble(old, plan, fresh)
     # A file whose reader crashed has no piece: its crash must come again next run, not vanish.
     storable &= all(isinstance(p, int) or p.path in fresh for p in plan)
@@ -221,6 +242,68 @@ def _side_files_unchanged(side_files: dict[str, str | None], source: WorkTree) -
             except Exception:  # unreadable now (or an unfetched LFS object): read the group again
                 return False
     return True
+
+
+@dataclass(slots=True)
+class MissResult:
+    """What a worker made of a shard of missed files: their records (made again from the bytes
+    it read), the pieces by path, reader crashes, the cached rules' crashes, whether all of it may
+    be stored, and the side files its reader looked at."""
+
+    records: list[FileRecord]
+    fresh: dict[str, Dataset]
+    crashes: list[Crash]
+    rule_crashes: list[Crash]
+    storable: bool
+    side_files: dict[str, str | None]
+
+
+def check_misses(job: ShardJob, shard: Shard) -> MissResult:
+    """Reads a shard of one group's missed files and runs the cached rules on them (in a worker).
+    Each file is probed again here, so its record's digest is of the bytes its piece was read from
+    even when the file changed after the driver hashed it."""
+    source = WorkTree(Path(job.cwd))
+    contents: dict[str, bytes] = {}
+    now = time.time_ns()
+    records = [_probe(path, None, now, contents, source, {}) for path in shard.files]
+    side_files: dict[str, str | None] = {}
+    fresh, crashes, report, storable = _read_misses(
+        shard.reader, records, shard.options, job.settings, job.rules, source, contents, side_files
+    )
+    return MissResult(records, fresh, crashes, report.crashes, storable, side_files)
+
+
+class _MissReader:
+    """Where a group's missed files are read: in this process, or (with --jobs/--executor) in
+    shards on workers, when there is any miss to read."""
+
+    def __init__(self, parallel: Parallel | None, job: ShardJob) -> None:
+        self.parallel, self.job = parallel, job
+
+    def on_workers(self, misses: list[FileRecord]) -> bool:
+        return self.parallel is not None and bool(misses)
+
+    def read(self, reader: Reader, misses: list[FileRecord], options: dict, side_files: dict):
+        """(pieces by path, reader crashes, a report of the rules' crashes, storable, the new
+        record of each miss by path), as `_read_misses` gives them in this process."""
+        assert self.parallel is not None
+        cwd = Path(self.job.cwd)
+        # Workers elsewhere (Dask) have their own working folder: they get absolute paths, and
+        # what they send back is keyed by the paths this process knows.
+        known = {str(cwd / record.path): record.path for record in misses}
+        groups = [(reader, [Path(path) for path in known], options)]
+        results = shard_executor(self.parallel)(self.job, groups, self.parallel.shard_size, check_misses)
+        fresh, crashes, report, storable, redone = {}, [], Report(), True, {}
+        for result in results:
+            for record in result.records:
+                record.path = known[record.path]
+                redone[record.path] = record
+            fresh.update((known[path], piece) for path, piece in result.fresh.items())
+            crashes.extend(result.crashes)
+            report.crashes.extend(result.rule_crashes)
+            storable &= result.storable
+            side_files.update(result.side_files)
+        return fresh, crashes, report, storable, redone
 
 
 def _read_misses(reader, misses, options, settings, rules, source, contents, side_files):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from labellint.commands.shards import DASK_HINT, Executor, ShardJob, ShardResult, plan_shards, run_shard
+from labellint.commands.shards import DASK_HINT, Executor, ShardJob, ShardTask, plan_shards
 from labellint.errors import UsageError
 
 
@@ -14,7 +14,7 @@ def dask_executor(scheduler: str | None, jobs: int) -> Executor:
     except ImportError:
         raise UsageError(f"--executor dask needs Dask's distributed scheduler: {DASK_HINT}") from None
 
-    def run(job: ShardJob, groups: list, size: int | None) -> list[ShardResult]:
+    def run(job: ShardJob, groups: list, size: int | None, task: ShardTask) -> list:
         cluster = None
         if scheduler is None:
             # Readers and rules hold the GIL: processes, one thread each, nothing listening outside.
@@ -26,7 +26,7 @@ def dask_executor(scheduler: str | None, jobs: int) -> Executor:
                 slots = sum(client.nthreads().values()) or 1
                 shards = plan_shards(groups, slots, size)
                 shared = client.scatter(job, broadcast=True)  # the spec and rules travel once per worker
-                futures = client.map(run_shard, [shared] * len(shards), shards, pure=False)
+                futures = client.map(task, [shared] * len(shards), shards, pure=False)
                 return client.gather(futures)
         except OSError as exc:  # no scheduler at that address
             raise UsageError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None

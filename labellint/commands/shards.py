@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from labellint.commands.labels import LabelSelection, collect_labels, finish_dataset, read_groups, rule_context
 from labellint.engine import run_rules
@@ -107,7 +108,7 @@ def check_in_shards(
         (reader, [_absolute(p, source.cwd) for p in files], options)
         for reader, files, options in collected.groups.values()
     ]
-    results = _executor(parallel)(job, groups, parallel.shard_size)
+    results = shard_executor(parallel)(job, groups, parallel.shard_size, run_shard)
     return finish_shards(results, collected, settings, rules, set(map(id, local)), source)
 
 
@@ -157,11 +158,14 @@ def _combined(report: Report, results: list[ShardResult], rules: list[Rule]) -> 
     return merged
 
 
-# Runs a job's groups of files as shards (it plans them: only it knows how many slots it has).
-Executor = Callable[[ShardJob, list[tuple[Reader, list[Path], dict]], int | None], list[ShardResult]]
+# What a worker does with one shard: run_shard, or the incremental cache's check_misses.
+ShardTask = Callable[[ShardJob, Shard], Any]
+# Runs a job's groups of files as shards, the task on each (it plans them: only it knows how
+# many slots it has), and gives the tasks' results in shard order.
+Executor = Callable[[ShardJob, list[tuple[Reader, list[Path], dict]], int | None, ShardTask], list]
 
 
-def _executor(parallel: Parallel) -> Executor:
+def shard_executor(parallel: Parallel) -> Executor:
     """Local processes, or Dask (a scheduler's address, else a LocalCluster on 127.0.0.1)."""
     if parallel.executor == "dask":
         from labellint.commands.dask_shards import dask_executor
@@ -173,13 +177,13 @@ def _executor(parallel: Parallel) -> Executor:
 
 
 def _process_executor(jobs: int) -> Executor:
-    def run(job: ShardJob, groups: list, size: int | None) -> list[ShardResult]:
+    def run(job: ShardJob, groups: list, size: int | None, task: ShardTask) -> list:
         from concurrent.futures import ProcessPoolExecutor
 
         shards = plan_shards(groups, jobs, size)
         if jobs <= 1 or len(shards) <= 1:
-            return [run_shard(job, shard) for shard in shards]
+            return [task(job, shard) for shard in shards]
         with ProcessPoolExecutor(min(jobs, len(shards))) as pool:
-            return list(pool.map(run_shard, [job] * len(shards), shards))
+            return list(pool.map(task, [job] * len(shards), shards))
 
     return run

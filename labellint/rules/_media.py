@@ -287,14 +287,7 @@ def resolve_images(context) -> Resolved:
             name = names[item] if item < len(names) else None
             if not name or (texts and texts[item] is not None):
                 continue
-            files = per_item[item] = folders.of(item_file[item])
-            by_stem = not has_suffix(name)
-            found[item] = files.find(name, by_stem=by_stem)
-            if found[item] is None and by_stem and (twin := folders.twin(item_file[item])) is not None:
-                # YOLO's own layout: `…/labels/…/a.txt` labels `…/images/…/a.jpg` (the last `labels`
-                # of the path made `images`, as Ultralytics finds them); looked up by the file's stem.
-                per_item[item] = twin
-                found[item] = twin.find(name.rpartition("/")[2], by_stem=True)
+            per_item[item], found[item] = folders.find(item_file[item], name)
     context.cache["media"] = Resolved(found, per_item)
     return context.cache["media"]
 
@@ -323,6 +316,19 @@ class LabelFolders:
                 files = self.per_folder[folder] = image_files(self.context, where.parent)
             self.per_file[file] = files
         return files
+
+    def find(self, file: int, name: str) -> tuple[ImageFiles, Found | None]:
+        """The image file an item of label file `file` names (None: not found), and the ImageFiles
+        it was looked for in. A name without a suffix (YOLO's stems) is matched with an image
+        suffix, and also in the label folder's images twin."""
+        files = self.of(file)
+        by_stem = not has_suffix(name)
+        found = files.find(name, by_stem=by_stem)
+        if found is None and by_stem and (twin := self.twin(file)) is not None:
+            # YOLO's own layout: `…/labels/…/a.txt` labels `…/images/…/a.jpg` (the last `labels`
+            # of the path made `images`, as Ultralytics finds them); looked up by the file's stem.
+            return twin, twin.find(name.rpartition("/")[2], by_stem=True)
+        return files, found
 
     def twin(self, file: int) -> ImageFiles | None:
         """The images twin of a label file's folder (`…/labels/…` with its last `labels` part made

@@ -100,8 +100,7 @@ def _content_keys(context: RuleContext) -> list[str | None]:
         if not name:
             keys.append(None)
             continue
-        files = folders.of(item_file[item])
-        found = files.find(name)
+        files, found = folders.find(item_file[item], name)
         keys.append(None if found is None else "i:" + files.digest(found))
     for files in folders.used():
         files.save()

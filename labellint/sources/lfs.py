@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +60,8 @@ class LfsStore:
                 f"{where} is a Git LFS pointer and git-lfs is not installed: install git-lfs "
                 f"(https://git-lfs.com, or your package manager), then run {FETCH_HINT}"
             )
+        import subprocess  # only for LFS pointers: a check without them starts no process
+
         done = subprocess.run(["git", "lfs", "env"], cwd=self.root, capture_output=True, text=True, check=False)
         found = re.search(r"^LocalMediaDir=(.*)$", done.stdout, re.MULTILINE)
         if done.returncode != 0 or found is None or not found.group(1):
@@ -90,6 +91,8 @@ class LfsStore:
             # them there rather than start git-lfs and stop it mid-stream (the whole read goes through it).
             with open(self._object(pointer, where), "rb") as handle:
                 return handle.read(limit)
+        import subprocess
+
         command = ["git", "lfs", "smudge", "--", path]
         # No prompts and no surprise downloads: the object is local, checked above.
         env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}

@@ -1,4 +1,4 @@
-"""Loads `labelspec.yaml` with a round-trip YAML parser so errors can name their line."""
+"""Loads `labelspec.yaml` keeping where each key is written, so errors and problems can name their line."""
 
 from __future__ import annotations
 
@@ -42,38 +42,34 @@ def load_spec(path: Path, display: str | None = None) -> LabelSpec:
 def load_spec_text(text: str, display: str = "labelspec.yaml") -> LabelSpec:
     """Validates spec text; raises SpecError listing every problem as `file:line:col: where: what`."""
     try:
-        document = parse_yaml(text)
+        document, positions = parse_plain_yaml(text)
     except YamlSyntaxError as exc:
         raise SpecError(f"{exc.where(display)}: invalid YAML: {exc.problem}") from None
     if not isinstance(document, dict):
         raise SpecError(f"{display}: the spec must be a mapping of keys (spec, version, classes, ...)")
     try:
-        spec = LabelSpec.model_validate(to_plain(document))
+        spec = LabelSpec.model_validate(document)
     except ValidationError as exc:
-        lines = describe_errors(exc, LabelSpec, display, lambda loc: yaml_position(document, loc))
+        lines = describe_errors(exc, LabelSpec, display, lambda loc: position_at(positions, loc))
         more = f" (+{len(lines) - 1} more; see `labellint spec validate`)" if len(lines) > 1 else ""
         raise SpecError(f"invalid spec: {lines[0]}{more}", details=lines) from None
-    spec._positions = key_positions(document)
+    spec._positions = positions
     return spec
 
 
-def key_positions(document: Any) -> dict[tuple[str | int, ...], tuple[int, int]]:
-    """1-based (line, column) of every key and list entry of a round-trip YAML document, by key path."""
-    positions: dict[tuple[str | int, ...], tuple[int, int]] = {}
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, dict):
-            entries = [(str(key), key, node.lc.key(key) if hasattr(node, "lc") else None) for key in node]
-        elif isinstance(node, list):
-            entries = [(i, i, node.lc.item(i) if hasattr(node, "lc") else None) for i in range(len(node))]
-        else:
-            continue
-        for part, key, where in entries:
-            if where is not None:
-                positions[(*path, part)] = (where[0] + 1, where[1] + 1)
-            stack.append(((*path, part), node[key]))
-    return positions
+Positions = dict[tuple[str | int, ...], tuple[int, int]]
+
+
+def position_at(positions: Positions, loc: tuple[Any, ...]) -> tuple[int, int] | None:
+    """1-based (line, column) of the deepest written key or item along `loc` (as yaml_position)."""
+    found, path = None, ()
+    for part in loc:
+        # A mapping's keys are kept as text (a YAML `0:` key is 0 in the data, "0" here).
+        step = next(((*path, p) for p in (part, str(part)) if (*path, p) in positions), None)
+        if step is None:
+            break
+        found, path = positions[step], step
+    return found
 
 
 class YamlSyntaxError(ValueError):
@@ -90,14 +86,57 @@ class YamlSyntaxError(ValueError):
 def parse_yaml(text: str) -> Any:
     """Round-trip YAML parse (keeps line numbers); raises YamlSyntaxError with the position."""
     from ruamel.yaml import YAML
+
+    return _guarded_parse(text, YAML(typ="rt").load)
+
+
+def parse_plain_yaml(text: str) -> tuple[Any, Positions]:
+    """Plain data and the 1-based (line, column) of every key (by key path; keys as text) and
+    list entry (by index), from ruamel's safe loader: a spec is only read, and the round-trip
+    parser's comment keeping made the parse take twice as long (start-up, issue 20)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    nodes: list = []
+
+    def load(source: str) -> Any:
+        nodes.append(yaml.compose(source))
+        return None if nodes[0] is None else yaml.constructor.construct_document(nodes[0])
+
+    document = to_plain(_guarded_parse(text, load))
+    return document, _node_positions(nodes[0], yaml.constructor)
+
+
+def _node_positions(root: Any, constructor: Any) -> Positions:
+    """Where each key and list entry starts, from the composed nodes (a key by the text of the
+    value it makes: `0x10:` is "16", as the data has it)."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    positions: Positions = {}
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                part = str(constructor.construct_object(key) if isinstance(key, ScalarNode) else key.value)
+                positions[(*path, part)] = (key.start_mark.line + 1, key.start_mark.column + 1)
+                stack.append(((*path, part), value))
+        elif isinstance(node, SequenceNode):
+            for index, value in enumerate(node.value):
+                positions[(*path, index)] = (value.start_mark.line + 1, value.start_mark.column + 1)
+                stack.append(((*path, index), value))
+    return positions
+
+
+def _guarded_parse(text: str, load: Any) -> Any:
+    """`load(text)` within the nesting and alias budgets, its errors as YamlSyntaxError."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     too_deep = _flow_too_deep(text)
     if too_deep:
         raise YamlSyntaxError(f"too deeply nested (more than {MAX_YAML_DEPTH} levels)", *too_deep)
-    yaml = YAML(typ="rt")
     try:
-        document = yaml.load(text)
+        document = load(text)
     except RecursionError:
         raise YamlSyntaxError(f"too deeply nested (more than {MAX_YAML_DEPTH} levels)", None, None) from None
     except MarkedYAMLError as exc:
