@@ -1,4 +1,4 @@
-"""What each label file of a peer asset set answers about each image, read with plain json/xml/csv,
+"""What each label file of a peer asset set answers about each image, read with plain json/xml/csv/text,
 and the LL303 conflicts that follow from it: the independent count test_peer_assets checks against.
 
 An answer is (file, item id, image file, question, labels). The question is the COCO task from
@@ -17,20 +17,56 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ruamel.yaml import YAML
+
 _COCO_TASK = re.compile(r"(person_keypoints|stuff|panoptic|captions)_", re.IGNORECASE)
+
+
+_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+
+
+def _named(folder: Path, name: str) -> Path | None:
+    """`folder/name`, or, for a name without a suffix (kaggle's `ann_wo_ext.csv`), the first image
+    file of `folder` with that stem."""
+    if (folder / name).is_file():
+        return folder / name
+    if Path(name).suffix or not folder.is_dir():
+        return None
+    stems = sorted(p for p in folder.iterdir() if p.stem == name and p.suffix.lower() in _IMAGE_SUFFIXES)
+    return stems[0] if stems else None
 
 
 def _image(label_file: Path, name: str) -> Path | None:
     """The image beside the label file, in `images/` beside it or above it (first match)."""
     folder = label_file.parent
     for base in (folder, folder / "images", folder.parent / "images"):
-        if (base / name).is_file():
-            return base / name
+        if found := _named(base, name):
+            return found
         if base.name == "images" and base.is_dir():
             for sub in sorted(p for p in base.iterdir() if p.is_dir()):
-                if (sub / name).is_file():
-                    return sub / name
+                if found := _named(sub, name):
+                    return found
     return None
+
+
+def _yolo(path: Path, root: Path) -> tuple[None, bool, list[tuple[str, str, set]]] | None:
+    """A YOLO label file in a `labels/` folder with a `data.yaml` above it; its image is the file of
+    the same stem in the `images/` twin folder (`…/labels/…/a.txt` -> `…/images/…/a.jpg`), as
+    Ultralytics looks for it."""
+    parts = path.relative_to(root).parts
+    if "labels" not in parts[:-1]:
+        return None
+    data = next((p / "data.yaml" for p in path.parents if (p / "data.yaml").is_file()), None)
+    if data is None:
+        return None
+    names = YAML(typ="safe").load(data.read_text())["names"]
+    at = len(parts) - 1 - parts[::-1].index("labels")
+    twin = root.joinpath(*parts[:at], "images", *parts[at + 1 : -1])
+    image = _named(twin, path.stem)
+    if image is None:
+        return None
+    labels = {names[int(line.split()[0])] for line in path.read_text().splitlines() if line.strip()}
+    return None, False, [(str(path.relative_to(root.parent).with_suffix("")), str(image), labels)]
 
 
 def _coco(path: Path) -> tuple[str | None, bool, list[tuple[str, str, set]]] | None:
@@ -106,7 +142,7 @@ def expected_conflicts(folder: Path, files: list[Path]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for path in sorted(files, key=lambda p: p.relative_to(folder).parts):
         parse = _PARSERS.get(path.suffix)
-        parsed = parse(path) if parse else None
+        parsed = _yolo(path, folder) if path.suffix == ".txt" else parse(path) if parse else None
         if parsed is None:
             continue
         task, whole_image, items = parsed

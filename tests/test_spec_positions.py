@@ -89,3 +89,10 @@ def test_an_unknown_tag_is_an_error_at_its_line() -> None:
     with pytest.raises(SpecError) as raised:
         load_spec_text("spec: 1\nname: !team x\nversion: 1.0.0\n", "labelspec.yaml")
     assert str(raised.value).startswith("labelspec.yaml:2:7: invalid YAML: could not determine a constructor")
+
+
+def test_a_key_written_twice_is_an_error_at_its_second_line() -> None:
+    text = "spec: 1\nname: x\nversion: 1.0.0\nclasses:\n  car:\n    id: 1\n  car:\n    id: 2\n"
+    with pytest.raises(SpecError) as raised:
+        load_spec_text(text, "labelspec.yaml")
+    assert str(raised.value) == 'labelspec.yaml:7:3: invalid YAML: found duplicate key "car"'

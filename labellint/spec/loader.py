@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,9 @@ def _guarded_parse(text: str, load: Any) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = str(exc.problem or exc.context)
+        # The safe loader builds a mapping's values after its keys, so ruamel's "with value ..."
+        # part of a duplicate-key message shows empty values: the key and its line say it all.
+        problem = re.sub(r'^(found duplicate key "[^"]*") with value .*$', r"\1", problem, flags=re.S)
         raise YamlSyntaxError(problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except YAMLError as exc:
         # A reader error (a control character) knows only its character offset: as line and column.
