@@ -155,13 +155,15 @@ def _check_chunk(
     if not isinstance(entry, GroupEntry) or not _side_files_unchanged(entry.side_files, source):
         entry = None
     old = entry.pieces if entry is not None else Pieces(Dataset(), [])
-    at = {record.path: k for k, record in enumerate(old.records)}
     now = time.time_ns()
     plan: list[int | FileRecord] = []  # per file: the old record's index, or a new record to read
     contents: dict[str, bytes] = {}
-    changed = [str(path) for path in files] != [record.path for record in old.records]
-    for path in files:
-        known = at.get(str(path))
+    names = [str(path) for path in files]
+    changed = names != [record.path for record in old.records]
+    # The same files as last time (the usual warm run): file k is record k, no lookup needed.
+    at = {record.path: k for k, record in enumerate(old.records)} if changed else None
+    for k, (path, text) in enumerate(zip(files, names, strict=True)):
+        known = k if at is None else at.get(text)
         found = _probe(path, old.records[known] if known is not None else None, now, contents, source, stats)
         changed |= found is not HIT
         plan.append(known if found in (HIT, REHASHED) else found)
@@ -330,6 +332,8 @@ def _hand_out(report: Report, records: list[FileRecord], pieces: dict[str, Datas
 def _assemble(old: Pieces, plan: list, fresh: dict[str, Dataset]) -> tuple[Pieces, list]:
     """The group's pieces in file order (runs of unchanged files cut from the old dataset, fresh
     pieces between them) and the cached problems with subjects counted from the group's start."""
+    if plan == list(range(len(old.records))):  # every file a hit, in the old order: nothing to cut
+        return old, _shifted_problems(old.records)
     offsets = np.zeros((len(old.records) + 1, 4), np.int64)
     if old.records:
         counts = [(r.files, r.items, r.annotations, r.issues) for r in old.records]
@@ -350,7 +354,11 @@ def _assemble(old: Pieces, plan: list, fresh: dict[str, Dataset]) -> tuple[Piece
         parts.append(slice_records(old, step, plan[stop - 1] + 1, offsets))
         records.extend(old.records[step : plan[stop - 1] + 1])
         k = stop
-    pieces = join(parts, records)
+    return join(parts, records), _shifted_problems(records)
+
+
+def _shifted_problems(records: list[FileRecord]) -> list:
+    """The records' cached problems with subjects counted from the first record's start."""
     problems, items, annotations = [], 0, 0
     for record in records:
         for problem in record.problems:
@@ -359,4 +367,4 @@ def _assemble(old: Pieces, plan: list, fresh: dict[str, Dataset]) -> tuple[Piece
             problems.append(replace(problem, subject_item=item, subject_annotations=subject))
         items += record.items
         annotations += record.annotations
-    return pieces, problems
+    return problems

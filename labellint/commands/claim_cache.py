@@ -55,13 +55,14 @@ class ClaimCache:
         self.stats: dict[str, os.stat_result] = {}
 
     def known(self, path: Path, root: Path) -> Reader | None:
-        key = (str(path), str(root))
+        text = str(path)
+        key = (text, str(root))
         kept = self.old.get(key)
         if kept is None:
             return None
         size, mtime, name, asked = kept
         try:
-            status = self.stats[str(path)] = os.stat(path)
+            status = self.stats[text] = os.stat(text)
         except OSError:
             return None
         if (status.st_size, status.st_mtime_ns) != (size, mtime) or name not in self.readers:
