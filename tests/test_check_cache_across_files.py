@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -155,4 +157,31 @@ def test_a_damaged_chunk_is_a_miss_of_its_own_files(tmp_path: Path) -> None:
     (root / ".labellint_cache" / first).write_bytes(b"not a cache entry")
     assert check(root) == expected
     assert entries(root)[first] != b"not a cache entry"  # read again and stored again
+    assert check(root) == expected
+
+
+def test_concurrent_runs_over_several_chunks_each_get_the_full_report(tmp_path: Path) -> None:
+    """Fresh processes (the real chunk size: 2,050 files make three chunks) started together after
+    edits in the first and last chunk: each report is the --no-cache report; the entries left
+    behind are whole (the next run reads them and gives the same report)."""
+    root = tmp_path / "project"
+    labels = root / "labels"
+    labels.mkdir(parents=True)
+    write(root / "data.yaml", "names:\n  0: car\n  1: truck\n  2: bus\n")
+    for k in range(2050):
+        write(labels / f"{k:05d}.txt", f"{k % 3} 0.5 0.5 0.1 0.1\n")
+    command = [sys.executable, "-m", "labellint", "check", "--format", "json", "--exit-zero", "labels"]
+    subprocess.run(command, cwd=root, capture_output=True, check=True, env={**os.environ, "LABELLINT_CACHE": "1"})
+    assert len(entries(root)) == 3
+    write(labels / "00003.txt", "0 0.5 0.5 0.1 0.1\n1 0.5 0.5 1.5 0.1\n")  # LL201: out of the image
+    write(labels / "02049.txt", "0 0.5 0.5 0.1 0.1\n0 0.5 0.5 0.1 0.1\n")  # LL205: a duplicate box
+    expected = check(root, "--no-cache")
+    assert {"LL201", "LL205"} <= {p["code"] for p in json.loads(expected)["problems"]}
+    environment = {**os.environ, "LABELLINT_CACHE": "1"}
+    runs = [subprocess.Popen(command, cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)]
+    runs += [subprocess.Popen(command, cwd=root, env=environment, stdout=subprocess.PIPE) for _ in range(3)]
+    for run in runs:
+        stdout, stderr = run.communicate()
+        assert b"Traceback" not in (stderr or b"")
+        assert stdout.decode() == expected
     assert check(root) == expected
