@@ -55,18 +55,19 @@ class ClaimCache:
         self.stats: dict[str, os.stat_result] = {}
 
     def known(self, path: Path, root: Path) -> Reader | None:
-        key = (str(path), str(root))
+        text = str(path)
+        key = (text, str(root))
         kept = self.old.get(key)
         if kept is None:
             return None
         size, mtime, name, asked = kept
         try:
-            status = self.stats[str(path)] = os.stat(path)
+            status = self.stats[text] = os.stat(text)
         except OSError:
             return None
         if (status.st_size, status.st_mtime_ns) != (size, mtime) or name not in self.readers:
             return None
-        if any(self._is_file(root / below) != answer for below, answer in asked):
+        if asked and any(self._is_file(key[1], below) != answer for below, answer in asked):
             return None
         self.new[key] = kept
         return self.readers[name]
@@ -86,8 +87,9 @@ class ClaimCache:
         if self.new != self.old:
             store_entry(self.folder, self.name, self.new)
 
-    def _is_file(self, path: Path) -> bool:
-        found = self.exists.get(path)
+    def _is_file(self, root: str, below: str) -> bool:
+        # Every file of a folder asks about the same names file: one Path and one answer for all.
+        found = self.exists.get((root, below))
         if found is None:
-            found = self.exists[path] = self.is_file(path)
+            found = self.exists[(root, below)] = self.is_file(Path(root) / below)
         return found

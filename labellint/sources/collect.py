@@ -50,8 +50,9 @@ class Collected:
     missing: list[str] = field(default_factory=list)
     # Files found in a folder or glob that no reader claims, by what they look like.
     skipped: dict[str, int] = field(default_factory=dict)
-    # (reader, path) pairs already added: a set, since a list scan made 100k files quadratic.
-    seen: set[tuple[str, Path]] = field(default_factory=set)
+    # (reader, path) pairs already added: a set, since a list scan made 100k files quadratic
+    # (the path as text: hashing a new Path normalizes its parts first).
+    seen: set[tuple[str, str]] = field(default_factory=set)
     claims: KnownClaims | None = None
 
     def add(self, reader: Reader, path: Path, options: dict) -> None:
@@ -59,8 +60,9 @@ class Collected:
         key = reader.name if not options else f"{reader.name} {json.dumps(options, sort_keys=True, default=str)}"
         if key not in self.groups:
             self.groups[key] = (reader, [], options)
-        if (key, path) not in self.seen:
-            self.seen.add((key, path))
+        seen = (key, str(path))
+        if seen not in self.seen:
+            self.seen.add(seen)
             self.groups[key][1].append(path)
 
     @property

@@ -132,8 +132,9 @@ class WorkTree:
         environments (whatever their name: a folder with a pyvenv.cfg)."""
         for root, dirs, files in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if _walked(root, d))
+            parent = Path(root)  # once per folder: a Path costs more than the stat of its file
             for name in sorted(files):
-                yield Path(root) / name
+                yield parent / name
 
 
 @dataclass(frozen=True, slots=True)
