@@ -22,7 +22,14 @@ def has_box(context: RuleContext) -> np.ndarray:
 
 
 def item_sizes(context: RuleContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per annotation: its image's width and height (1 for normalized items) and normalized flag."""
+    """Per annotation: its image's width and height (1 for normalized items) and normalized flag;
+    computed once per run (four box rules ask; callers only read them)."""
+    if "geometry:item sizes" not in context.cache:
+        context.cache["geometry:item sizes"] = _item_sizes(context)
+    return context.cache["geometry:item sizes"]
+
+
+def _item_sizes(context: RuleContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ds = context.dataset
     item = np.where(ds.ann_item >= 0, ds.ann_item, 0)
     if ds.n_items == 0:
