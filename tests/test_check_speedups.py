@@ -1,5 +1,5 @@
 """The shortcuts on `check`'s hot paths give exactly what the plain computation gives: pointer lines
-(with and without backslashes in the file), the area-ratio pair filter, and LL303's image-hash cache."""
+(with and without backslashes in the file), the box pairs that can reach an IoU limit, and LL303's image-hash cache."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 from helpers import problems_of, run_cli, write_coco
 
+from labellint.model import Dataset
 from labellint.readers import _jsonpos
 from labellint.readers._jsonpos import locate_pointers
 from labellint.rules import _geometry
+from labellint.rules.base import RuleContext
 from labellint.rules.conflicting_duplicates import CACHE_DIR, CACHE_FILE
 
 _SCALAR = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null")
@@ -98,7 +100,7 @@ def test_pointer_lines_are_the_same_when_the_index_is_built_in_chunks(monkeypatc
     assert locate_pointers(text.encode(), list(expected)) == expected
 
 
-def test_area_ratio_filter_never_drops_a_pair_that_reaches_the_limit() -> None:
+def test_pairs_reaching_a_limit_are_every_pair_whose_iou_reaches_it() -> None:
     rng = np.random.default_rng(3)
     n = 4000
     boxes = np.column_stack([rng.uniform(0, 50, n), rng.uniform(0, 50, n), rng.lognormal(2, 0.6, (n, 2))])
@@ -108,23 +110,25 @@ def test_area_ratio_filter_never_drops_a_pair_that_reaches_the_limit() -> None:
     boxes[400:410, 2] = 0
     boxes[410:420, 3] = -3
     boxes[420:425, 0] = np.inf
-    boxes[425:430, 1] = np.nan
+    boxes[425:427, 0], boxes[425:427, 2] = -np.inf, np.inf
+    boxes[427:430, 1] = np.nan
     boxes[430:440, :2] = 1e15
-    first = rng.integers(0, n, 300_000)
-    second = rng.integers(0, n, 300_000)
-    first[:2000], second[:2000] = np.arange(0, 2000, 2).repeat(2), np.arange(1, 2001, 2).repeat(2)
-    iou = _geometry.pair_iou(boxes, first, second)
-    for limit_value in (0.0, 0.3, 0.5, 0.81, 0.9, 1.0, np.nan, -1.0):
-        limit = np.full(len(first), limit_value)
-        limit[::7] = 0.5  # per-pair limits, as per-class settings give
-        keep = _geometry.may_reach_iou(boxes, first, second, limit)
-        reached = iou >= limit
-        assert not (reached & ~keep).any(), limit_value
-        if 0 < limit_value <= 1:
-            assert (~keep).sum() > len(first) // 10  # the filter does prune
-    kept = _geometry.may_reach_iou(boxes, first, second, np.full(len(first), 0.9))
-    subset = _geometry.pair_iou(boxes, first[kept], second[kept])
-    assert np.array_equal(subset, iou[kept], equal_nan=True)  # the same numbers, bit for bit
+    boxes[440:450, 2:] = np.inf
+    items = rng.integers(0, 60, n).astype(np.int32)  # some 130k same-item pairs
+    items[:450] = np.arange(450) // 2  # each awkward box beside its twin
+    dataset = Dataset(ann_item=items, ann_box=boxes, ann_class=np.zeros(n, np.int32))
+    dataset.item_file = np.zeros(300, np.int32)
+    context = RuleContext(dataset, None)
+    first, second = (np.concatenate(side) for side in zip(*_geometry.same_item_pairs(context), strict=True))
+    iou = _geometry.pair_iou(boxes, first, second)  # every pair, plainly
+    for floor in (0.0, 0.3, 0.5, 0.81, 0.9, 1.0, -1.0):
+        got_first, got_second, got_iou = _geometry.reaching_pairs(context, np.array([np.nan, floor, 1.0]))
+        reached = iou >= floor
+        assert reached.sum() > 0, floor
+        assert got_first.tolist() == first[reached].tolist(), floor  # the same pairs, in the same order
+        assert got_second.tolist() == second[reached].tolist(), floor
+        assert got_iou.tobytes() == iou[reached].tobytes(), floor  # the same numbers, bit for bit
+    assert [len(side) for side in _geometry.reaching_pairs(context, np.array([np.nan]))] == [0, 0, 0]
 
 
 def _duplicates_dataset(tmp_path: Path) -> Path:

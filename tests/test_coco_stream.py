@@ -129,6 +129,28 @@ def test_tricky_records_in_chunks_give_the_same_columns_and_problems(tmp_path, m
     assert streamed.unresolved_item == {5: 99} and streamed.unresolved_class == {6: "cat"}
 
 
+def test_keys_twice_before_and_after_the_annotations_are_named_where_they_are(tmp_path, monkeypatch):
+    # The head (images before the annotations, categories after them) is searched without the
+    # annotations' bytes: offsets, lines and columns must still be those of the file.
+    path, text = _tricky_file(tmp_path)
+    text = text.replace('"width": 50, "height": 50}', '"width": 50, "width": 51, "height": 50}', 1)
+    text = text.replace('"name": "b"}', '"name": "b", "name": "bee"}')
+    path.write_text(text)
+    streamed = _read(path, monkeypatch, chunk=3)
+    _assert_same(streamed, _read_whole(path, monkeypatch))
+    rows = text.splitlines()
+    expected = []
+    for pointer, needle in (
+        ("/images/0/width", '"width": 51'),
+        ("/annotations/12/area", '"area": 24.0'),
+        ("/categories/1/name", '"name": "bee"'),
+    ):
+        line = next(n for n, row in enumerate(rows, 1) if needle in row)
+        expected.append((pointer, line, rows[line - 1].index(needle) + 1))
+    repeats = [i for i in streamed.issues if "twice" in i.message]
+    assert [(i.location.pointer, i.location.line, i.location.column) for i in repeats] == expected
+
+
 @pytest.mark.parametrize(
     ("annotations", "pointer"),
     [

@@ -77,9 +77,10 @@ def read_streamed(data: bytes, head: CocoHead, source: SourceFile) -> Dataset:
     for first_byte, stop in bounds:
         chunk = _chunk(view, first_byte, stop)
         annotations = _without_gc(_CHUNK.decode, chunk)
-        if chunk.count(b":") != _keys_accounted(annotations):
+        fields = _Fields.of(annotations)
+        if chunk.count(b":") != fields.keys_accounted(annotations):
             repeats += _chunk_repeats(data, chunk, start + first_byte - 1, offset)
-        columns.add(annotations, offset)
+        columns.add(annotations, fields, offset)
         offset += len(annotations)
     if offset != n:  # cannot happen: the chunks are slices of the records counted
         raise NotStreamable(f"{offset} annotations decoded of {n}")
@@ -89,24 +90,42 @@ def read_streamed(data: bytes, head: CocoHead, source: SourceFile) -> Dataset:
     return dataset
 
 
-def _keys_accounted(annotations: list[CocoAnnotation]) -> int:
-    """How many keys the decoded fields account for: at most the keys written (a field written twice,
-    or as `null`, counts once or not at all). Every key has a colon, so a chunk with no more colons than
-    this has exactly one key per field and no other key: none is repeated, and the search is skipped."""
-    n = len(annotations)
-    count = 2 * n  # image_id and category_id are required
-    for values in (
-        [a.id for a in annotations],
-        [a.bbox for a in annotations],
-        [a.area for a in annotations],
-        [a.keypoints for a in annotations],
-        [a.num_keypoints for a in annotations],
-        [a.attributes for a in annotations],
-    ):
-        count += n - values.count(None)
-    count += n - [a.iscrowd for a in annotations].count(msgspec.UNSET)
-    count += n - [len(a.segmentation) for a in annotations].count(0)
-    return count
+@dataclass(slots=True)
+class _Fields:
+    """The fields of a chunk's annotations, each read once into a list (a list comprehension per field is
+    the fastest walk over structs), for the columns and for counting the keys."""
+
+    ids: list[Any]
+    boxes: list[list[float] | None]
+    segmentations: list[Any]
+    areas: list[float | None]
+    attributes: list[dict[str, Any] | None]
+    keypoints: list[list[float] | None]
+
+    @classmethod
+    def of(cls, annotations: list[CocoAnnotation]) -> _Fields:
+        return cls(
+            [a.id for a in annotations],
+            [a.bbox for a in annotations],
+            [a.segmentation for a in annotations],
+            [a.area for a in annotations],
+            [a.attributes for a in annotations],
+            [a.keypoints for a in annotations],
+        )
+
+    def keys_accounted(self, annotations: list[CocoAnnotation]) -> int:
+        """How many keys the decoded fields account for: at most the keys written (a field written twice,
+        or as `null`, counts once or not at all). Every key has a colon, so a chunk with no more colons
+        than this has exactly one key per field and no other key: none is repeated, and the search is
+        skipped."""
+        n = len(annotations)
+        count = 2 * n  # image_id and category_id are required
+        for values in (self.ids, self.boxes, self.areas, self.keypoints, self.attributes):
+            count += n - values.count(None)
+        count += n - [a.num_keypoints for a in annotations].count(None)
+        count += n - [a.iscrowd for a in annotations].count(msgspec.UNSET)
+        count += n - list(map(len, self.segmentations)).count(0)
+        return count
 
 
 def _chunk_repeats(data: bytes, chunk: bytearray, base: int, first: int) -> list[DuplicateKey]:
@@ -195,10 +214,10 @@ class _Columns:
         self.boxes = np.empty((self.n, 4), np.float64)
         self.areas = np.empty(self.n, np.float64)
 
-    def add(self, annotations: list[CocoAnnotation], offset: int) -> None:
+    def add(self, annotations: list[CocoAnnotation], fields: _Fields, offset: int) -> None:
         n = len(annotations)
         rows = slice(offset, offset + n)
-        self.ids.append(ids_array([a.id for a in annotations]))
+        self.ids.append(ids_array(fields.ids))
         for refs, lookup, column, unresolved in (
             ([a.image_id for a in annotations], self.items, self.ann_item, self.unresolved_item),
             ([a.category_id for a in annotations], self.classes, self.ann_class, self.unresolved_class),
@@ -206,19 +225,20 @@ class _Columns:
             found = lookup(refs)
             column[rows] = found
             unresolved.update((offset + a, refs[a]) for a in np.flatnonzero(found < 0).tolist())
-        segmentations = _segmentations([a.segmentation for a in annotations])
-        self.boxes[rows] = self._boxes(annotations, segmentations, offset)
-        self.areas[rows] = _floats([a.area for a in annotations])
+        segmentations = _segmentations(fields.segmentations)
+        self.boxes[rows] = self._boxes(annotations, fields.boxes, segmentations, offset)
+        self.areas[rows] = _floats(fields.areas)
         self.segmentations.append((SegmentationColumns.from_values(segmentations), offset))
-        self.attributes.update(_shifted(_present([a.attributes for a in annotations], truthy=True), offset))
-        if [a.keypoints for a in annotations].count(None) != n:
+        self.attributes.update(_shifted(_present(fields.attributes, truthy=True), offset))
+        if fields.keypoints.count(None) != n:
             index = list(range(offset, offset + n))
             found = _keypoints(annotations, self.source, self.keypoint_issues, index)
             self.keypoints.update(_shifted(found, offset))
             self.any_geometry = True
 
-    def _boxes(self, annotations: list[CocoAnnotation], segmentations: dict[int, Any], offset: int) -> np.ndarray:
-        boxes = [a.bbox for a in annotations]
+    def _boxes(
+        self, annotations: list[CocoAnnotation], boxes: list[Any], segmentations: dict[int, Any], offset: int
+    ) -> np.ndarray:
         n = len(boxes)
         if None not in boxes and set(map(len, boxes)) <= {4}:
             self.any_geometry = self.any_geometry or n > 0

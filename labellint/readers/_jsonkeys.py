@@ -49,11 +49,13 @@ def duplicate_keys(
     """The first `limit` repeats of a key in one object of `data` (one JSON document, or JSON
     Lines: pointers are then relative to the line's record), in file order. `skip`: the offsets
     [start, stop) of one array or object whose inside is left out (searched apart, in pieces)."""
+    if skip is not None:
+        return _outside(data, limit, skip)
     if data.count(b":") < 2:
         return []
     blanked = data.replace(b"\\\\", b"__").replace(b'\\"', b"__") if b"\\" in data else data
     raw = np.frombuffer(blanked, np.uint8)
-    at, chars = _tokens(blanked, skip)
+    at, chars = _tokens(blanked)
     colon = np.flatnonzero(chars == ord(":"))
     colon = colon[colon >= 2]
     starts, ends = at[colon - 2] + 1, at[colon - 1]
@@ -77,16 +79,29 @@ def duplicate_keys(
     return found
 
 
-def _tokens(data: bytes | bytearray, skip: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _outside(data: bytes | bytearray, limit: int, skip: tuple[int, int]) -> list[DuplicateKey]:
+    """`duplicate_keys` with the inside of data[skip[0]:skip[1]] left out: searched in a copy of the
+    document without it (`[` and `]` kept, so it is still one JSON value), which costs the bytes
+    around it only, not the file's (a COCO file's annotations are most of it); offsets, lines and
+    columns are then those of `data`."""
+    first, last = skip[0] + 1, skip[1] - 1  # the value's opening and closing brackets stay
+    found = []
+    for repeat in duplicate_keys(data[:first] + data[last:], limit):
+        at = repeat.offset if repeat.offset < first else repeat.offset + last - first
+        line, column = repeat.line, repeat.column
+        if at >= last:  # after the left-out bytes, which may hold newlines
+            line, column = data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
+        found.append(DuplicateKey(repeat.key, repeat.pointer, line, column, at))
+    return found
+
+
+def _tokens(data: bytes | bytearray) -> tuple[np.ndarray, np.ndarray]:
     """Offsets and bytes of the quotes, brackets and colons that are JSON's own (not in strings);
-    `bytes.translate` zeroes every other byte in one C pass, in chunks to keep the copy small.
-    The inside of `skip` (a whole JSON value, so its quotes pair up) is left out."""
+    `bytes.translate` zeroes every other byte in one C pass, in chunks to keep the copy small."""
     ats, all_chars = [], []
     for start in range(0, len(data), _CHUNK):
         chunk = np.frombuffer(data[start : start + _CHUNK].translate(_STRUCTURAL), np.uint8)
         found = np.flatnonzero(chunk)
-        if skip is not None:
-            found = found[(found + start <= skip[0]) | (found + start >= skip[1] - 1)]
         ats.append(found + start)
         all_chars.append(chunk[found])
     at = np.concatenate(ats) if ats else np.empty(0, np.int64)

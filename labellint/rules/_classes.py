@@ -20,7 +20,14 @@ def spec_name_per_class(context: RuleContext) -> list[str | None]:
 
 
 def first_use_per_file(context: RuleContext) -> dict[tuple[int, int], tuple[int, int]]:
-    """(class index, file index) -> (first annotation index, number of annotations)."""
+    """(class index, file index) -> (first annotation index, number of annotations); computed once
+    per run (LL101 and LL102 both ask; callers only read it)."""
+    if "classes:first use per file" not in context.cache:
+        context.cache["classes:first use per file"] = _first_use_per_file(context)
+    return context.cache["classes:first use per file"]
+
+
+def _first_use_per_file(context: RuleContext) -> dict[tuple[int, int], tuple[int, int]]:
     ds = context.dataset
     known = ds.ann_class >= 0
     keys = ds.ann_class[known].astype(np.int64) * (len(ds.files) + 1) + ds.ann_file[known]

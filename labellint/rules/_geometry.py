@@ -22,7 +22,14 @@ def has_box(context: RuleContext) -> np.ndarray:
 
 
 def item_sizes(context: RuleContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per annotation: its image's width and height (1 for normalized items) and normalized flag."""
+    """Per annotation: its image's width and height (1 for normalized items) and normalized flag;
+    computed once per run (four box rules ask; callers only read them)."""
+    if "geometry:item sizes" not in context.cache:
+        context.cache["geometry:item sizes"] = _item_sizes(context)
+    return context.cache["geometry:item sizes"]
+
+
+def _item_sizes(context: RuleContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ds = context.dataset
     item = np.where(ds.ann_item >= 0, ds.ann_item, 0)
     if ds.n_items == 0:
@@ -64,6 +71,14 @@ def per_annotation(context: RuleContext, field: str, default: float = np.nan) ->
 def same_item_pairs(context: RuleContext) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """All pairs (i, j), i < j, of boxed annotations on the same item, in blocks of about PAIR_CHUNK
     pairs (the order is that of one list): a 10M-box dataset has some 50M pairs, too many to hold."""
+    order, blocks = _pair_positions(context)
+    for first_pos, second_pos in blocks:
+        yield order[first_pos], order[second_pos]
+
+
+def _pair_positions(context: RuleContext) -> tuple[np.ndarray, Iterator[tuple[np.ndarray, np.ndarray]]]:
+    """The boxed annotations on known items in order of item (`order`), and the blocks of
+    `same_item_pairs` as positions in it."""
     if "pair_positions" not in context.cache:
         ds = context.dataset
         candidates = np.flatnonzero(has_box(context))
@@ -74,8 +89,55 @@ def same_item_pairs(context: RuleContext) -> Iterator[tuple[np.ndarray, np.ndarr
         run_end = np.repeat(np.append(boundaries, len(order)), np.diff(np.concatenate(([0], boundaries, [len(order)]))))
         context.cache["pair_positions"] = (order, run_end - np.arange(len(order)) - 1)
     order, counts = context.cache["pair_positions"]
-    for _block, first_pos, offsets in pair_blocks(counts, PAIR_CHUNK):
-        yield order[first_pos], order[first_pos + 1 + offsets]
+    blocks = ((first_pos, first_pos + 1 + offsets) for _block, first_pos, offsets in pair_blocks(counts, PAIR_CHUNK))
+    return order, blocks
+
+
+def reaching_pairs(context: RuleContext, limits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same-item pairs (first, second) whose IoU is at least the lowest of `limits` (NaN: no
+    limit), with that IoU, in the order of `same_item_pairs`. Computed once per run for each lowest
+    limit: LL205 and LL206 both ask (0.9 by default), and each keeps the pairs that reach its own
+    per-pair limit, which is never below this one."""
+    limited = limits[~np.isnan(limits)]
+    floor = float(limited.min()) if len(limited) else math.nan
+    key = f"geometry:pairs reaching {floor!r}"
+    if key not in context.cache:
+        context.cache[key] = _pairs_reaching(context, floor)
+    return context.cache[key]
+
+
+def _pairs_reaching(context: RuleContext, floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    empty = np.empty(0, np.int64)
+    found = [(empty, empty, np.empty(0, np.float64))]
+    if math.isnan(floor):  # no limit: no pair can reach it
+        return found[0]
+    order, blocks = _pair_positions(context)
+    # The boxes in the pairs' order (by item): a pair's two boxes are then near each other in
+    # memory, where gathers by annotation would jump about the whole array, pair after pair.
+    columns = tuple(column[order] for column in _columns(context))
+    x, _, w, _ = columns
+    for first, second in blocks:
+        if floor > 0:
+            # A positive IoU needs the boxes to overlap along x, which most pairs on an image do
+            # not: this test is a third of the IoU's work, and the IoU is then taken on fewer pairs.
+            # A pair it drops has an IoU of 0 or NaN in `pair_iou` (no overlap, or broken boxes).
+            # (A sweep over the boxes in order of x, making only the overlapping pairs, measured slower.)
+            with np.errstate(invalid="ignore", over="ignore"):
+                overlap = np.minimum(x[first] + w[first], x[second] + w[second]) - np.maximum(x[first], x[second])
+            first, second = first[overlap > 0], second[overlap > 0]
+        iou = _iou(columns, first, second)
+        reached = iou >= floor
+        found.append((order[first[reached]], order[second[reached]], iou[reached]))
+    first, second, iou = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    return first, second, iou
+
+
+def _columns(context: RuleContext) -> tuple[np.ndarray, ...]:
+    """The boxes' x, y, width and height as contiguous arrays (gathers from them are fast)."""
+    if "geometry:columns" not in context.cache:
+        boxes = context.dataset.ann_box
+        context.cache["geometry:columns"] = tuple(np.ascontiguousarray(boxes[:, k]) for k in range(4))
+    return context.cache["geometry:columns"]
 
 
 def pair_blocks(counts: np.ndarray, chunk: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -101,7 +163,12 @@ def pair_blocks(counts: np.ndarray, chunk: int) -> Iterator[tuple[np.ndarray, np
 
 def pair_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """IoU of box pairs (xywh, continuous coordinates, no +1)."""
-    x, y, w, h = (np.ascontiguousarray(boxes[:, k]) for k in range(4))  # gathers from columns, no (n, 4) copies
+    return _iou(tuple(np.ascontiguousarray(boxes[:, k]) for k in range(4)), first, second)
+
+
+def _iou(columns: tuple[np.ndarray, ...], first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """`pair_iou` from the boxes' columns (gathers from columns, no (n, 4) copies)."""
+    x, y, w, h = columns
     ax, bx, ay, by = x[first], x[second], y[first], y[second]
     aw, bw, ah, bh = w[first], w[second], h[first], h[second]
     # Broken boxes (inf, NaN) give NaN here, which no limit reaches; the rules that own them report them.
@@ -111,40 +178,6 @@ def pair_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.nda
         inter = ix * iy
         union = aw * ah + bw * bh - inter
         return np.where(union > 0, inter / union, 0.0)
-
-
-# Slack on the area-ratio bound, far above the rounding of the IoU arithmetic on the boxes it applies to.
-_RATIO_SLACK = 1e-6
-
-
-def may_reach_iou(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, limit: np.ndarray) -> np.ndarray:
-    """Which pairs can have IoU >= `limit` (per pair): IoU <= min(area) / max(area), so a pair of
-    very different sizes cannot, and `pair_iou` need not look at it. Only pairs of plain boxes
-    (finite, positive size, not tiny next to their coordinates, where rounding stays negligible)
-    are ruled out; every other pair is kept for the exact test."""
-    # Only the pairs' own boxes are looked at: callers pass blocks of pairs, and a pass over every
-    # box per block would cost more than the block.
-    plain_first, a = _plain_and_area(boxes[first])
-    plain_second, b = _plain_and_area(boxes[second])
-    with np.errstate(invalid="ignore"):
-        too_different = np.minimum(a, b) < limit * (1 - _RATIO_SLACK) * np.maximum(a, b)
-    return ~(too_different & plain_first & plain_second)
-
-
-def _plain_and_area(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which boxes are plain (finite, positive size, not tiny next to their coordinates), and their areas."""
-    x, y, w, h = (boxes[:, k] for k in range(4))
-    area = w * h
-    with np.errstate(invalid="ignore", over="ignore"):
-        plain = (
-            np.isfinite(boxes).all(axis=1)
-            & np.isfinite(area)
-            & (w > 0)
-            & (h > 0)
-            & (w >= _RATIO_SLACK * np.abs(x))
-            & (h >= _RATIO_SLACK * np.abs(y))
-        )
-    return plain, area
 
 
 def fmt_box(box: np.ndarray) -> str:

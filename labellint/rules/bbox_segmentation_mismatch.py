@@ -37,6 +37,8 @@ class BboxSegmentationMismatch(Rule):
         ds = context.dataset
         options: Options = self.options  # type: ignore[assignment]
         seg = segmentations(context)
+        if not len(seg.part_size) and not seg.rle:  # no polygon, no mask (a boxes-only file): nothing to compare
+            return
         extent, area = _polygon_extents_and_areas(seg, ds.n_annotations)
         # Annotations with a broken part are LL207's; their extent and area would mislead here.
         broken = {a for a, _, _ in seg.odd_parts} | set(seg.malformed)

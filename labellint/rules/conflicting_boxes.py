@@ -8,7 +8,7 @@ import numpy as np
 
 from labellint.problem import Severity
 from labellint.rules._classes import spec_name_per_class
-from labellint.rules._geometry import may_reach_iou, pair_iou, per_annotation, same_item_pairs
+from labellint.rules._geometry import per_annotation, reaching_pairs
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
 DEFAULT_CONFLICT_IOU = 0.9
@@ -33,33 +33,26 @@ class ConflictingBoxes(Rule):
         display = [n or ref.name for n, ref in zip(names, ds.classes, strict=True)]
         allowed = _allowed_pairs(spec)
         rank = _priority_rank(spec.priority if spec else [])
-        for first, second in same_item_pairs(context):
-            yield from _block(ds, first, second, per_class, display, allowed, rank)
-
-
-def _block(ds, first, second, per_class, display, allowed, rank) -> Iterator[Finding]:
-    """The findings among one block of same-item pairs."""
-    differ = (ds.ann_class[first] != ds.ann_class[second]) & (ds.ann_class[first] >= 0) & (ds.ann_class[second] >= 0)
-    first, second = first[differ], second[differ]
-    limit = np.fmin(per_class[first], per_class[second])
-    possible = may_reach_iou(ds.ann_box, first, second, limit)
-    first, second, limit = first[possible], second[possible], limit[possible]
-    iou = pair_iou(ds.ann_box, first, second)
-    for k in np.flatnonzero(iou >= limit):
-        a, b = int(first[k]), int(second[k])
-        name_a, name_b = display[ds.ann_class[a]], display[ds.ann_class[b]]
-        if frozenset((name_a, name_b)) in allowed:
-            continue
-        winner = rank.get((name_a, name_b))
-        loser = b if winner in (None, name_a) else a
-        kept = a if loser == b else b
-        advice = f"; priority says {winner!r} wins" if winner else ""
-        yield Finding(
-            f"{display[ds.ann_class[loser]]!r} box overlaps a {display[ds.ann_class[kept]]!r} box "
-            f"at IoU {iou[k]:.2f} (limit {limit[k]:g}){advice}",
-            annotation=loser,
-            pair=kept,
+        first, second, iou = reaching_pairs(context, per_class)
+        differ = (
+            (ds.ann_class[first] != ds.ann_class[second]) & (ds.ann_class[first] >= 0) & (ds.ann_class[second] >= 0)
         )
+        limit = np.fmin(per_class[first], per_class[second])
+        for k in np.flatnonzero(differ & (iou >= limit)):
+            a, b = int(first[k]), int(second[k])
+            name_a, name_b = display[ds.ann_class[a]], display[ds.ann_class[b]]
+            if frozenset((name_a, name_b)) in allowed:
+                continue
+            winner = rank.get((name_a, name_b))
+            loser = b if winner in (None, name_a) else a
+            kept = a if loser == b else b
+            advice = f"; priority says {winner!r} wins" if winner else ""
+            yield Finding(
+                f"{display[ds.ann_class[loser]]!r} box overlaps a {display[ds.ann_class[kept]]!r} box "
+                f"at IoU {iou[k]:.2f} (limit {limit[k]:g}){advice}",
+                annotation=loser,
+                pair=kept,
+            )
 
 
 def _allowed_pairs(spec) -> set[frozenset[str]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from labellint.rules._geometry import may_reach_iou, pair_iou, per_annotation, same_item_pairs
+from labellint.rules._geometry import per_annotation, reaching_pairs
 from labellint.rules.base import Finding, Rule, RuleContext, Scope
 
 DEFAULT_DUPLICATE_IOU = 0.9
@@ -23,18 +23,10 @@ class DuplicateBox(Rule):
     def check(self, context: RuleContext) -> Iterator[Finding]:
         ds = context.dataset
         limits = per_annotation(context, "duplicate_iou", DEFAULT_DUPLICATE_IOU)
-        for first, second in same_item_pairs(context):
-            yield from self._block(ds, first, second, limits)
-
-    def _block(self, ds, first: np.ndarray, second: np.ndarray, limits: np.ndarray) -> Iterator[Finding]:
-        """The findings among one block of same-item pairs."""
+        first, second, iou = reaching_pairs(context, limits)
         same = (ds.ann_class[first] == ds.ann_class[second]) & (ds.ann_class[first] >= 0)
-        first, second = first[same], second[same]
         limit = limits[first]
-        possible = may_reach_iou(ds.ann_box, first, second, limit)
-        first, second, limit = first[possible], second[possible], limit[possible]
-        iou = pair_iou(ds.ann_box, first, second)
-        for k in np.flatnonzero(iou >= limit):
+        for k in np.flatnonzero(same & (iou >= limit)):
             a, b = int(first[k]), int(second[k])
             other = ds.annotation_location(a)
             if other.annotation:

@@ -56,6 +56,8 @@ def _repeats(namespace: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, int]
     if len(ids) < 2:
         return
     if ids.dtype != object:
+        if (namespace[1:] == namespace[:-1]).all() and (ids[1:] > ids[:-1]).all():
+            return  # one namespace, ids rising (as exports write them): none repeats, and no sort is needed
         order = np.lexsort((np.arange(len(ids)), ids, namespace))
         same = (ids[order][1:] == ids[order][:-1]) & (namespace[order][1:] == namespace[order][:-1])
         if not same.any():
