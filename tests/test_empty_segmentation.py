@@ -71,3 +71,38 @@ def test_out_of_range_coordinate_is_ll207_not_a_crash(tmp_path: Path) -> None:
         ("/annotations/0", "polygon 2 has a coordinate that is not a finite number"),
         ("/annotations/1", "polygon 1 has a coordinate that is not a finite number"),
     }
+
+
+def test_an_empty_polygon_among_others_is_ll207_and_leaves_the_others_measured(tmp_path: Path) -> None:
+    """`[]` as one part of a segmentation (between parts, and last in the file): LL207 names it, and
+    LL208 measures the other parts as it does without it (before: the parts' areas and extents were
+    read past it, and an empty last part crashed LL207 and LL208 with an IndexError)."""
+    square, far = [10, 10, 20, 10, 20, 20, 10, 20], [50, 50, 60, 50, 60, 60, 50, 60]
+    segmentations = [[square, [], far], [square, []]]
+    annotations = [
+        {"id": k + 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 10, 10], "area": 100, "segmentation": s}
+        for k, s in enumerate(segmentations)
+    ]
+
+    def checked(name: str, parts: list[list[list[int]]]) -> dict:
+        rows = [dict(a, segmentation=p) for a, p in zip(annotations, parts, strict=True)]
+        write_coco(tmp_path / name, IMAGES, rows)
+        result = run_cli("check", str(tmp_path / name), "--select", "LL207,LL208", "--format", "json", cwd=tmp_path)
+        return json.loads(result.stdout)
+
+    with_empty = checked("with.json", segmentations)
+    without = checked("without.json", [[p for p in s if p] for s in segmentations])
+    assert not with_empty["crashes"] and not without["crashes"]
+
+    def found(report: dict, code: str) -> set:
+        return {(p["pointer"], p["message"]) for p in report["problems"] if p["code"] == code}
+
+    assert found(with_empty, "LL208") == found(without, "LL208")
+    assert len(found(without, "LL208")) == 2  # the far square: outside the box, and the area twice the stored one
+    empty_parts = {
+        (f"/annotations/{a}", f"polygon {k + 1} of {len(s)} has 0 points; a polygon needs 3")
+        for a, s in enumerate(segmentations)
+        for k, part in enumerate(s)
+        if not part
+    }
+    assert found(with_empty, "LL207") == empty_parts

@@ -107,17 +107,15 @@ def test_part_areas_are_the_shoelace_of_each_part() -> None:
     values = _segmentation_values(rng, 400, odd=False)
     flat = _flatten({a: v for a, v in enumerate(values)})
     assert len(flat.part_size) > 300 and (flat.part_size == 1).any()  # one-point parts wrap onto themselves
+    assert (flat.part_size == 0).any()  # empty parts, whose neighbours must keep their own areas
     areas = _segmentation.part_areas(flat)
-    # The same numbers, bit for bit, as a gather of every point's successor.
+    # The same numbers, bit for bit, as a gather of every point's successor over the parts with points.
     x, y, following = flat.points[:, 0], flat.points[:, 1], _segmentation.next_point(flat)
-    gathered = np.abs(np.add.reduceat(x * y[following] - x[following] * y, flat.part_start)) / 2
-    assert areas.tobytes() == gathered.tobytes()
-    # And the shoelace of each part, computed plainly (empty parts, and the parts just before them,
-    # are left out: reduceat gives an empty part the next part's first term).
-    sizes = flat.part_size.tolist()
-    for k, (start, size) in enumerate(zip(flat.part_start.tolist(), sizes, strict=True)):
-        if size == 0 or (k + 1 < len(sizes) and sizes[k + 1] == 0):
-            continue
+    used = flat.part_size > 0
+    gathered = np.abs(np.add.reduceat(x * y[following] - x[following] * y, flat.part_start[used])) / 2
+    assert areas[used].tobytes() == gathered.tobytes()
+    # And the shoelace of each part, computed plainly (an empty part has none: 0).
+    for k, (start, size) in enumerate(zip(flat.part_start.tolist(), flat.part_size.tolist(), strict=True)):
         points = flat.points[start : start + size].tolist()
         twice = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True))
         assert areas[k] == pytest.approx(abs(twice) / 2, rel=1e-12, abs=1e-9), k

@@ -47,7 +47,15 @@ def part_areas(seg: Segmentations) -> np.ndarray:
         return np.empty(0)
     x, y = seg.points[:, 0], seg.points[:, 1]
     cross = x * _following_values(seg, y) - _following_values(seg, x) * y
-    return np.abs(np.add.reduceat(cross, seg.part_start)) / 2
+    used = seg.part_size > 0
+    if used.all():
+        return np.abs(np.add.reduceat(cross, seg.part_start)) / 2
+    # reduceat reads an empty part as the next part's first value (or past the end): empty parts
+    # (`[]` in a COCO segmentation; LL207 names them) have no area and are left out of the sums.
+    areas = np.zeros(len(seg.part_size))
+    if used.any():
+        areas[used] = np.abs(np.add.reduceat(cross, seg.part_start[used])) / 2
+    return areas
 
 
 def _following_values(seg: Segmentations, values: np.ndarray) -> np.ndarray:
@@ -55,15 +63,25 @@ def _following_values(seg: Segmentations, values: np.ndarray) -> np.ndarray:
     value: the same numbers without a gather from all over the array per point."""
     out = np.empty_like(values)
     out[:-1] = values[1:]
-    out[seg.part_start + seg.part_size - 1] = values[seg.part_start]
+    start, size = _nonempty_parts(seg)
+    out[start + size - 1] = values[start]
     return out
+
+
+def _nonempty_parts(seg: Segmentations) -> tuple[np.ndarray, np.ndarray]:
+    """Start and size of the parts with points: an empty part's `start + size - 1` is the point
+    before it, another part's last point, whose wrap-around it must not overwrite."""
+    if seg.part_size.all():
+        return seg.part_start, seg.part_size
+    used = seg.part_size > 0
+    return seg.part_start[used], seg.part_size[used]
 
 
 def next_point(seg: Segmentations) -> np.ndarray:
     """Index of the point after each point, wrapping around inside its part."""
     following = np.arange(1, len(seg.points) + 1)
-    last = seg.part_start + seg.part_size - 1
-    following[last] = seg.part_start
+    start, size = _nonempty_parts(seg)
+    following[start + size - 1] = start
     return following
 
 
@@ -71,13 +89,23 @@ def part_extents(seg: Segmentations) -> np.ndarray:
     """(parts, 4) min x, min y, max x, max y of every part."""
     if not len(seg.part_size):
         return np.empty((0, 4))
-    x, y = seg.points[:, 0], seg.points[:, 1]
+    used = seg.part_size > 0
+    if not used.all():  # an empty part has no extent (NaN); the others as below
+        extents = np.full((len(seg.part_size), 4), np.nan)
+        if used.any():
+            extents[used] = _extents(seg.points, seg.part_start[used])
+        return extents
+    return _extents(seg.points, seg.part_start)
+
+
+def _extents(points: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    x, y = points[:, 0], points[:, 1]
     return np.stack(
         [
-            np.minimum.reduceat(x, seg.part_start),
-            np.minimum.reduceat(y, seg.part_start),
-            np.maximum.reduceat(x, seg.part_start),
-            np.maximum.reduceat(y, seg.part_start),
+            np.minimum.reduceat(x, starts),
+            np.minimum.reduceat(y, starts),
+            np.maximum.reduceat(x, starts),
+            np.maximum.reduceat(y, starts),
         ],
         axis=1,
     )

@@ -56,18 +56,21 @@ def _polygon_extents_and_areas(seg: Segmentations, n: int) -> tuple[np.ndarray, 
     extent = np.full((n, 4), np.nan)
     area = np.full(n, np.nan)
     if len(seg.part_size):
-        parts = part_extents(seg)
+        # Empty parts (no points: LL207's finding) have no extent and no area: left out.
+        used = seg.part_size > 0
+        owner = seg.part_ann[used]
+        parts = part_extents(seg)[used]
         extent[:, :2] = np.inf
         extent[:, 2:] = -np.inf
-        np.minimum.at(extent[:, 0], seg.part_ann, parts[:, 0])
-        np.minimum.at(extent[:, 1], seg.part_ann, parts[:, 1])
-        np.maximum.at(extent[:, 2], seg.part_ann, parts[:, 2])
-        np.maximum.at(extent[:, 3], seg.part_ann, parts[:, 3])
+        np.minimum.at(extent[:, 0], owner, parts[:, 0])
+        np.minimum.at(extent[:, 1], owner, parts[:, 1])
+        np.maximum.at(extent[:, 2], owner, parts[:, 2])
+        np.maximum.at(extent[:, 3], owner, parts[:, 3])
         has_polygon = np.zeros(n, bool)
-        has_polygon[seg.part_ann] = True
+        has_polygon[owner] = True
         extent[~has_polygon] = np.nan
         area[has_polygon] = 0.0
-        np.add.at(area, seg.part_ann, part_areas(seg))
+        np.add.at(area, owner, part_areas(seg)[used])
     return extent, area
 
 
