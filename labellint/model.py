@@ -60,6 +60,13 @@ def ids_array(values: Sequence[Any]) -> np.ndarray:
     return np.asarray(list(values), dtype=object)
 
 
+def repeated(value: Any, shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
+    """`value` in every cell of `shape`, as a read-only view of one element (np.broadcast_to): a column
+    that is the same in every row (no box, no image size, no annotator) costs no memory per row.
+    Nothing writes into a built Dataset's arrays; code that wants to must copy first."""
+    return np.broadcast_to(np.array(value, dtype), shape)
+
+
 @dataclass(slots=True, eq=False)
 class DenseValues(Mapping[int, float]):
     """A number per annotation in one float64 array, NaN where the source has none, read as the sparse
@@ -311,7 +318,24 @@ def _concat_arrays(arrays: list[np.ndarray]) -> np.ndarray:
     # Integer ids from one file and string ids from another become one object array.
     if any(a.dtype == object for a in arrays) and not all(a.dtype == object for a in arrays):
         arrays = [a.astype(object) for a in arrays]
+    same = _repeated_value(arrays)
+    if same is not None:  # shards that all lack boxes stay without one value per row
+        return repeated(same, (sum(len(a) for a in arrays), *arrays[0].shape[1:]), arrays[0].dtype)
     return np.concatenate(arrays)
+
+
+def _repeated_value(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """The one element (as a 1-element array) of arrays that all repeat it in every cell, as `repeated`
+    views do (same dtype and row shape; empty arrays add nothing), else None."""
+    full = [a for a in arrays if a.size]
+    if not full or any(a.dtype != arrays[0].dtype or a.shape[1:] != arrays[0].shape[1:] for a in arrays):
+        return None
+    if any(a.strides != (0,) * a.ndim for a in full):
+        return None
+    first = full[0].flat[0:1]
+    if first.dtype == object:
+        return first if all(a.flat[0] is first[0] for a in full) else None
+    return first if all(a.flat[0:1].tobytes() == first.tobytes() for a in full) else None
 
 
 def _raw(value: Any) -> str:
