@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from conftest import shared_path
 from helpers import run_cli
-from parquet_tables import SEED, SEED_ROWS, classification, detection
+from parquet_tables import SEED, SEED_ROWS, classification, detection, with_features
 
 from labellint.readers import Candidate, available_readers
 
@@ -254,3 +254,41 @@ def test_read_with_other_formats_every_item_keeps_its_own_name(tmp_path):
     files = [dataset.files[int(f)].path for f in dataset.item_file]
     named = dict(zip(dataset.item_names, files, strict=True))
     assert named["a.jpg"].endswith("labels.csv") and named["b.jpg"].endswith("labels.csv")
+
+
+def test_unsigned_classlabel_indices_with_nulls_are_read(tmp_path):
+    path = tmp_path / "train.parquet"
+    labels = pa.array([0, None, 2, 1, 2], pa.uint8())  # datasets may store a ClassLabel narrow
+    features = {"label": {"names": ["a", "b", "c"], "_type": "ClassLabel"}}
+    pq.write_table(with_features(pa.table({"label": labels}), features), path)
+    written = pq.read_table(path).column("label").to_pylist()
+    dataset = read(path)
+    assert dataset.issues == []
+    assert [dataset.classes[c].name for c in dataset.ann_class] == [
+        ["a", "b", "c"][v] for v in written if v is not None
+    ]
+    assert dataset.ann_item.tolist() == [row for row, v in enumerate(written) if v is not None]
+
+
+def test_a_table_without_boxes_holds_none_per_row_across_shards_and_pickles(tmp_path):
+    import pickle
+
+    paths = []
+    for k in range(3):
+        paths.append(tmp_path / f"train-0000{k}-of-00003.parquet")
+        pq.write_table(pa.table({"id": pa.array([10 * k, 10 * k + 1], pa.int64()), "label": ["x", "y"]}), paths[-1])
+    rows = sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
+    reader = available_readers()["parquet"]
+    from labellint.readers.base import ReadContext
+
+    dataset = reader.read(paths, ReadContext(Path.read_bytes, Path.is_file, str))
+    assert dataset.item_ids.tolist() == [v for p in paths for v in pq.read_table(p).column("id").to_pylist()]
+    for column, shape in ((dataset.ann_box, (rows, 4)), (dataset.item_width, (rows,)), (dataset.item_height, (rows,))):
+        assert column.shape == shape and np.isnan(column).all()
+        assert column.strides == (0,) * column.ndim and not column.flags.writeable  # one value, not one per row
+    assert dataset.ann_ids.tolist() == [None] * rows and (dataset.annotator_index() == -1).all()
+    again = pickle.loads(pickle.dumps(dataset))
+    assert np.array_equal(again.ann_box, dataset.ann_box, equal_nan=True)
+    assert (
+        again.item_ids.tolist() == dataset.item_ids.tolist() and again.ann_class.tolist() == dataset.ann_class.tolist()
+    )
