@@ -105,6 +105,7 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     # items
     item_ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    # The item's file name (None: it has none); empty list when no item has one (filled in when datasets merge).
     item_names: list[str | None] = field(default_factory=list)
     item_file: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     item_line: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
@@ -250,6 +251,7 @@ class Dataset:
         class_index: dict[ClassRef, int] = {}
         annotator_index: dict[str, int] = {}
         any_text = any(p.item_text for p in parts)
+        any_names = any(p.item_names for p in parts)
         any_span = any(len(p.ann_span) for p in parts)
         item_arrays: dict[str, list[np.ndarray]] = {}
         ann_arrays: dict[str, list[np.ndarray]] = {}
@@ -264,7 +266,9 @@ class Dataset:
                 [annotator_index.setdefault(name, len(annotator_index)) for name in part.annotators] + [-1], np.int32
             )
             out.files.extend(part.files)
-            out.item_names.extend(part.item_names)
+            if any_names:
+                out.item_names.extend(part.item_names)
+                out.item_names.extend([None] * (part.n_items - len(part.item_names)))
             if any_text:
                 out.item_text.extend(part.item_text or [None] * part.n_items)
             if any_span:

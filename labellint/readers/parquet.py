@@ -189,8 +189,8 @@ class _Table:
             self.source.shared_item_ids = True  # file names name images across shards and tools
         else:
             ds.item_ids = np.arange(n, dtype=np.int64)
-        # One name per item (None: the row has no file name), so datasets merged with this one stay aligned.
-        ds.item_names = paths.tolist() if paths is not None else [None] * n
+        if paths is not None:  # else no item has a name: the empty list (Dataset.concat fills it in)
+            ds.item_names = paths.tolist()
         text = None if image else _column(self.names, self.options.get("text"), TEXT_COLUMNS)
         if text is not None and self.pa.types.is_string(self.table.schema.field(text).type):
             ds.item_text = self.table.column(text).to_pylist()
