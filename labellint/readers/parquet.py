@@ -220,7 +220,9 @@ class _Table:
         return values if column.null_count == 0 else None
 
     def _labels(self, ds: Dataset, name: str) -> None:
-        column = self.table.column(name).combine_chunks()
+        column = self.table.column(name)
+        if not self.pa.types.is_integer(column.type):  # lists and dictionary encoding want one chunk
+            column = column.combine_chunks()
         rows = self.rows
         if self.pa.types.is_list(column.type) or self.pa.types.is_large_list(column.type):
             rows = self.pc.list_parent_indices(column).to_numpy()
