@@ -292,3 +292,26 @@ def test_a_table_without_boxes_holds_none_per_row_across_shards_and_pickles(tmp_
     assert (
         again.item_ids.tolist() == dataset.item_ids.tolist() and again.ann_class.tolist() == dataset.ann_class.tolist()
     )
+
+
+def test_a_table_read_beside_a_box_file_keeps_each_file_s_boxes(tmp_path):
+    pq.write_table(pa.table({"id": pa.array([7, 8], pa.int64()), "label": ["a", "b"]}), tmp_path / "rows.parquet")
+    boxes = "filename,width,height,class,xmin,ymin,xmax,ymax\nx.jpg,100,50,cat,1,2,11,22\ny.jpg,100,50,dog,5,5,6,8\n"
+    (tmp_path / "boxes.csv").write_text(boxes)
+    dataset = read(tmp_path)
+    rows = list(csv.DictReader(boxes.splitlines()))
+    files = [dataset.files[int(f)].path for f in dataset.ann_file]
+    from_csv = [tuple(dataset.ann_box[a]) for a, path in enumerate(files) if path.endswith("boxes.csv")]
+    assert from_csv == [
+        (float(r["xmin"]), float(r["ymin"]), float(r["xmax"]) - float(r["xmin"]), float(r["ymax"]) - float(r["ymin"]))
+        for r in rows
+    ]
+    from_table = [a for a, path in enumerate(files) if path.endswith("rows.parquet")]
+    assert len(from_table) == pq.read_metadata(tmp_path / "rows.parquet").num_rows
+    assert np.isnan(dataset.ann_box[from_table]).all()
+    item_files = [dataset.files[int(f)].path for f in dataset.item_file]
+    widths = {path.rsplit("/", 1)[-1]: [] for path in item_files}
+    for width, path in zip(dataset.item_width.tolist(), item_files, strict=True):
+        widths[path.rsplit("/", 1)[-1]].append(width)
+    assert widths["boxes.csv"] == [float(r["width"]) for r in rows]
+    assert len(widths["rows.parquet"]) == 2 and np.isnan(widths["rows.parquet"]).all()
