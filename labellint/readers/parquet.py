@@ -241,7 +241,7 @@ class _Table:
         if pa.types.is_integer(kind):
             if names is not None and _within(values, -1, len(names), pc):  # the usual case: one pass, no copy
                 return [ClassRef(n, k) for k, n in enumerate(names)], values.cast(pa.int32()).to_numpy()
-            indices = pc.fill_null(values.cast(pa.int64()), -1).to_numpy()  # int64 first: -1 fits unsigned tags too
+            indices = pc.fill_null(values.cast(pa.int64()), -1).to_numpy()  # int64 first: -1 fits unsigned labels too
             if names is not None:
                 bad = (indices < -1) | (indices >= len(names))
                 if bad.any():
