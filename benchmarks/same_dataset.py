@@ -7,7 +7,8 @@
 Each tree reads the files in a fresh process (PYTHONPATH pointing at it) with `Reader.read` alone,
 and hashes every Dataset field: arrays by dtype, shape and bytes (object arrays by their values'
 repr), lists and dicts by repr, so a value, its type and its order all count; issues and the
-source files' meta are fields too. Exits 1 and names the files and fields that differ.
+source files' meta are fields too. `item_names` left empty (no item has a name) hashes as a None
+per item, as a reader that fills them in writes it. Exits 1 and names the files and fields that differ.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ for name in sys.argv[3:]:
         continue
     dataset = claimed[0].read([path], context)
     fields = {f.name: digest(getattr(dataset, f.name)) for f in dataclasses.fields(dataset)}
+    names = list(dataset.item_names)  # no names at all may be the empty list: hashed as a None per item
+    fields["item_names"] = digest(names + [None] * (dataset.n_items - len(names)))
     sizes = {"n_items": dataset.n_items, "n_annotations": dataset.n_annotations}
     out[name] = {"reader": claimed[0].name, **sizes, **fields}
 print(json.dumps(out))

@@ -60,6 +60,13 @@ def ids_array(values: Sequence[Any]) -> np.ndarray:
     return np.asarray(list(values), dtype=object)
 
 
+def repeated(value: Any, shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
+    """`value` in every cell of `shape`, as a read-only view of one element (np.broadcast_to): a column
+    that is the same in every row (no box, no image size, no annotator) costs no memory per row.
+    Nothing writes into a built Dataset's arrays; code that wants to must copy first."""
+    return np.broadcast_to(np.array(value, dtype), shape)
+
+
 @dataclass(slots=True, eq=False)
 class DenseValues(Mapping[int, float]):
     """A number per annotation in one float64 array, NaN where the source has none, read as the sparse
@@ -98,6 +105,7 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     # items
     item_ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    # The item's file name (None: it has none); empty list when no item has one (filled in when datasets merge).
     item_names: list[str | None] = field(default_factory=list)
     item_file: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     item_line: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
@@ -243,6 +251,7 @@ class Dataset:
         class_index: dict[ClassRef, int] = {}
         annotator_index: dict[str, int] = {}
         any_text = any(p.item_text for p in parts)
+        any_names = any(p.item_names for p in parts)
         any_span = any(len(p.ann_span) for p in parts)
         item_arrays: dict[str, list[np.ndarray]] = {}
         ann_arrays: dict[str, list[np.ndarray]] = {}
@@ -257,7 +266,9 @@ class Dataset:
                 [annotator_index.setdefault(name, len(annotator_index)) for name in part.annotators] + [-1], np.int32
             )
             out.files.extend(part.files)
-            out.item_names.extend(part.item_names)
+            if any_names:
+                out.item_names.extend(part.item_names)
+                out.item_names.extend([None] * (part.n_items - len(part.item_names)))
             if any_text:
                 out.item_text.extend(part.item_text or [None] * part.n_items)
             if any_span:
@@ -311,7 +322,24 @@ def _concat_arrays(arrays: list[np.ndarray]) -> np.ndarray:
     # Integer ids from one file and string ids from another become one object array.
     if any(a.dtype == object for a in arrays) and not all(a.dtype == object for a in arrays):
         arrays = [a.astype(object) for a in arrays]
+    same = _repeated_value(arrays)
+    if same is not None:  # shards that all lack boxes stay without one value per row
+        return repeated(same, (sum(len(a) for a in arrays), *arrays[0].shape[1:]), arrays[0].dtype)
     return np.concatenate(arrays)
+
+
+def _repeated_value(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """The one element (as a 1-element array) of arrays that all repeat it in every cell, as `repeated`
+    views do (same dtype and row shape; empty arrays add nothing), else None."""
+    full = [a for a in arrays if a.size]
+    if not full or any(a.dtype != arrays[0].dtype or a.shape[1:] != arrays[0].shape[1:] for a in arrays):
+        return None
+    if any(a.strides != (0,) * a.ndim for a in full):
+        return None
+    first = full[0].flat[0:1]
+    if first.dtype == object:
+        return first if all(a.flat[0] is first[0] for a in full) else None
+    return first if all(a.flat[0:1].tobytes() == first.tobytes() for a in full) else None
 
 
 def _raw(value: Any) -> str:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from conftest import shared_path
 from helpers import run_cli
-from parquet_tables import SEED, SEED_ROWS, classification, detection
+from parquet_tables import SEED, SEED_ROWS, classification, detection, with_features
 
 from labellint.readers import Candidate, available_readers
 
@@ -254,3 +254,64 @@ def test_read_with_other_formats_every_item_keeps_its_own_name(tmp_path):
     files = [dataset.files[int(f)].path for f in dataset.item_file]
     named = dict(zip(dataset.item_names, files, strict=True))
     assert named["a.jpg"].endswith("labels.csv") and named["b.jpg"].endswith("labels.csv")
+
+
+def test_unsigned_classlabel_indices_with_nulls_are_read(tmp_path):
+    path = tmp_path / "train.parquet"
+    labels = pa.array([0, None, 2, 1, 2], pa.uint8())  # datasets may store a ClassLabel narrow
+    features = {"label": {"names": ["a", "b", "c"], "_type": "ClassLabel"}}
+    pq.write_table(with_features(pa.table({"label": labels}), features), path)
+    written = pq.read_table(path).column("label").to_pylist()
+    dataset = read(path)
+    assert dataset.issues == []
+    assert [dataset.classes[c].name for c in dataset.ann_class] == [
+        ["a", "b", "c"][v] for v in written if v is not None
+    ]
+    assert dataset.ann_item.tolist() == [row for row, v in enumerate(written) if v is not None]
+
+
+def test_a_table_without_boxes_holds_none_per_row_across_shards_and_pickles(tmp_path):
+    import pickle
+
+    paths = []
+    for k in range(3):
+        paths.append(tmp_path / f"train-0000{k}-of-00003.parquet")
+        pq.write_table(pa.table({"id": pa.array([10 * k, 10 * k + 1], pa.int64()), "label": ["x", "y"]}), paths[-1])
+    rows = sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
+    reader = available_readers()["parquet"]
+    from labellint.readers.base import ReadContext
+
+    dataset = reader.read(paths, ReadContext(Path.read_bytes, Path.is_file, str))
+    assert dataset.item_ids.tolist() == [v for p in paths for v in pq.read_table(p).column("id").to_pylist()]
+    for column, shape in ((dataset.ann_box, (rows, 4)), (dataset.item_width, (rows,)), (dataset.item_height, (rows,))):
+        assert column.shape == shape and np.isnan(column).all()
+        assert column.strides == (0,) * column.ndim and not column.flags.writeable  # one value, not one per row
+    assert dataset.ann_ids.tolist() == [None] * rows and (dataset.annotator_index() == -1).all()
+    again = pickle.loads(pickle.dumps(dataset))
+    assert np.array_equal(again.ann_box, dataset.ann_box, equal_nan=True)
+    assert (
+        again.item_ids.tolist() == dataset.item_ids.tolist() and again.ann_class.tolist() == dataset.ann_class.tolist()
+    )
+
+
+def test_a_table_read_beside_a_box_file_keeps_each_file_s_boxes(tmp_path):
+    pq.write_table(pa.table({"id": pa.array([7, 8], pa.int64()), "label": ["a", "b"]}), tmp_path / "rows.parquet")
+    boxes = "filename,width,height,class,xmin,ymin,xmax,ymax\nx.jpg,100,50,cat,1,2,11,22\ny.jpg,100,50,dog,5,5,6,8\n"
+    (tmp_path / "boxes.csv").write_text(boxes)
+    dataset = read(tmp_path)
+    rows = list(csv.DictReader(boxes.splitlines()))
+    files = [dataset.files[int(f)].path for f in dataset.ann_file]
+    from_csv = [tuple(dataset.ann_box[a]) for a, path in enumerate(files) if path.endswith("boxes.csv")]
+    assert from_csv == [
+        (float(r["xmin"]), float(r["ymin"]), float(r["xmax"]) - float(r["xmin"]), float(r["ymax"]) - float(r["ymin"]))
+        for r in rows
+    ]
+    from_table = [a for a, path in enumerate(files) if path.endswith("rows.parquet")]
+    assert len(from_table) == pq.read_metadata(tmp_path / "rows.parquet").num_rows
+    assert np.isnan(dataset.ann_box[from_table]).all()
+    item_files = [dataset.files[int(f)].path for f in dataset.item_file]
+    widths = {path.rsplit("/", 1)[-1]: [] for path in item_files}
+    for width, path in zip(dataset.item_width.tolist(), item_files, strict=True):
+        widths[path.rsplit("/", 1)[-1]].append(width)
+    assert widths["boxes.csv"] == [float(r["width"]) for r in rows]
+    assert len(widths["rows.parquet"]) == 2 and np.isnan(widths["rows.parquet"]).all()

@@ -85,6 +85,8 @@ def _item_ids(ids: list[Any] | None, counts: np.ndarray) -> list[Any]:
     """The rows' ids (None: the row numbers); a row with tokens but no id is numbered from 1, as CoNLL sentences are."""
     if ids is None:
         return list(range(len(counts)))
+    if None not in ids:  # the usual table: every row has its id
+        return ids
     return [r + 1 if i is None and n else i for r, (i, n) in enumerate(zip(ids, counts.tolist(), strict=True))]
 
 

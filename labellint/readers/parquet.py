@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from labellint.errors import MissingContentError
-from labellint.model import ClassRef, Dataset, SourceFile, empty_dataset
+from labellint.model import ClassRef, Dataset, SourceFile, empty_dataset, repeated
 from labellint.readers._token_table import read_token_table, token_columns
 from labellint.readers.base import ReadContext, Reader, issue
 from labellint.readers.classification import LABEL_COLUMNS
@@ -141,6 +141,9 @@ class _Table:
         self.features = hf_features(table.schema)
         self.names = table.column_names
         self.issues: list = []
+        # Row numbers, shared read-only by the items' and (one label a row) the annotations' indexes.
+        self.rows = np.arange(table.num_rows, dtype=np.int32)
+        self.rows.setflags(write=False)
 
     def build(self) -> Dataset:
         objects = _column(self.names, self.options.get("objects"), ("objects",))
@@ -160,20 +163,20 @@ class _Table:
         else:
             self._labels(ds, label)
         n_anns = len(ds.ann_item)
-        ds.ann_file = np.zeros(n_anns, np.int32)
-        ds.ann_line = np.zeros(n_anns, np.int32)
-        ds.ann_ids = np.empty(n_anns, object)  # None-filled
-        ds.ann_annotator = np.full(n_anns, -1, np.int32)
+        # What a table never says (lines, annotation ids, annotators; boxes for labels) is one
+        # repeated value, not one per row.
+        ds.ann_file = ds.ann_line = repeated(0, n_anns, np.int32)
+        ds.ann_ids = repeated(None, n_anns, object)
+        ds.ann_annotator = repeated(-1, n_anns, np.int32)
         if len(ds.ann_box) != n_anns:
-            ds.ann_box = np.full((n_anns, 4), np.nan)
+            ds.ann_box = repeated(np.nan, (n_anns, 4), np.float64)
         return ds
 
     def _items(self, ds: Dataset) -> None:
         n = self.table.num_rows
-        ds.item_file = np.zeros(n, np.int32)
-        ds.item_line = np.zeros(n, np.int32)
-        ds.item_index = np.arange(n, dtype=np.int32)
-        ds.item_normalized = np.zeros(n, bool)
+        ds.item_file = ds.item_line = repeated(0, n, np.int32)
+        ds.item_index = self.rows
+        ds.item_normalized = repeated(False, n, bool)
         ds.item_width = self._size("width")
         ds.item_height = self._size("height")
         ident = _column(self.names, self.options.get("id"), ID_COLUMNS)
@@ -186,8 +189,8 @@ class _Table:
             self.source.shared_item_ids = True  # file names name images across shards and tools
         else:
             ds.item_ids = np.arange(n, dtype=np.int64)
-        # One name per item (None: the row has no file name), so datasets merged with this one stay aligned.
-        ds.item_names = list(paths) if paths is not None else [None] * n
+        if paths is not None:  # else no item has a name: the empty list (Dataset.concat fills it in)
+            ds.item_names = paths.tolist()
         text = None if image else _column(self.names, self.options.get("text"), TEXT_COLUMNS)
         if text is not None and self.pa.types.is_string(self.table.schema.field(text).type):
             ds.item_text = self.table.column(text).to_pylist()
@@ -197,7 +200,7 @@ class _Table:
         if name not in self.names or not self.pa.types.is_integer(self.table.schema.field(name).type):
             if name in self.names and self.pa.types.is_floating(self.table.schema.field(name).type):
                 return self.table.column(name).to_numpy().astype(np.float64)
-            return np.full(n, np.nan)
+            return repeated(np.nan, n, np.float64)
         column = self.table.column(name)
         return self.pc.fill_null(self.pc.cast(column, self.pa.float64()), float("nan")).to_numpy()
 
@@ -217,24 +220,28 @@ class _Table:
         return values if column.null_count == 0 else None
 
     def _labels(self, ds: Dataset, name: str) -> None:
-        column = self.table.column(name).combine_chunks()
-        rows = np.arange(len(column), dtype=np.int32)
+        column = self.table.column(name)
+        if not self.pa.types.is_integer(column.type):  # lists and dictionary encoding want one chunk
+            column = column.combine_chunks()
+        rows = self.rows
         if self.pa.types.is_list(column.type) or self.pa.types.is_large_list(column.type):
             rows = self.pc.list_parent_indices(column).to_numpy()
             column = self.pc.list_flatten(column)
         ds.classes, indices = self._classes(column, class_names(self.features.get(name)), rows)
-        keep = indices >= 0  # -1 and null: no label (datasets' convention for unlabelled splits)
-        every = keep.all()
-        ds.ann_item = (rows if every else rows[keep]).astype(np.int32, copy=False)
-        ds.ann_class = (indices if every else indices[keep]).astype(np.int32)
-        ds.ann_index = ds.ann_item.copy()
+        every = not len(indices) or indices.min() >= 0  # -1 and null: no label (datasets' unlabelled splits)
+        keep = slice(None) if every else indices >= 0
+        ds.ann_item = ds.ann_index = rows[keep].astype(np.int32, copy=False)  # one array, read-only: never written
+        ds.ann_item.setflags(write=False)
+        ds.ann_class = indices[keep].astype(np.int32, copy=False)
 
     def _classes(self, values: Any, names: list[str] | None, rows: np.ndarray) -> tuple[list, np.ndarray]:
         """The classes and each value's class index (-1: no label); an index with no name is reported."""
         pa, pc = self.pa, self.pc
         kind = values.type
         if pa.types.is_integer(kind):
-            indices = pc.fill_null(values, -1).to_numpy().astype(np.int64, copy=False)
+            if names is not None and _within(values, -1, len(names), pc):  # the usual case: one pass, no copy
+                return [ClassRef(n, k) for k, n in enumerate(names)], values.cast(pa.int32()).to_numpy()
+            indices = pc.fill_null(values.cast(pa.int64()), -1).to_numpy()  # int64 first: -1 fits unsigned labels too
             if names is not None:
                 bad = (indices < -1) | (indices >= len(names))
                 if bad.any():
@@ -311,6 +318,15 @@ class _Table:
         if self.options.get("bbox_format") == "xyxy":
             xy[:, 2:] -= xy[:, :2]
         return xy, has_box
+
+
+def _within(values: Any, low: int, stop: int, pc: Any) -> bool:
+    """Whether an integer column has no nulls and every value in [low, stop)."""
+    if values.null_count:
+        return False
+    bounds = pc.min_max(values)
+    smallest, largest = bounds["min"].as_py(), bounds["max"].as_py()
+    return smallest is None or (smallest >= low and largest < stop)
 
 
 def _row_issue(path: str, row: int, message: str) -> Any:
