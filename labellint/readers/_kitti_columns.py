@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +58,7 @@ class KittiColumns:
 
     def __init__(self, reader: str, context: ReadContext) -> None:
         self.reader, self.context = reader, context
-        self.folders: dict[Path, _Folder] = {}
+        self.folders: dict[str, _Folder] = {}
         self.files: list[SourceFile] = []
         self.problems: list[tuple[int, int, ReaderIssue]] = []  # (file, line, issue): sorted at the end
         self.item_ids: list[str] = []
@@ -70,8 +71,8 @@ class KittiColumns:
         self.lines: list[int] = []
         self.scores: dict[int, str] = {}  # kept line -> its 16th field
 
-    def _folder(self, folder: Path) -> _Folder:
-        found = self.folders.get(folder)
+    def _folder(self, key: str, folder: Path) -> _Folder:
+        found = self.folders.get(key)
         if found is None:
             prefix = self.context.display(folder)
             parts = folder.parts
@@ -83,12 +84,14 @@ class KittiColumns:
                 if self.context.is_dir is not None and not self.context.is_dir(images):
                     images = None  # no image_2 folder: no image to look for, file by file
             found = _Folder("" if prefix == "." else prefix + "/", "".join(part + "/" for part in under), images)
-            self.folders[folder] = found
+            self.folders[key] = found
         return found
 
     def add_file(self, path: Path) -> None:
-        folder = self._folder(path.parent)
-        display = folder.display + printable(path.name)
+        # Strings, not pathlib, per file: the folder's facts are looked up by its path's text.
+        where, sep, name = str(path).rpartition(os.sep)
+        folder = self.folders.get(where + sep) or self._folder(where + sep, path.parent)
+        display = folder.display + printable(name)
         file_index = len(self.files)
         self.files.append(SourceFile(path=display, reader=self.reader, shared_item_ids=True))
         try:
@@ -96,7 +99,8 @@ class KittiColumns:
         except UnicodeDecodeError as exc:
             self.problems.append((file_index, 0, issue("LL001", not_utf8(exc), display, line=None)))
             return
-        stem = path.stem
+        dot = name.rfind(".")
+        stem = name[:dot] if 0 < dot < len(name) - 1 else name  # Path.stem's rule
         width, height = image_size(None if folder.images is None else folder.images / (stem + ".png"), self.context)
         self.item_ids.append(folder.item_prefix + stem + ".png")
         self.item_file.append(file_index)
@@ -213,8 +217,22 @@ def _annotations(ds: Dataset, values: np.ndarray, items: np.ndarray, lines: np.n
     ds.ann_attributes = dict(
         enumerate({"truncated": t, "occluded": o} for t, o in zip(truncated, occluded_ints, strict=True))
     )
-    keys = FORMAT_FIELDS
-    ds.ann_fields = dict(enumerate(dict(zip(keys, row, strict=True)) for row in values[:, _FORMAT_COLUMNS].tolist()))
+    # FORMAT_FIELDS spelled out: a dict display is twice as fast as dict(zip(...)) a million times.
+    ds.ann_fields = dict(
+        enumerate(
+            {
+                "alpha": a,
+                "height_3d": h,
+                "width_3d": w,
+                "length_3d": n,
+                "x_3d": x,
+                "y_3d": y,
+                "z_3d": z,
+                "rotation_y": r,
+            }
+            for a, h, w, n, x, y, z, r in values[:, _FORMAT_COLUMNS].tolist()
+        )
+    )
 
 
 def _boxes(values: np.ndarray) -> np.ndarray:
