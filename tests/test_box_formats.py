@@ -188,3 +188,112 @@ def test_kitti_bad_lines_at_their_line(tmp_path):
     problems = sorted((p["code"], p["line"]) for p in report["problems"])
     assert problems == [("LL002", 2), ("LL002", 3)]
     assert report["summary"]["annotations"] == 2
+
+
+KITTI_CAR = "Car 0.00 0 -1.58 587.01 173.33 614.12 200.12 1.65 1.67 3.64 -0.65 1.71 46.70 -1.59"
+KITTI_FILES = {
+    "000001.txt": f"{KITTI_CAR}\nDontCare -1 -1 -10 800 160 825 185 -1 -1 -1 -1000 -1000 -1000 -10\n".encode(),
+    "000002.txt": b"",  # an image without objects
+    # a BOM, CRLF line ends and a 16th field (a score)
+    "000003.txt": f"\ufeff{KITTI_CAR}\r\nVan 0.5 1 -1 0 0 2 2 -1 -1 -1 -1 -1 -1 -1 0.93\r\n".encode(),
+    "000004.txt": f"{KITTI_CAR}\nTruck 0 1 x 0 0 2 2 -1 -1 -1 -1 -1 -1 -1\nTram 0 2\n".encode(),
+    "000005.txt": b"Cyclist 0.3 nan -1 0 0 2 2 -1 -1 -1 -1 -1 -1 -1\n" + KITTI_CAR.encode() + b"\n",
+    "000006.txt": b"caf\xe9 0 0 0 0 0 1 1 0 0 0 0 0 0 0\n",
+}
+
+
+def kitti_objects(files: dict[str, bytes]) -> tuple[list[tuple[str, int, list[float]]], list[tuple[str, int]]]:
+    """(objects as (file, line, numbers), DontCare regions as (file, line)) of the UTF-8 files' lines
+    with 15 or 16 numeric fields and a whole-number `occluded`, split and parsed in plain Python."""
+    objects, dont_care = [], []
+    for name, data in sorted(files.items()):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            cells = line.split()
+            try:
+                values = [float(v) for v in cells[1:]]
+            except ValueError:
+                continue
+            if len(cells) in (15, 16) and cells[0] == "DontCare":
+                dont_care.append((name, number))
+            elif len(cells) in (15, 16) and values[1] == values[1] and abs(values[1]) != float("inf"):
+                objects.append((name, number, values))
+    return objects, dont_care
+
+
+def test_kitti_folder_read_whole_counts_and_places_each_problem(tmp_path):
+    labels = tmp_path / "training" / "label_2"
+    labels.mkdir(parents=True)
+    for name, data in KITTI_FILES.items():
+        (labels / name).write_bytes(data)
+    objects, dont_care = kitti_objects(KITTI_FILES)
+    report = check_json(".", cwd=tmp_path)
+    items = sum(1 for data in KITTI_FILES.values() if _utf8(data))
+    assert (report["summary"]["items"], report["summary"]["annotations"]) == (items, len(objects))
+    codes = ("LL001", "LL002")
+    problems = sorted((p["code"], Path(p["path"]).name, p["line"]) for p in report["problems"] if p["code"] in codes)
+    # the bad number, the short line, the NaN occlusion (a finding, not a crash); the Latin-1 file
+    # is not claimed (no KITTI line in it)
+    assert problems == [
+        ("LL002", "000004.txt", 2),
+        ("LL002", "000004.txt", 3),
+        ("LL002", "000005.txt", 1),
+    ]
+    assert not report.get("crashes")
+    assert len(dont_care) == 1
+
+
+def test_kitti_reader_keeps_each_lines_numbers(tmp_path):
+    from labellint.readers.base import ReadContext
+    from labellint.readers.kitti import KittiReader
+
+    labels = tmp_path / "training" / "label_2"
+    labels.mkdir(parents=True)
+    for name, data in KITTI_FILES.items():
+        (labels / name).write_bytes(data)
+    paths = sorted(labels.iterdir())
+    context = ReadContext(lambda p: p.read_bytes(), lambda p: p.is_file(), lambda p: p.relative_to(tmp_path).as_posix())
+    dataset = KittiReader().read(paths, context)
+    objects, _ = kitti_objects(KITTI_FILES)
+    assert [
+        (dataset.files[f].path.rsplit("/", 1)[1], int(line))
+        for f, line in zip(dataset.ann_file, dataset.ann_line, strict=True)
+    ] == [(name, line) for name, line, _ in objects]
+    for a, (_, _, values) in enumerate(objects):
+        left, top, right, bottom = values[3:7]
+        assert dataset.ann_box[a].tolist() == [left, top, right - left, bottom - top]
+        assert dataset.ann_attributes[a] == {"truncated": values[0], "occluded": int(values[1])}
+        expected = dict(
+            zip(
+                ["alpha", "height_3d", "width_3d", "length_3d", "x_3d", "y_3d", "z_3d", "rotation_y"],
+                [values[2], *values[7:14]],
+                strict=True,
+            )
+        )
+        if len(values) == 15:
+            expected["score"] = values[14]
+        assert dataset.ann_fields[a] == expected
+    regions = {f.path.rsplit("/", 1)[1]: f.meta["dont_care"] for f in dataset.files if "dont_care" in f.meta}
+    issues = [(i.code, i.location.path.rsplit("/", 1)[1], i.location.line) for i in dataset.issues]
+    assert issues == [
+        ("LL002", "000004.txt", 2),
+        ("LL002", "000004.txt", 3),
+        ("LL002", "000005.txt", 1),
+        ("LL001", "000006.txt", None),
+    ]
+    assert regions == {"000001.txt": [[800.0, 160.0, 25.0, 25.0]]}
+    # each file read alone gives the same annotations, in the same order
+    pieces = KittiReader().read_each(paths, context)
+    assert sum(p.n_annotations for p in pieces) == dataset.n_annotations
+    assert [int(x) for p in pieces for x in p.ann_line] == dataset.ann_line.tolist()
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -140,7 +140,9 @@ def read_groups(
     parts: list[Dataset] = []
     crashes: list[Crash] = []
     for reader, files, options in groups:
-        context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options, source.reopen)
+        context = ReadContext(
+            source.read_bytes, source.is_file, source.display, spec, options, source.reopen, source.is_dir
+        )
         try:
             parts.append(reader.read(files, context))
         except LabellintError:

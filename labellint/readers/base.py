@@ -50,6 +50,10 @@ class ReadContext:
     # A picklable handle per path that reads the file again later (sources' `reopen`); without
     # one, `opener` falls back to `read_bytes` (which must then be picklable to ship a Dataset).
     reopen: Callable[[Path], Callable[[], bytes | None]] | None = None
+    # Whether a folder exists, to look for side files once per folder instead of once per file
+    # (KITTI's image_2/); None where every lookup must go through `is_file` (the incremental
+    # cache records each side file a piece looked at).
+    is_dir: Callable[[Path], bool] | None = None
 
     def opener(self, path: Path) -> Callable[[], bytes | None]:
         """How to read `path` again after reading is over (line finding), without keeping its bytes."""
