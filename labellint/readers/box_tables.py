@@ -31,6 +31,8 @@ OPEN_IMAGES_FLAGS = ("IsOccluded", "IsTruncated", "IsGroupOf", "IsDepiction", "I
 # w, h cannot be told from the numbers, so the layout is read only with evidence (below).
 BBOX_COLUMN = "bbox"
 BBOX_FORMATS = ("xywh", "xyxy")
+# How many cells of a column `_floats` looks at to see whether its values repeat.
+_SAMPLE = 10_000
 CLASS_FILES = ("oidv6-class-descriptions.csv", "class-descriptions-boxable.csv", "class-descriptions.csv")
 
 
@@ -190,10 +192,22 @@ def _columns(table: _Table, box_at: list[int]) -> tuple[Callable[[int], list[str
         return cells[k::width]
 
     try:
-        numbers = [np.fromiter(map(float, column(k)), np.float64, len(records)) for k in box_at]
+        numbers = [_floats(column(k)) for k in box_at]
     except ValueError:
         return None
     return column, numbers
+
+
+def _floats(cells: Sequence[str]) -> np.ndarray:
+    """`float` of every cell (ValueError as `float` raises it). Pixel coordinates and image sizes
+    repeat a lot in a big table (a few thousand values in a million cells): when a sample of the
+    cells shows that, each distinct text is converted once and looked up (hashing is cheaper than
+    parsing a float), else every cell is converted."""
+    sample = cells[:_SAMPLE]
+    if len(cells) < 4 * _SAMPLE or len(set(sample)) * 4 > len(sample):
+        return np.fromiter(map(float, cells), np.float64, len(cells))
+    value_of = {text: float(text) for text in dict.fromkeys(cells)}
+    return np.fromiter(map(value_of.__getitem__, cells), np.float64, len(cells))
 
 
 def _box_rows(builder: ShapeBuilder, table: _Table, roles: tuple, path: Path, context: ReadContext) -> None:
@@ -260,9 +274,7 @@ def _size(row: list[str], at: tuple[int | None, int | None]) -> tuple[float, flo
 def _sizes(widths: Sequence[str], heights: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """`_size` of many items at once: (widths, heights) as numbers, both NaN where either is not one."""
     try:
-        return np.fromiter(map(float, widths), np.float64, len(widths)), np.fromiter(
-            map(float, heights), np.float64, len(heights)
-        )
+        return _floats(widths), _floats(heights)
     except ValueError:
         pairs = [_size(pair, (0, 1)) for pair in zip(widths, heights, strict=True)]
         return np.array([p[0] for p in pairs], np.float64), np.array([p[1] for p in pairs], np.float64)
