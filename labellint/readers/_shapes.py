@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from labellint.model import ClassRef, Dataset
+from labellint.model import ClassRef, Dataset, ids_array
 from labellint.readers._text import TextBuilder
 from labellint.readers.base import issue
 
@@ -24,8 +24,6 @@ class ShapeBuilder(TextBuilder):
     # Classes the file declares (CVAT <meta><labels>, a names file), used or not, in their order.
     declared: list[str] = field(default_factory=list)
     shared_ids: bool = False
-    # Boxes added as whole arrays (a table's columns), in order, before the rows of `boxes`.
-    box_blocks: list[np.ndarray] = field(default_factory=list)
 
     def declare(self, name: str) -> None:
         if name not in self.classes:
@@ -68,22 +66,46 @@ class ShapeBuilder(TextBuilder):
             self.ann_fields[a] = fields
         return a
 
-    def add_items(self, ids: list[str], lines: Any) -> None:
-        """Many image items at once (named by their ids, no size): the hot path of image tables."""
-        n = len(ids)
-        self.item_ids.extend(ids)
-        self.item_names.extend(ids)
-        self.item_text.extend([None] * n)
-        self.item_line.extend(lines)
-        self.item_index.extend([0] * n)
-        self.item_width.extend([np.nan] * n)
-        self.item_height.extend([np.nan] * n)
+    def build_columns(
+        self,
+        ids: list[str],
+        item_line: np.ndarray,
+        annotations: tuple[np.ndarray, list[str], np.ndarray | None, np.ndarray],
+        sizes: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> Dataset:
+        """The dataset of a table read column by column, made from whole arrays: the hot path of
+        box and image tables (a million rows would cost a second in per-row list appends and
+        list-to-array conversions). Items are named by their ids (no text), with `sizes` (width,
+        height) or none; `annotations` is (item, label, x-y-w-h boxes or None, line) per
+        annotation. Only problems may have been added before."""
+        if self.item_ids or self.ann_item:
+            raise ValueError("build_columns needs a builder with no items or annotations yet")
+        ann_item, labels, boxes, ann_line = annotations
+        classes = self.classes
+        for label in dict.fromkeys(labels):  # new classes numbered in the order they first appear
+            classes.setdefault(label, len(classes))
+        ds = self.build()
+        n, m = len(ids), len(labels)
+        ds.item_ids = ids_array(ids)
+        ds.item_names = ids
+        ds.item_file = np.zeros(n, np.int32)
+        ds.item_line = np.asarray(item_line, np.int32)
+        ds.item_index = np.zeros(n, np.int32)
+        ds.item_width, ds.item_height = sizes if sizes is not None else (np.full(n, np.nan), np.full(n, np.nan))
+        ds.item_normalized = np.zeros(n, bool)
+        ds.ann_ids = np.empty(m, object)  # all None
+        ds.ann_item = np.asarray(ann_item, np.int32)
+        ds.ann_class = np.fromiter(map(classes.__getitem__, labels), np.int32, m)
+        ds.ann_box = np.full((m, 4), np.nan) if boxes is None else boxes
+        ds.ann_file = np.zeros(m, np.int32)
+        ds.ann_line = np.asarray(ann_line, np.int32)
+        ds.ann_index = np.zeros(m, np.int32)
+        ds.ann_span = np.full((m, 2), -1, np.int64)
+        ds.ann_annotator = np.full(m, -1, np.int32)
+        return ds
 
-    def add_boxes(self, items: Any, labels: list[str], boxes: list[tuple] | np.ndarray, lines: Any) -> None:
-        """Many plain boxes (no fields, attributes or ids) at once: the hot path of box tables.
-
-        `boxes` may be an (n, 4) array (x, y, w, h; NaN rows: no box), kept as it is.
-        """
+    def add_boxes(self, items: Any, labels: list[str], boxes: list[tuple], lines: Any) -> None:
+        """Many plain boxes (no fields, attributes or ids) at once (x, y, w, h)."""
         n = len(items)
         classes = self.classes
         for label in dict.fromkeys(labels):  # new classes numbered in the order they first appear
@@ -91,11 +113,7 @@ class ShapeBuilder(TextBuilder):
         self.ann_class.extend(map(classes.__getitem__, labels))
         self.ann_item.extend(items)
         self.ann_line.extend(lines)
-        if isinstance(boxes, np.ndarray):
-            self.box_blocks.extend([self._box_rows(), boxes.reshape(n, 4)])
-            self.boxes = []
-        else:
-            self.boxes.extend(boxes)
+        self.boxes.extend(boxes)
         self.ann_start.extend([-1] * n)
         self.ann_end.extend([-1] * n)
         self.ann_index.extend([0] * n)
@@ -112,7 +130,7 @@ class ShapeBuilder(TextBuilder):
         ds = TextBuilder.build(self)
         if all(text is None for text in ds.item_text):
             ds.item_text = []  # images: no item has text (an empty list says so to the rules)
-        ds.ann_box = np.concatenate([*self.box_blocks, self._box_rows()]) if self.box_blocks else self._box_rows()
+        ds.ann_box = self._box_rows()
         ds.classes = [ClassRef(name) for name in self.classes]
         self.source.shared_item_ids = self.shared_ids
         return ds

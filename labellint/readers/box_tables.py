@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
-from operator import itemgetter
+from collections.abc import Callable, Sequence
+from itertools import chain
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -31,6 +31,8 @@ OPEN_IMAGES_FLAGS = ("IsOccluded", "IsTruncated", "IsGroupOf", "IsDepiction", "I
 # w, h cannot be told from the numbers, so the layout is read only with evidence (below).
 BBOX_COLUMN = "bbox"
 BBOX_FORMATS = ("xywh", "xyxy")
+# How many cells of a column `_floats` looks at to see whether its values repeat.
+_SAMPLE = 10_000
 CLASS_FILES = ("oidv6-class-descriptions.csv", "class-descriptions-boxable.csv", "class-descriptions.csv")
 
 
@@ -66,6 +68,12 @@ class _Table:
             if len(row) > 1 or (row and row[0].strip()):
                 self.records.append(row)
                 self.lines.append(line)
+
+    def line_array(self) -> np.ndarray:
+        """The line of every row that is not blank, as an int32 array."""
+        if isinstance(self.lines, range):
+            return np.arange(self.lines.start, self.lines.stop, dtype=np.int32)
+        return np.asarray(self.lines, np.int32)
 
     @property
     def rows(self) -> Any:
@@ -147,36 +155,59 @@ class BoxTableReader(Reader):
         if columns is None:
             _box_rows(builder, table, (image, label, box_at, size_at, corners), path, context)
             return builder.build()
-        cells, numbers = columns
+        column, numbers = columns
         boxes = np.column_stack(numbers)
         if corners:
             boxes[:, 2:] -= boxes[:, :2]
-        names_of = list(map(str.strip, cells[image]))
-        first = dict(zip(reversed(names_of), range(len(names_of) - 1, -1, -1), strict=True))  # name -> first row
-        items: dict[str, int] = {}
-        for name in dict.fromkeys(names_of):
-            line = table.lines[first[name]]
-            row = [cells[k][first[name]] if k is not None else "" for k in size_at]
-            size = _size(row, (0, 1)) if None not in size_at else _beside(path, name, context)
-            items[name] = builder.add_item(name, None, line=line, name=name, width=size[0], height=size[1])
-        labels = list(map(str.strip, cells[label]))
-        builder.add_boxes(list(map(items.__getitem__, names_of)), labels, boxes, table.lines)
-        return builder.build()
+        names_of = list(map(str.strip, column(image)))
+        number_of = {name: k for k, name in enumerate(dict.fromkeys(names_of))}  # items by first appearance
+        of_item = np.fromiter(map(number_of.__getitem__, names_of), np.int32, len(names_of))
+        # Items are numbered as they first appear, so a row is an item's first exactly when its
+        # number exceeds every number before it.
+        first = np.flatnonzero(of_item > np.maximum.accumulate(np.concatenate(([-1], of_item[:-1]))))
+        lines = table.line_array()
+        ids = list(number_of)
+        if None not in size_at:
+            at = first.tolist()
+            sizes = _sizes(*([cells[k] for k in at] for cells in map(column, size_at)))
+        else:
+            beside = [_beside(path, name, context) for name in ids]
+            sizes = (np.array([s[0] for s in beside], np.float64), np.array([s[1] for s in beside], np.float64))
+        labels = list(map(str.strip, column(label)))
+        return builder.build_columns(ids, lines[first], (of_item, labels, boxes, lines), sizes)
 
 
-def _columns(table: _Table, box_at: list[int]) -> tuple[list[list[str]], list[np.ndarray]] | None:
-    """The table's cells column by column and its box columns as numbers, or None when some row is
-    malformed (a cell count unlike the header's, a box cell not a number): then rows are read one by one."""
+def _columns(table: _Table, box_at: list[int]) -> tuple[Callable[[int], list[str]], list[np.ndarray]] | None:
+    """The table's cells column by column (a function of the column's position) and its box
+    columns as numbers, or None when some row is malformed (a cell count unlike the header's, a
+    box cell not a number): then rows are read one by one."""
     records, width = table.records, len(table.header)
     if not records or min(map(len, records)) != width or max(map(len, records)) != width:
         return None
-    # One column at a time (itemgetter): zip(*rows) would make an iterator per row for the GC to walk.
-    cells = [list(map(itemgetter(k), records)) for k in range(width)]
+    # All cells in one list, a column every `width`-th: slicing is done in C, where taking a cell
+    # of each row (itemgetter, zip(*rows)) calls into Python once per row and column.
+    cells = list(chain.from_iterable(records))
+
+    def column(k: int) -> list[str]:
+        return cells[k::width]
+
     try:
-        numbers = [np.fromiter(map(float, cells[k]), np.float64, len(records)) for k in box_at]
+        numbers = [_floats(column(k)) for k in box_at]
     except ValueError:
         return None
-    return cells, numbers
+    return column, numbers
+
+
+def _floats(cells: Sequence[str]) -> np.ndarray:
+    """`float` of every cell (ValueError as `float` raises it). Pixel coordinates and image sizes
+    repeat a lot in a big table (a few thousand values in a million cells): when a sample of the
+    cells shows that, each distinct text is converted once and looked up (hashing is cheaper than
+    parsing a float), else every cell is converted."""
+    sample = cells[:_SAMPLE]
+    if len(cells) < 4 * _SAMPLE or len(set(sample)) * 4 > len(sample):
+        return np.fromiter(map(float, cells), np.float64, len(cells))
+    value_of = {text: float(text) for text in dict.fromkeys(cells)}
+    return np.fromiter(map(value_of.__getitem__, cells), np.float64, len(cells))
 
 
 def _box_rows(builder: ShapeBuilder, table: _Table, roles: tuple, path: Path, context: ReadContext) -> None:
@@ -238,6 +269,15 @@ def _size(row: list[str], at: tuple[int | None, int | None]) -> tuple[float, flo
         return float(row[at[0]]), float(row[at[1]])
     except ValueError:
         return np.nan, np.nan
+
+
+def _sizes(widths: Sequence[str], heights: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`_size` of many items at once: (widths, heights) as numbers, both NaN where either is not one."""
+    try:
+        return _floats(widths), _floats(heights)
+    except ValueError:
+        pairs = [_size(pair, (0, 1)) for pair in zip(widths, heights, strict=True)]
+        return np.array([p[0] for p in pairs], np.float64), np.array([p[1] for p in pairs], np.float64)
 
 
 def _beside(path: Path, name: str, context: ReadContext) -> tuple[float, float]:

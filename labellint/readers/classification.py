@@ -6,8 +6,7 @@ import csv
 import io
 import os
 from collections.abc import Sequence
-from itertools import compress
-from operator import itemgetter
+from itertools import chain
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -139,6 +138,9 @@ class ImageTableReader(Reader):
         if roles is None:
             builder.problem("no image column and label column (set the `image` and `label` options)", line=1)
             return builder.build()
+        image, label, _ = roles
+        if label is not None and (dataset := _label_columns(builder, rows, len(header), image, label)) is not None:
+            return dataset
         _table_rows(builder, rows, len(header), roles, header)
         return builder.build()
 
@@ -175,8 +177,6 @@ def _roles(lower: list[str], rows: list[list[str]], options: dict, header: list[
 
 def _table_rows(builder: ShapeBuilder, rows: list[list[str]], width: int, roles: Any, header: list[str]) -> None:
     image, label, onehot = roles
-    if label is not None and _label_columns(builder, rows, width, image, label):
-        return
     for number, row in enumerate(rows, 2):
         if not any(cell.strip() for cell in row):
             continue
@@ -197,25 +197,25 @@ def _table_rows(builder: ShapeBuilder, rows: list[list[str]], width: int, roles:
                 builder.add_shape(item, header[k], None, number)
 
 
-def _label_columns(builder: ShapeBuilder, rows: list[list[str]], width: int, image: int, label: int) -> bool:
-    """Reads an image + label table column by column; False (nothing read) when a row is blank
+def _label_columns(builder: ShapeBuilder, rows: list[list[str]], width: int, image: int, label: int) -> Dataset | None:
+    """Reads an image + label table column by column; None (nothing read) when a row is blank
     or malformed, so that the rows are read one by one and each bad one reported."""
     if not rows or min(map(len, rows)) != width or max(map(len, rows)) != width:
-        return False
-    # One column at a time (itemgetter): zip(*rows) would make an iterator per row for the GC to walk.
-    names = list(map(str.strip, map(itemgetter(image), rows)))
+        return None
+    # All cells in one list, a column every `width`-th: slicing is done in C, where taking a cell
+    # of each row (itemgetter, zip(*rows)) calls into Python once per row and column.
+    cells = list(chain.from_iterable(rows))
+    names = list(map(str.strip, cells[image::width]))
     if not all(names):  # a row without an image name may be blank: the row-by-row path decides
-        return False
-    labels = list(map(str.strip, map(itemgetter(label), rows)))
-    first = len(builder.item_ids)
-    lines = range(2, len(rows) + 2)
-    builder.add_items(names, lines)
-    labelled = all(labels)
-    items = range(first, first + len(rows)) if labelled else list(compress(range(first, first + len(rows)), labels))
-    kept = labels if labelled else list(filter(None, labels))
-    where = lines if labelled else list(compress(lines, labels))
-    builder.add_boxes(items, kept, np.full((len(kept), 4), np.nan), where)
-    return True
+        return None
+    labels = list(map(str.strip, cells[label::width]))
+    lines = np.arange(2, len(rows) + 2, dtype=np.int32)
+    if all(labels):
+        annotations = (np.arange(len(rows), dtype=np.int32), labels, None, lines)
+    else:  # rows with an empty label are items without a class
+        labelled = np.flatnonzero(np.fromiter(map(bool, labels), bool, len(labels)))
+        annotations = (labelled.astype(np.int32), list(filter(None, labels)), None, lines[labelled])
+    return builder.build_columns(names, lines, annotations)
 
 
 class ImageListReader(Reader):
