@@ -129,3 +129,28 @@ def test_big_image_table_items_and_labels_equal_a_plain_csv_count(tmp_path):
     assert class_names(dataset) == [rows[k][1] for k in labelled]
     assert [c.name for c in dataset.classes] == list(dict.fromkeys(rows[k][1] for k in labelled))
     assert np.isnan(dataset.ann_box).all() and np.isnan(dataset.item_width).all()
+
+
+@pytest.mark.parametrize("bad_row", [False, True])
+def test_image_table_with_a_quoted_newline_keeps_every_line(tmp_path, bad_row):
+    """A quoted name holding a newline makes its record two lines long: every later row keeps its
+    own line, on the column path and (with a short row, which sends the table row by row) the other."""
+    path = tmp_path / "labels.csv"
+    body = [f"i{k}.jpg,c{k % 3}\n" for k in range(300)]
+    body.insert(100, '"two\nlines.jpg",c1\n')
+    if bad_row:
+        body.insert(250, "short\n")
+    path.write_text("filename,label\n" + "".join(body))
+    dataset = read("image_csv", path)
+    lines, previous = [], 1
+    with path.open(newline="") as stream:
+        reader = csv.reader(stream)
+        next(reader)
+        for row in reader:
+            if len(row) == 2:
+                lines.append(previous + 1)
+            previous = reader.line_num
+    assert len(lines) == 301
+    assert dataset.item_line.tolist() == lines
+    assert dataset.ann_line.tolist() == lines
+    assert [i.location.line for i in dataset.issues] == ([253] if bad_row else [])

@@ -17,7 +17,7 @@ from labellint.readers._encoding import not_utf8
 from labellint.readers._image_size import image_size
 from labellint.readers._shapes import ShapeBuilder
 from labellint.readers.base import ReadContext, Reader
-from labellint.support.csv_cells import csv_rows
+from labellint.support.csv_cells import csv_rows, numbered_records
 from labellint.support.gc_pause import gc_paused
 
 IMAGE_COLUMNS = ("filename", "file_name", "image", "image_name", "image_path", "path", "file", "image_id")
@@ -49,25 +49,15 @@ class _Table:
     """One CSV: header positions by lower-cased name and numbered rows (line numbers kept)."""
 
     def __init__(self, text: str, delimiter: str) -> None:
-        reader = csv_rows(io.StringIO(text, newline=""), delimiter)
-        self.header = [h.strip() for h in next(reader, [])]
+        header, records, lines = numbered_records(text, delimiter)
+        self.header = [h.strip() for h in header]
         self.at = {h.lower(): k for k, h in enumerate(self.header)}
-        records = list(reader)
         # Only a line with no cells at all is blank; a row of empty cells is a broken row.
-        blank = records and min(map(len, records)) < 2
-        if reader.line_num == len(records) + 1 and not blank:
-            # Every record one line (the header too), none blank: row k is at line k + 2.
-            self.records, self.lines = records, range(2, len(records) + 2)
+        if not records or min(map(len, records)) >= 2:
+            self.records, self.lines = records, lines
             return
-        self.records, self.lines = [], []
-        reader = csv_rows(io.StringIO(text, newline=""), delimiter)
-        next(reader, None)
-        previous = reader.line_num
-        for row in reader:
-            line, previous = previous + 1, reader.line_num
-            if len(row) > 1 or (row and row[0].strip()):
-                self.records.append(row)
-                self.lines.append(line)
+        kept = [k for k, row in enumerate(records) if len(row) > 1 or (row and row[0].strip())]
+        self.records, self.lines = [records[k] for k in kept], [lines[k] for k in kept]
 
     def line_array(self) -> np.ndarray:
         """The line of every row that is not blank, as an int32 array."""

@@ -16,7 +16,7 @@ from labellint.model import ClassRef, Dataset, SourceFile
 from labellint.readers._encoding import not_utf8
 from labellint.readers._shapes import ShapeBuilder
 from labellint.readers.base import ReadContext, Reader
-from labellint.support.csv_cells import csv_rows
+from labellint.support.csv_cells import csv_rows, numbered_records
 from labellint.support.gc_pause import gc_paused
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
@@ -131,17 +131,18 @@ class ImageTableReader(Reader):
             return builder.build()
         options = context.options or {}
         delimiter = options.get("delimiter") or ("\t" if path.suffix.lower() == ".tsv" else ",")
-        reader = csv_rows(io.StringIO(text, newline=""), delimiter)
-        header = [h.strip() for h in next(reader, [])]
-        rows = list(reader)
+        header, rows, lines = numbered_records(text, delimiter)
+        header = [h.strip() for h in header]
         roles = image_table_roles(header, rows[:50], options)
         if roles is None:
             builder.problem("no image column and label column (set the `image` and `label` options)", line=1)
             return builder.build()
         image, label, _ = roles
-        if label is not None and (dataset := _label_columns(builder, rows, len(header), image, label)) is not None:
-            return dataset
-        _table_rows(builder, rows, len(header), roles, header)
+        if label is not None:
+            dataset = _label_columns(builder, rows, lines, len(header), image, label)
+            if dataset is not None:
+                return dataset
+        _table_rows(builder, rows, lines, len(header), roles, header)
         return builder.build()
 
 
@@ -175,9 +176,11 @@ def _roles(lower: list[str], rows: list[list[str]], options: dict, header: list[
     return (image, None, onehot) if len(onehot) >= 2 and len(onehot) == len(others) else None
 
 
-def _table_rows(builder: ShapeBuilder, rows: list[list[str]], width: int, roles: Any, header: list[str]) -> None:
+def _table_rows(
+    builder: ShapeBuilder, rows: list[list[str]], lines: Sequence[int], width: int, roles: Any, header: list[str]
+) -> None:
     image, label, onehot = roles
-    for number, row in enumerate(rows, 2):
+    for number, row in zip(lines, rows, strict=True):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != width:
@@ -197,7 +200,9 @@ def _table_rows(builder: ShapeBuilder, rows: list[list[str]], width: int, roles:
                 builder.add_shape(item, header[k], None, number)
 
 
-def _label_columns(builder: ShapeBuilder, rows: list[list[str]], width: int, image: int, label: int) -> Dataset | None:
+def _label_columns(
+    builder: ShapeBuilder, rows: list[list[str]], row_lines: Sequence[int], width: int, image: int, label: int
+) -> Dataset | None:
     """Reads an image + label table column by column; None (nothing read) when a row is blank
     or malformed, so that the rows are read one by one and each bad one reported."""
     if not rows or min(map(len, rows)) != width or max(map(len, rows)) != width:
@@ -209,7 +214,10 @@ def _label_columns(builder: ShapeBuilder, rows: list[list[str]], width: int, ima
     if not all(names):  # a row without an image name may be blank: the row-by-row path decides
         return None
     labels = list(map(str.strip, cells[label::width]))
-    lines = np.arange(2, len(rows) + 2, dtype=np.int32)
+    if isinstance(row_lines, range):
+        lines = np.arange(row_lines.start, row_lines.stop, dtype=np.int32)
+    else:
+        lines = np.asarray(row_lines, np.int32)
     if all(labels):
         annotations = (np.arange(len(rows), dtype=np.int32), labels, None, lines)
     else:  # rows with an empty label are items without a class

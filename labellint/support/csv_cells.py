@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 # The csv module refuses cells over 131,072 characters by default; a text-classification row
@@ -19,6 +19,24 @@ def csv_rows(lines: Iterable[str], delimiter: str = ",") -> Iterator[list[str]]:
     if csv.field_size_limit() < _LONGEST_CELL:
         csv.field_size_limit(_LONGEST_CELL)
     return csv.reader(lines, delimiter=delimiter)
+
+
+def numbered_records(text: str, delimiter: str = ",") -> tuple[list[str], list[list[str]], Sequence[int]]:
+    """The header row, the records after it, and the line each record starts on. A quoted cell
+    may hold a newline, so a record's line is counted, not assumed to be its index + 2 (the
+    common case, every record one line, is seen from the reader's line count and kept a range)."""
+    reader = csv_rows(io.StringIO(text, newline=""), delimiter)
+    header = next(reader, [])
+    records = list(reader)
+    if reader.line_num == len(records) + 1:
+        return header, records, range(2, len(records) + 2)
+    reader = csv_rows(io.StringIO(text, newline=""), delimiter)
+    next(reader, None)
+    lines, previous = [], reader.line_num
+    for _ in reader:
+        lines.append(previous + 1)
+        previous = reader.line_num
+    return header, records, lines
 
 
 @dataclass(slots=True)
