@@ -140,7 +140,8 @@ def read_groups(
     parts: list[Dataset] = []
     crashes: list[Crash] = []
     for reader, files, options in groups:
-        context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options, source.reopen)
+        mapped = getattr(source, "mapped", None)  # the work tree maps large files; a revision has bytes only
+        context = ReadContext(source.read_bytes, source.is_file, source.display, spec, options, source.reopen, mapped)
         try:
             parts.append(reader.read(files, context))
         except LabellintError:

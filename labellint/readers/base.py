@@ -50,6 +50,13 @@ class ReadContext:
     # A picklable handle per path that reads the file again later (sources' `reopen`); without
     # one, `opener` falls back to `read_bytes` (which must then be picklable to ship a Dataset).
     reopen: Callable[[Path], Callable[[], bytes | None]] | None = None
+    # The file mapped read-only instead of read (a large file on disk; the work tree's `mapped`),
+    # or None: a reader that can work from a buffer uses it, else `read_bytes`.
+    map_file: Callable[[Path], Any] | None = None
+
+    def mapped(self, path: Path) -> Any:
+        """`path` as a read-only map (a buffer: slices are bytes), or None: read it with `read_bytes`."""
+        return self.map_file(path) if self.map_file is not None else None
 
     def opener(self, path: Path) -> Callable[[], bytes | None]:
         """How to read `path` again after reading is over (line finding), without keeping its bytes."""
