@@ -1,11 +1,13 @@
 """COCO `annotations` decoded in chunks straight into columns: no Python object of an annotation outlives its chunk.
 
 The document is decoded once with the annotations kept as one undecoded `msgspec.Raw` (msgspec still
-checks their JSON, but builds nothing); a decode of that array into one small Raw per record gives where
-each record starts and ends, and slices of about `CHUNK_ANNOTATIONS` records are decoded into typed
-structs, turned into columns and dropped. Anything this path does not vouch for (annotations that are
-not an array of objects, a record that does not validate) raises `NotStreamable`, and the reader falls
-back to its whole-document path, so every message and pointer stays what that path says.
+checks their JSON, but builds nothing); runs of about `CHUNK_BYTES` of records (`_chunks`) are decoded
+into typed structs, turned into columns and dropped. A large file comes as a read-only map: its pages
+leave the resident set once decoded (file-backed pages mapped in count in RSS while they are there),
+so the file's bytes are never held beside the columns. Anything this path does not vouch for
+(annotations that are not an array of objects, a record that does not validate) raises
+`NotStreamable`, and the reader falls back to its whole-document path, so every message and pointer
+stays what that path says.
 """
 
 from __future__ import annotations
