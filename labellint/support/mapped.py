@@ -16,10 +16,10 @@ def map_file(path: Path, min_size: int = MAP_MIN_BYTES) -> mmap.mmap | None:
     """`path` mapped read-only when it is a regular file of at least `min_size` bytes, else None
     (the caller reads it the usual way, and that read names any error)."""
     try:
+        status = os.stat(path)  # before opening: opening a FIFO would wait for a writer
+        if not stat.S_ISREG(status.st_mode) or status.st_size < min_size:
+            return None
         with open(path, "rb") as file:
-            status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode) or status.st_size < min_size:
-                return None
             return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         return None
