@@ -37,7 +37,7 @@ from labellint.readers._coco_records import (
 )
 from labellint.readers._jsonkeys import DuplicateKey, duplicate_keys, key_issue
 from labellint.readers.base import issue
-from labellint.segmentation.columns import SegmentationColumns
+from labellint.segmentation.columns import GrowingColumns, SegmentationColumns
 from labellint.support.mapped import release
 
 # Bytes of annotations decoded at once: their structs, lists and polygon bytes are the only
@@ -241,7 +241,7 @@ class _Columns:
     ann_class: np.ndarray = field(init=False)
     boxes: np.ndarray = field(init=False)
     areas: np.ndarray = field(init=False)
-    segmentations: list[tuple[SegmentationColumns, int]] = field(default_factory=list)
+    segmentations: GrowingColumns = field(default_factory=GrowingColumns)
     attributes: dict[int, Any] = field(default_factory=dict)
     keypoints: dict[int, list[float]] = field(default_factory=dict)
     unresolved_item: dict[int, Any] = field(default_factory=dict)
@@ -277,7 +277,7 @@ class _Columns:
         segmentations = _segmentations([a.segmentation for a in annotations])
         self.boxes[rows] = self._boxes(annotations, segmentations, offset)
         self.areas[rows] = _floats([a.area for a in annotations])
-        self.segmentations.append((SegmentationColumns.from_values(segmentations), offset))
+        self.segmentations.add(SegmentationColumns.from_values(segmentations), offset)
         self.attributes.update(_shifted(_present([a.attributes for a in annotations], truthy=True), offset))
         if [a.keypoints for a in annotations].count(None) != n:
             index = list(range(offset, offset + n))
@@ -315,7 +315,7 @@ class _Columns:
         dataset.ann_index = np.arange(n, dtype=np.int32)
         dataset.unresolved_item, dataset.unresolved_class = self.unresolved_item, self.unresolved_class
         dataset.ann_attributes = self.attributes
-        dataset.ann_segmentation = SegmentationColumns.concat(self.segmentations)
+        dataset.ann_segmentation = self.segmentations.joined
         dataset.ann_area = DenseValues(self.areas)
         dataset.ann_keypoints = self.keypoints
         for a, count, ann_id in self.box_events:
