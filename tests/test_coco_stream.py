@@ -16,6 +16,7 @@ from labellint.readers import _coco_stream
 from labellint.readers.base import ReadContext
 from labellint.readers.coco import CocoReader
 from labellint.segmentation.columns import SegmentationColumns
+from labellint.support.mapped import map_file
 
 CONTEXT = ReadContext(read_bytes=lambda p: p.read_bytes(), is_file=lambda p: p.is_file(), display=str)
 ARRAYS = ("ann_ids", "ann_item", "ann_class", "ann_box", "ann_index", "item_ids", "item_width", "item_height")
@@ -24,7 +25,7 @@ SPARSE = ("ann_area", "ann_attributes", "ann_keypoints", "unresolved_item", "unr
 
 def _read(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> Dataset:
     with monkeypatch.context() as patch:
-        patch.setattr(_coco_stream, "CHUNK_ANNOTATIONS", chunk)
+        patch.setattr(_coco_stream, "CHUNK_BYTES", chunk)
         return CocoReader().read_one(path, CONTEXT)
 
 
@@ -254,3 +255,82 @@ def test_a_key_twice_is_found_whatever_the_decoded_fields_say(tmp_path, monkeypa
     for chunk in (1, 4):
         repeats = [i for i in _read(path, monkeypatch, chunk=chunk).issues if "twice" in i.message]
         assert [(i.location.pointer, i.location.line) for i in repeats] == [(f"/annotations/2/{key}", 5)]
+
+
+def _mapped(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> Dataset:
+    """The reader on a map of the file (as the work tree gives files of 64 MiB and more), in runs of `chunk` bytes."""
+    context = ReadContext(CONTEXT.read_bytes, CONTEXT.is_file, str, map_file=lambda p: map_file(p, min_size=0))
+    with monkeypatch.context() as patch:
+        patch.setattr(_coco_stream, "CHUNK_BYTES", chunk)
+        return CocoReader().read_one(path, context)
+
+
+@pytest.mark.parametrize("chunk", [1, 200, 1 << 20])
+def test_a_mapped_file_reads_as_the_whole_document(tmp_path, monkeypatch, chunk):
+    path, text = _tricky_file(tmp_path)
+    mapped = _mapped(path, monkeypatch, chunk)
+    _assert_same(mapped, _read_whole(path, monkeypatch))
+    assert mapped.ann_ids.tolist()[:13] == [a["id"] for a in json.loads(text)["annotations"]][:13]
+
+
+def _boundary_file(tmp_path: Path, newline: str, bom: bool) -> tuple[Path, str]:
+    """Records whose strings and nested values hold what a run's end looks like (`},`, `}, {`),
+    escaped quotes before them, nested segmentation arrays; a key repeated in a category after the
+    annotations. Written with `newline` between lines, and a UTF-8 BOM if asked."""
+    annotations = []
+    for i in range(12):
+        record = {"id": 100 + i, "image_id": 1, "category_id": 1, "bbox": [i, 1, 2, 2]}
+        record["segmentation"] = [[i, 0, i + 2, 0, i + 2, 2], [0, 0, 1, 0, 1, 1, 0, 1]]
+        annotations.append(record)
+    annotations[2]["attributes"] = {"note": '}, {"image_id": 7, "category_id": 1},'}
+    annotations[4]["attributes"] = {"note": 'a \\" }, ] ,[ "x'}
+    annotations[6]["attributes"] = {"parts": [{"a": 1}, {"b": [{"c": 2}, {"d": 3}]}], "z": {"y": {}}}
+    annotations[8]["attributes"] = {"note": "\\\\},"}
+    body = "," + newline + "  "
+    text = newline.join(
+        [
+            '{"images": [{"id": 1, "file_name": "a.jpg", "width": 50, "height": 50}],',
+            ' "annotations": [',
+            "  " + body.join(json.dumps(a) for a in annotations),
+            " ],",
+            ' "categories": [{"id": 1, "name": "a", "name": "again"}]',
+            "}",
+        ]
+    )
+    path = tmp_path / "instances.json"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    return path, text
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("chunk", [1, 90, 400, 1 << 20])
+def test_runs_end_only_between_records(tmp_path, monkeypatch, newline, bom, chunk):
+    path, text = _boundary_file(tmp_path, newline, bom)
+    expected = json.loads(text)["annotations"]
+    whole = _read_whole(path, monkeypatch)
+    for dataset in (_read(path, monkeypatch, chunk), _mapped(path, monkeypatch, chunk)):
+        assert dataset.ann_ids.tolist() == [a["id"] for a in expected]
+        assert dataset.ann_box.tolist() == [a["bbox"] for a in expected]
+        assert dataset.ann_attributes == {i: a["attributes"] for i, a in enumerate(expected) if "attributes" in a}
+        _assert_same(dataset, whole)
+        # The category's repeated `name`, after the annotations: its line and column in the file.
+        lines = text.split(newline)
+        line = next(n for n, row in enumerate(lines, 1) if '"again"' in row)
+        column = lines[line - 1].index('"name": "again"') + 1 + (3 if bom and line == 1 else 0)
+        repeats = [
+            (i.location.pointer, i.location.line, i.location.column) for i in dataset.issues if "twice" in i.message
+        ]
+        assert repeats == [("/categories/0/name", line, column)]
+
+
+def test_a_mapped_file_the_chunks_cannot_vouch_for_is_read_whole(tmp_path, monkeypatch):
+    text = (
+        '{"images": [{"id": 1, "file_name": "a.jpg"}], "annotations": [\n%s], "categories": [{"id": 1, "name": "a"}]}'
+    )
+    records = ['{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}'] * 3 + ['{"image_id": 1, "bbox": "x"}']
+    path = tmp_path / "instances.json"
+    path.write_text(text % ",\n".join(records))
+    mapped = _mapped(path, monkeypatch, 1)
+    assert _issues(mapped) == _issues(_read_whole(path, monkeypatch))
+    assert any(i.code == "LL002" and i.location.pointer.startswith("/annotations/3") for i in mapped.issues)

@@ -140,8 +140,16 @@ def read_groups(
     parts: list[Dataset] = []
     crashes: list[Crash] = []
     for reader, files, options in groups:
+        mapped = getattr(source, "mapped", None)  # the work tree maps large files; a revision has bytes only
         context = ReadContext(
-            source.read_bytes, source.is_file, source.display, spec, options, source.reopen, source.is_dir
+            source.read_bytes,
+            source.is_file,
+            source.display,
+            spec,
+            options,
+            source.reopen,
+            is_dir=source.is_dir,
+            map_file=mapped,
         )
         try:
             parts.append(reader.read(files, context))

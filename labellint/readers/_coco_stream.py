@@ -1,17 +1,21 @@
 """COCO `annotations` decoded in chunks straight into columns: no Python object of an annotation outlives its chunk.
 
 The document is decoded once with the annotations kept as one undecoded `msgspec.Raw` (msgspec still
-checks their JSON, but builds nothing); a decode of that array into one small Raw per record gives where
-each record starts and ends, and slices of about `CHUNK_ANNOTATIONS` records are decoded into typed
-structs, turned into columns and dropped. Anything this path does not vouch for (annotations that are
-not an array of objects, a record that does not validate) raises `NotStreamable`, and the reader falls
-back to its whole-document path, so every message and pointer stays what that path says.
+checks their JSON, but builds nothing); runs of about `CHUNK_BYTES` of records (`_chunks`) are decoded
+into typed structs, turned into columns and dropped. A large file comes as a read-only map: its pages
+leave the resident set once decoded (file-backed pages mapped in count in RSS while they are there),
+so the file's bytes are never held beside the columns. Anything this path does not vouch for
+(annotations that are not an array of objects, a record that does not validate) raises
+`NotStreamable`, and the reader falls back to its whole-document path, so every message and pointer
+stays what that path says.
 """
 
 from __future__ import annotations
 
 import gc
 import itertools
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,11 +37,14 @@ from labellint.readers._coco_records import (
 )
 from labellint.readers._jsonkeys import DuplicateKey, duplicate_keys, key_issue
 from labellint.readers.base import issue
-from labellint.segmentation.columns import SegmentationColumns
+from labellint.segmentation.columns import GrowingColumns, SegmentationColumns
+from labellint.support.mapped import release
 
-# Annotations decoded at once: their structs, lists and polygon bytes are the only per-annotation
-# objects alive at a time (a few tens of MB).
-CHUNK_ANNOTATIONS = 50_000
+# Bytes of annotations decoded at once: their structs, lists and polygon bytes are the only
+# per-annotation objects alive at a time (a few tens of MB).
+CHUNK_BYTES = 8 * 1024 * 1024
+# Where a run of records may end: a `}`, JSON whitespace, a comma.
+_RUN_END = re.compile(rb"\}[ \t\r\n]*,")
 # Repeated keys named per file, as the whole-document path names them.
 KEY_LIMIT = 100
 
@@ -51,7 +58,6 @@ class CocoHead(msgspec.Struct, gc=False):
 
 _HEAD = msgspec.json.Decoder(CocoHead)
 _CHUNK = msgspec.json.Decoder(list[CocoAnnotation])
-_RECORDS = msgspec.json.Decoder(list[msgspec.Raw])
 
 
 class NotStreamable(Exception):
@@ -63,27 +69,25 @@ def decode_head(data: bytes) -> CocoHead:
     return _without_gc(_HEAD.decode, data)
 
 
-def read_streamed(data: bytes, head: CocoHead, source: SourceFile) -> Dataset:
-    """The dataset of the COCO file `data`, whose head is decoded, its annotations read chunk by chunk;
-    repeated keys (LL002) are searched in the head and in each chunk apart, and named in file order."""
+def read_streamed(data: Any, head: CocoHead, source: SourceFile) -> Dataset:
+    """The dataset of the COCO file `data` (bytes, or a read-only map whose pages are released as
+    they are done), whose head is decoded, its annotations read chunk by chunk; repeated keys (LL002)
+    are searched in the head and in each chunk apart, and named in file order."""
     view = memoryview(head.annotations)
     start = _address(head.annotations) - _address(data)
-    skip = (start, start + len(view)) if len(view) else None
-    repeats = duplicate_keys(data, KEY_LIMIT, skip=skip)
+    release(data, 0, len(data))  # the head's decode read every page; the chunks map back their own
+    lines = LineCounter(data)
+    repeats = _head_repeats(data, (start, start + len(view)) if len(view) else None, lines)
     dataset = with_items(head.images, head.categories, source, [])
-    n, bounds = _chunk_bounds(view)
-    columns = _Columns(IdLookup(dataset.item_ids), IdLookup(ids_array([c.id for c in head.categories])), source, n)
+    columns = _Columns(IdLookup(dataset.item_ids), IdLookup(ids_array([c.id for c in head.categories])), source)
     offset = 0
-    for first_byte, stop in bounds:
-        chunk = _chunk(view, first_byte, stop)
-        annotations = _without_gc(_CHUNK.decode, chunk)
-        fields = _Fields.of(annotations)
-        if chunk.count(b":") != fields.keys_accounted(annotations):
-            repeats += _chunk_repeats(data, chunk, start + first_byte - 1, offset)
-        columns.add(annotations, fields, offset)
-        offset += len(annotations)
-    if offset != n:  # cannot happen: the chunks are slices of the records counted
-        raise NotStreamable(f"{offset} annotations decoded of {n}")
+    for first_byte, chunk, records in _chunks(view):
+        fields = _Fields.of(records)
+        if chunk.count(b":") != fields.keys_accounted(records):
+            repeats += _chunk_repeats(data, chunk, start + first_byte - 1, offset, lines)
+        columns.add(records, fields, offset)
+        offset += len(records)
+        release(data, start + first_byte, start + first_byte + len(chunk) - 2)
     columns.fill(dataset)
     repeats.sort(key=lambda repeat: repeat.offset)
     dataset.issues[:0] = [key_issue(repeat, source.path) for repeat in repeats[:KEY_LIMIT]]
@@ -128,17 +132,65 @@ class _Fields:
         return count
 
 
-def _chunk_repeats(data: bytes, chunk: bytearray, base: int, first: int) -> list[DuplicateKey]:
+def _head_repeats(data: Any, skip: tuple[int, int] | None, lines: LineCounter) -> list[DuplicateKey]:
+    """Repeated keys outside the annotations array `data[skip[0]:skip[1]]`. Bytes are searched in
+    place; a map as a copy of its head with the array left empty (`[` + `]`), the repeats after the
+    array then placed back at their offsets, lines and columns in the file."""
+    if isinstance(data, bytes | bytearray):
+        return duplicate_keys(data, KEY_LIMIT, skip=skip)
+    if skip is None:  # no annotations: the head is the whole file
+        return duplicate_keys(data[:], KEY_LIMIT)
+    start, stop = skip
+    removed = stop - start - 2
+    outside = data[: start + 1] + data[stop - 1 :]
+    release(data, 0, len(data))
+    found = []
+    for repeat in duplicate_keys(outside, KEY_LIMIT):
+        if repeat.offset > start:
+            at = repeat.offset + removed
+            repeat = DuplicateKey(repeat.key, repeat.pointer, *lines.line_column(at), at)
+        found.append(repeat)
+    return found
+
+
+def _chunk_repeats(data: Any, chunk: bytearray, base: int, first: int, lines: LineCounter) -> list[DuplicateKey]:
     """Repeated keys of one chunk (`[` + annotations `first`... + `]`, its byte 1 at `base` in `data`)
     with the pointers, lines and columns they have in the whole file."""
     found = []
     for repeat in duplicate_keys(chunk, KEY_LIMIT):
         at = base + repeat.offset
-        line, column = data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
+        line, column = lines.line_column(at)
         index, _, rest = repeat.pointer[1:].partition("/")
         pointer = f"/annotations/{first + int(index)}/{rest}"
         found.append(DuplicateKey(repeat.key, pointer, line, column, at))
     return found
+
+
+class LineCounter:
+    """Lines and columns of offsets in `data` (bytes or a map), counted on from the last offset asked
+    for: repeats come in file order, so the file is counted through about once (a map's pages are
+    released behind the count)."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self.offset, self.newlines, self.last_newline = 0, 0, -1
+
+    def line_column(self, at: int) -> tuple[int, int]:
+        """The 1-based line and column (in bytes) of offset `at`."""
+        if at < self.offset:
+            self.offset, self.newlines, self.last_newline = 0, 0, -1
+        for piece in range(self.offset, at, _COUNT_BYTES):
+            text = self.data[piece : min(piece + _COUNT_BYTES, at)]
+            self.newlines += text.count(b"\n")
+            if (newline := text.rfind(b"\n")) >= 0:
+                self.last_newline = piece + newline
+            release(self.data, piece, piece + len(text))
+        self.offset = at
+        return self.newlines + 1, at - self.last_newline
+
+
+# Bytes of a map copied at a time to count its newlines.
+_COUNT_BYTES = 1 << 24
 
 
 def _without_gc(decode: Any, data: Any) -> Any:
@@ -155,20 +207,31 @@ def _without_gc(decode: Any, data: Any) -> Any:
             gc.enable()
 
 
-def _chunk_bounds(view: memoryview) -> tuple[int, list[tuple[int, int]]]:
-    """The number of records in the annotations array `view`, and the [start, stop) offsets in it of
-    runs of about CHUNK_ANNOTATIONS consecutive records."""
-    if not len(view):  # no `annotations` key
-        return 0, []
-    # Where each record starts and ends, from msgspec's own scan (one small Raw per record, freed
-    # on return): five times faster than a numpy scan of the quotes and brackets, and it validates.
-    records = _without_gc(_RECORDS.decode, view)
-    base = _address(view)
-    bounds = []
-    for first in range(0, len(records), CHUNK_ANNOTATIONS):
-        last = records[min(first + CHUNK_ANNOTATIONS, len(records)) - 1]
-        bounds.append((_address(records[first]) - base, _address(last) - base + len(last)))
-    return len(records), bounds
+def _chunks(view: memoryview) -> Iterator[tuple[int, bytearray, list[CocoAnnotation]]]:
+    """The records of the annotations array `view` (validated JSON) in runs of about CHUNK_BYTES: for
+    each run its first byte's offset in `view`, the run as a JSON array, and its records decoded.
+
+    A run ends at a `}` followed by a comma, found by a byte search; such a `}` may be inside a string
+    or a nested object, but then `[` + the run + `]` is not JSON (an open string or object is never
+    closed by the `]`), so only a run that decodes is taken, and a run that does not is made longer.
+    Runs start after a `,` that ended the previous run: by induction every run is whole records."""
+    first, end = 1, len(view) - 1  # inside the brackets
+    while first < end:
+        size = CHUNK_BYTES
+        while True:
+            found = _RUN_END.search(view, first + size, end) if first + size < end else None
+            stop = found.start() + 1 if found else end
+            chunk = _chunk(view, first, stop)
+            try:
+                records = _without_gc(_CHUNK.decode, chunk)
+                break
+            except msgspec.DecodeError:
+                if found is None:
+                    raise  # the rest of a valid array is whole records: a number msgspec refuses
+                size *= 2  # a `}` inside a record: a longer run (doubling: few retries on any input)
+        if records:
+            yield first, chunk, records
+        first = found.end() if found else end
 
 
 def _chunk(view: memoryview, start: int, stop: int) -> bytearray:
@@ -191,13 +254,13 @@ class _Columns:
     items: IdLookup
     classes: IdLookup
     source: SourceFile
-    n: int  # annotations in the file: the columns are allocated once, each chunk fills its rows
+    n: int = 0  # annotations so far: the columns grow in place by each chunk's rows
     ids: list[np.ndarray] = field(default_factory=list)  # per chunk: int64, or objects for other ids
     ann_item: np.ndarray = field(init=False)
     ann_class: np.ndarray = field(init=False)
     boxes: np.ndarray = field(init=False)
     areas: np.ndarray = field(init=False)
-    segmentations: list[tuple[SegmentationColumns, int]] = field(default_factory=list)
+    segmentations: GrowingColumns = field(default_factory=GrowingColumns)
     attributes: dict[int, Any] = field(default_factory=dict)
     keypoints: dict[int, list[float]] = field(default_factory=dict)
     unresolved_item: dict[int, Any] = field(default_factory=dict)
@@ -209,14 +272,19 @@ class _Columns:
     any_geometry: bool = False
 
     def __post_init__(self) -> None:
-        self.ann_item = np.empty(self.n, np.int32)
-        self.ann_class = np.empty(self.n, np.int32)
-        self.boxes = np.empty((self.n, 4), np.float64)
-        self.areas = np.empty(self.n, np.float64)
+        self.ann_item = np.empty(0, np.int32)
+        self.ann_class = np.empty(0, np.int32)
+        self.boxes = np.empty((0, 4), np.float64)
+        self.areas = np.empty(0, np.float64)
 
     def add(self, annotations: list[CocoAnnotation], fields: _Fields, offset: int) -> None:
         n = len(annotations)
         rows = slice(offset, offset + n)
+        self.n = offset + n
+        for column in (self.ann_item, self.ann_class, self.boxes, self.areas):
+            # realloc in place (the kernel moves a large block's pages, it does not copy them): the
+            # number of records is known only at the end, and a copy per growth would double the peak.
+            column.resize((self.n, *column.shape[1:]), refcheck=False)
         self.ids.append(ids_array(fields.ids))
         for refs, lookup, column, unresolved in (
             ([a.image_id for a in annotations], self.items, self.ann_item, self.unresolved_item),
@@ -228,7 +296,7 @@ class _Columns:
         segmentations = _segmentations(fields.segmentations)
         self.boxes[rows] = self._boxes(annotations, fields.boxes, segmentations, offset)
         self.areas[rows] = _floats(fields.areas)
-        self.segmentations.append((SegmentationColumns.from_values(segmentations), offset))
+        self.segmentations.add(SegmentationColumns.from_values(segmentations), offset)
         self.attributes.update(_shifted(_present(fields.attributes, truthy=True), offset))
         if fields.keypoints.count(None) != n:
             index = list(range(offset, offset + n))
@@ -267,7 +335,7 @@ class _Columns:
         dataset.ann_index = np.arange(n, dtype=np.int32)
         dataset.unresolved_item, dataset.unresolved_class = self.unresolved_item, self.unresolved_class
         dataset.ann_attributes = self.attributes
-        dataset.ann_segmentation = SegmentationColumns.concat(self.segmentations)
+        dataset.ann_segmentation = self.segmentations.joined
         dataset.ann_area = DenseValues(self.areas)
         dataset.ann_keypoints = self.keypoints
         for a, count, ann_id in self.box_events:

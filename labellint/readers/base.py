@@ -54,6 +54,13 @@ class ReadContext:
     # (KITTI's image_2/); None where every lookup must go through `is_file` (the incremental
     # cache records each side file a piece looked at).
     is_dir: Callable[[Path], bool] | None = None
+    # The file mapped read-only instead of read (a large file on disk; the work tree's `mapped`),
+    # or None: a reader that can work from a buffer uses it, else `read_bytes`.
+    map_file: Callable[[Path], Any] | None = None
+
+    def mapped(self, path: Path) -> Any:
+        """`path` as a read-only map (a buffer: slices are bytes), or None: read it with `read_bytes`."""
+        return self.map_file(path) if self.map_file is not None else None
 
     def opener(self, path: Path) -> Callable[[], bytes | None]:
         """How to read `path` again after reading is over (line finding), without keeping its bytes."""

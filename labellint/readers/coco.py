@@ -68,6 +68,9 @@ class CocoReader(Reader):
     def read_one(self, path: Path, context: ReadContext) -> Dataset:
         display = context.display(path)
         reopen = context.opener(path)  # before reading: a file changed after this gives no lines
+        mapped = context.mapped(path)
+        if mapped is not None and (dataset := _read_mapped(mapped, display, reopen, self.name)) is not None:
+            return dataset
         # Some Windows tools write a BOM, or UTF-16: offsets and lines are those of the UTF-8.
         raw = context.read_bytes(path)
         data = utf8_text(raw)
@@ -105,6 +108,25 @@ class CocoReader(Reader):
         source.meta["info"] = document.info or {}
         issues = duplicate_key_issues(data, display)
         return _build(document.images, document.categories, document.annotations, source, issues)
+
+
+def _read_mapped(mapped: Any, display: str, reopen: Any, reader: str) -> Dataset | None:
+    """A large file read streamed from its map, whose pages are dropped as the chunks are done: the
+    process never holds the file's bytes as its own memory. None when the streamed path cannot
+    vouch for the file (a BOM, UTF-16, panoptic, malformed): the usual read then says why."""
+    head_bytes = mapped[:SNIFF_BYTES]
+    if utf8_text(head_bytes, partial=True) is not head_bytes or is_panoptic(head_bytes):
+        return None
+    locator = JsonLocator(reopen, utf8_text, len(mapped))
+    source = SourceFile(display, reader, item_pointer="/images", annotation_pointer="/annotations", locator=locator)
+    try:
+        head = decode_head(mapped)
+        source.meta["info"] = head.info or {}
+        dataset = read_streamed(mapped, head, source)
+    except (msgspec.DecodeError, NotStreamable):
+        return None
+    mark_task(dataset, False, [])
+    return dataset
 
 
 def _decode(data: bytes) -> CocoFile:

@@ -110,6 +110,35 @@ class SegmentationColumns(Mapping[int, Any]):
         return out.view(np.int64)
 
 
+class GrowingColumns:
+    """Segmentation columns joined piece by piece as a reader makes them (pieces in annotation order,
+    as `SegmentationColumns.concat` joins them): each array grows in place, so the pieces are not all
+    held beside the joined arrays (at 10M polygons, points alone are gigabytes)."""
+
+    def __init__(self) -> None:
+        self.joined = SegmentationColumns.concat([])
+
+    def add(self, piece: SegmentationColumns, offset: int) -> None:
+        into, flat = self.joined.flat, piece.flat
+        starts = np.cumsum(flat.part_size) - flat.part_size + len(into.points)
+        for column, more in (
+            (into.points, flat.points.reshape(-1, 2)),
+            (into.part_start, starts),
+            (into.part_size, flat.part_size),
+            (into.part_ann, flat.part_ann + offset),
+            (into.part_number, flat.part_number),
+            (self.joined.keys, piece.keys + offset),
+        ):
+            n = len(column)
+            # realloc: a large block's pages are moved by the kernel, not copied
+            column.resize((n + len(more), *column.shape[1:]), refcheck=False)
+            column[n:] = more
+        into.odd_parts += [(a + offset, n, c) for a, n, c in flat.odd_parts]
+        into.malformed.update((a + offset, why) for a, why in flat.malformed.items())
+        into.rle.update((a + offset, mask) for a, mask in flat.rle.items())
+        self.joined.kept.update((a + offset, v) for a, v in piece.kept.items())
+
+
 def _value_hash(value: Any) -> int:
     return hash(bytes(value)) if isinstance(value, msgspec.Raw) else hash(repr(value))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import glob
+import mmap
 import os
 import stat
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from labellint.errors import MissingContentError
 from labellint.sources import SKIP_DIRS, dvc, lfs
+from labellint.support.mapped import map_file
 from labellint.support.paths import from_cwd, from_repository, repository_root
 
 # Whole small files kept from sniffing until their reader asks for them (bytes, across all files).
@@ -62,6 +64,11 @@ class WorkTree:
             return dvc.read(tracked[0], None, tracked[1], self.display(path))
         pointer = lfs.parse_pointer(data) if len(data) < lfs.MAX_POINTER_BYTES else None
         return data if pointer is None else self._smudge(Path(path), pointer, None)
+
+    def mapped(self, path: Path) -> mmap.mmap | None:
+        """`path` mapped read-only when it is a large regular file on disk (far beyond a Git LFS
+        pointer); None for other files, which `read_bytes` reads."""
+        return None if str(path) in self._whole else map_file(Path(path))
 
     def reopen(self, path: Path) -> WorkTreeFile:
         """A small picklable handle that reads `path` again later (for line finding), in any process."""
