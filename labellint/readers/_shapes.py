@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -103,7 +104,10 @@ class ShapeBuilder(TextBuilder):
         self.ann_annotator.extend([-1] * n)
 
     def _box_rows(self) -> np.ndarray:
-        return np.asarray(self.boxes, np.float64).reshape(len(self.boxes), 4)
+        # One pass over the flat numbers: asarray on a list of tuples inspects every tuple (a
+        # third of a big CVAT export's build time).
+        n = len(self.boxes)
+        return np.fromiter(chain.from_iterable(self.boxes), np.float64, count=4 * n).reshape(n, 4)
 
     def problem(self, message: str, line: int = 0, code: str = "LL002", **where: Any) -> None:
         self.issues.append(issue(code, message, self.source.path, line=line or None, **where))

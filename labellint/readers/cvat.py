@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from math import isfinite
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, TreeBuilder
@@ -11,7 +12,7 @@ from xml.parsers.expat import ExpatError, ParserCreate
 import numpy as np
 
 from labellint.model import Dataset, SourceFile
-from labellint.readers._cvat_shapes import SHAPES, read_shape
+from labellint.readers._cvat_shapes import FIELDS, SHAPES, read_shape
 from labellint.readers._shapes import ShapeBuilder, parse_number
 from labellint.readers._xml import DOCTYPE, TagLines, element_lines, parse_xml
 from labellint.readers.base import ReadContext, Reader
@@ -288,7 +289,12 @@ class _Stream:
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         self.depth = depth = self.depth + 1
-        if self.meta is not None:
+        if depth == 3 and tag == "box" and self.item is not None:  # most shapes of a big export
+            self.shape_attrib = attrib
+            self.shape = self.plain_box(attrib)
+            if self.shape is None:
+                self.shape = self.walk.shape(self.item, tag, attrib, None, self.parser.CurrentLineNumber)
+        elif self.meta is not None:
             self.meta.start(tag, attrib)
         elif depth == 3:
             if tag not in SHAPES:
@@ -312,6 +318,28 @@ class _Stream:
             self.top(tag, attrib)
         elif tag != "annotations":
             raise _Unusual  # the tree walk says what the root is
+
+    def plain_box(self, attrib: dict[str, str]) -> int | None:
+        """The annotation of an image's <box> with a label, four finite numeric corners and no
+        rotation (None: not plain, `_CvatFile.shape` reads it and says what is wrong): what
+        `read_shape` and `_CvatFile.shape` make of it, written out in one call for the common case."""
+        label = attrib.get("label")
+        if not label or "rotation" in attrib:
+            return None
+        try:
+            x0, y0, x1, y1 = float(attrib["xtl"]), float(attrib["ytl"]), float(attrib["xbr"]), float(attrib["ybr"])
+        except (KeyError, ValueError):
+            return None
+        if not isfinite(x0 + y0 + x1 + y1):  # a NaN or an infinity (or an overflow): read one by one
+            return None
+        fields = {"shape": "box"}
+        for key in FIELDS:
+            if key in attrib:
+                fields[key] = attrib[key]
+        occluded = attrib.get("occluded")
+        attributes = {"occluded": occluded == "1"} if occluded == "0" or occluded == "1" else None
+        box = (x0, y0, x1 - x0, y1 - y0)
+        return self.builder.add_shape(self.item, label, box, self.parser.CurrentLineNumber, fields, attributes)
 
     def top(self, tag: str, attrib: dict[str, str]) -> None:
         """A child of the root: an image, a track, the first <meta> (before them) or another element."""
