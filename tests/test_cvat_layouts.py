@@ -126,3 +126,46 @@ def test_a_shape_after_a_skeleton_frame_outside_is_at_its_own_line(tmp_path):
     dataset = read(path)
     box_line = text[: text.index("<box")].count("\n") + 1
     assert dataset.ann_line.tolist() == [box_line] and dataset.ann_ids.tolist() == ["2@4"]
+
+
+def test_plain_and_odd_boxes_keep_what_elementtree_reads_and_their_lines(tmp_path):
+    """Plain boxes (read in one call) between boxes read one by one (no label, a bad or infinite
+    corner, a rotation, <attribute> children): every field as ElementTree gives it, in order."""
+    odd = {
+        3: '<box label="" xtl="1" ytl="2" xbr="3" ybr="4"/>',
+        5: '<box label="b" xtl="1" ytl="2" xbr="x" ybr="4"/>',
+        7: '<box label="b" xtl="1" ytl="2" xbr="inf" ybr="4"/>',
+        9: '<box label="r" xtl="0" ytl="0" xbr="4" ybr="2" rotation="90"/>',
+        11: '<box label="a" xtl="1" ytl="2" xbr="3" ybr="4"><attribute name="n">v</attribute></box>',
+    }
+    rows = []
+    for k in range(14):
+        corners = f'xtl="{k}.5" ytl="1e1" xbr=" {k + 9} " ybr="31"'
+        plain = f'<box label="{"ab"[k % 2]}" occluded="{k % 3}" {corners} z_order="{k}" source="manual"/>'
+        rows.append(odd.get(k, plain) + "\n")
+    text = "<annotations>\n<version>1.1</version>\n<image id='0' name='a.jpg'>\n" + "".join(rows)
+    text += "</image>\n</annotations>\n"
+    path = tmp_path / "boxes.xml"
+    path.write_text(text)
+    dataset = read(path)
+    boxes = ET.parse(path).getroot().find("image").findall("box")
+    lines = start_tag_lines(text)
+    kept = [k for k in range(14) if k not in (3, 5, 7)]
+    assert dataset.n_annotations == len(kept) == 11
+    assert [(i.location.line, i.message) for i in dataset.issues] == [
+        (lines[3], "<box> without a `label`"),
+        (lines[5], "<box> needs numeric xbr"),
+        (lines[7], "<box> needs numeric xbr"),
+    ]
+    assert dataset.ann_line.tolist() == [lines[k] for k in kept]
+    assert [c.name for c in dataset.classes] == ["a", "b", "r"]
+    for a, k in enumerate(kept):
+        attrib = boxes[k].attrib
+        x0, y0, x1, y1 = (float(attrib[c]) for c in ("xtl", "ytl", "xbr", "ybr"))
+        if k != 9:  # the turned box's envelope is checked in test_rotated_boxes
+            assert dataset.ann_box[a].tolist() == [x0, y0, x1 - x0, y1 - y0]
+        fields = {"shape": "box", **{f: attrib[f] for f in ("z_order", "source", "rotation") if f in attrib}}
+        assert dataset.ann_fields[a] == fields
+        occluded = {"occluded": attrib["occluded"] == "1"} if attrib.get("occluded") in ("0", "1") else {}
+        named = {e.get("name"): e.text for e in boxes[k].iter("attribute")}
+        assert dataset.ann_attributes.get(a, {}) == {**occluded, **named}
