@@ -150,6 +150,7 @@ def read_groups(
             source.reopen,
             is_dir=source.is_dir,
             map_file=mapped,
+            read_head=source.head,
         )
         try:
             parts.append(reader.read(files, context))

@@ -57,6 +57,14 @@ class ReadContext:
     # The file mapped read-only instead of read (a large file on disk; the work tree's `mapped`),
     # or None: a reader that can work from a buffer uses it, else `read_bytes`.
     map_file: Callable[[Path], Any] | None = None
+    # The first bytes of a file (sources' `head`: a work tree reads no more than asked, Git LFS
+    # and DVC content included), or None: `head` reads the whole file (the incremental cache
+    # digests every side file a piece looked at, whole).
+    read_head: Callable[[Path, int], bytes] | None = None
+
+    def head(self, path: Path, size: int) -> bytes:
+        """At least the first `size` bytes of `path` (all of them when it is shorter)."""
+        return self.read_head(path, size) if self.read_head is not None else self.read_bytes(path)
 
     def mapped(self, path: Path) -> Any:
         """`path` as a read-only map (a buffer: slices are bytes), or None: read it with `read_bytes`."""
