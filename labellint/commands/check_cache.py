@@ -98,10 +98,11 @@ def check_cached(
     claims.save()
     local = cached_rules(rules)
     misses = _MissReader(parallel, ShardJob(str(source.cwd), settings.config, settings, local))
+    run = _CachedRun(folder, settings, local, source, claims.stats, misses)
     results = [
         result
         for reader, files, options in collected.groups.values()
-        for result in _check_group(folder, reader, files, options, settings, local, source, claims.stats, misses)
+        for result in _check_group(run, reader, files, options)
     ]
     return finish_shards(results, collected, settings, rules, set(map(id, local)), source)
 
@@ -121,55 +122,38 @@ def group_name(reader: Reader, options: dict, settings: Settings, rules: list[Ru
     return "files-" + digest(*parts)
 
 
-def _check_group(
-    folder: Path,
-    reader: Reader,
-    files: list[Path],
-    options: dict,
-    settings: Settings,
-    rules: list[Rule],
-    source: WorkTree,
-    stats: dict[str, os.stat_result],
-    misses_reader: _MissReader,
-) -> list[ShardResult]:
+@dataclass(slots=True)
+class _CachedRun:
+    """What every reader group and chunk of one cached check shares: the cache folder, the
+    settings, the cached rules, the work tree, the stats the walk took, and where misses are read."""
+
+    folder: Path
+    settings: Settings
+    rules: list[Rule]
+    source: WorkTree
+    stats: dict[str, os.stat_result]
+    misses_reader: _MissReader
+
+
+def _check_group(run: _CachedRun, reader: Reader, files: list[Path], options: dict) -> list[ShardResult]:
     """One reader group, a chunk of CHUNK_FILES files per cache file (shards of one run, joined
     as `--jobs` joins its shards). A reader whose `read` sees the files together (an image
     folder's classes come from the folders' common root) and that does not say how to read them
     apart (`read_each`) is read whole, as without the cache."""
     if not reads_files_apart(reader):
-        return [run_shard(ShardJob(str(source.cwd), settings.config, settings, rules), Shard(reader, files, options))]
-    name = group_name(reader, options, settings, rules)
+        job = ShardJob(str(run.source.cwd), run.settings.config, run.settings, run.rules)
+        return [run_shard(job, Shard(reader, files, options))]
+    name = group_name(reader, options, run.settings, run.rules)
     return [
-        _check_chunk(
-            folder,
-            f"{name}-{start // CHUNK_FILES}.pickle",
-            reader,
-            files[start : start + CHUNK_FILES],
-            options,
-            settings,
-            rules,
-            source,
-            stats,
-            misses_reader,
-        )
+        _check_chunk(run, f"{name}-{start // CHUNK_FILES}.pickle", reader, files[start : start + CHUNK_FILES], options)
         for start in range(0, len(files), CHUNK_FILES)
     ]
 
 
-def _check_chunk(
-    folder: Path,
-    name: str,
-    reader: Reader,
-    files: list[Path],
-    options: dict,
-    settings: Settings,
-    rules: list[Rule],
-    source: WorkTree,
-    stats: dict[str, os.stat_result],
-    misses_reader: _MissReader,
-) -> ShardResult:
+def _check_chunk(run: _CachedRun, name: str, reader: Reader, files: list[Path], options: dict) -> ShardResult:
     """One chunk of a group: hits from its cache file, misses read and checked, the file
     rewritten when anything changed."""
+    folder, settings, rules, source, stats = run.folder, run.settings, run.rules, run.source, run.stats
     entry = load_entry(folder / name)
     if not isinstance(entry, GroupEntry) or not _side_files_unchanged(entry.side_files, source):
         entry = None
@@ -188,8 +172,8 @@ def _check_chunk(
         plan.append(known if found in (HIT, REHASHED) else found)
     side_files = dict(entry.side_files) if entry is not None else {}
     misses = [p for p in plan if isinstance(p, FileRecord)]
-    if misses_reader.on_workers(misses):
-        fresh, crashes, report, storable, redone = misses_reader.read(reader, misses, options, side_files)
+    if run.misses_reader.on_workers(misses):
+        fresh, crashes, report, storable, redone = run.misses_reader.read(reader, misses, options, side_files)
         plan = [redone[p.path] if isinstance(p, FileRecord) else p for p in plan]
     else:
         fresh, crashes, report, storable = _read_misses(

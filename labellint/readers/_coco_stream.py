@@ -133,13 +133,12 @@ class _Fields:
 
 
 def _head_repeats(data: Any, skip: tuple[int, int] | None, lines: LineCounter) -> list[DuplicateKey]:
-    """Repeated keys outside the annotations array `data[skip[0]:skip[1]]`. Bytes are searched in
-    place; a map as a copy of its head with the array left empty (`[` + `]`), the repeats after the
-    array then placed back at their offsets, lines and columns in the file."""
-    if isinstance(data, bytes | bytearray):
-        return duplicate_keys(data, KEY_LIMIT, skip=skip)
+    """Repeated keys outside the annotations array `data[skip[0]:skip[1]]` (bytes or a map), searched
+    in a copy of the document with the array left empty (`[` + `]`: the annotations are most of a
+    COCO file, and each chunk is searched apart), the repeats after the array then placed back at
+    their offsets, lines and columns in the file."""
     if skip is None:  # no annotations: the head is the whole file
-        return duplicate_keys(data[:], KEY_LIMIT)
+        return duplicate_keys(data if isinstance(data, bytes | bytearray) else data[:], KEY_LIMIT)
     start, stop = skip
     removed = stop - start - 2
     outside = data[: start + 1] + data[stop - 1 :]

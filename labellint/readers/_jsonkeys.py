@@ -43,14 +43,9 @@ def key_issue(repeat: DuplicateKey, display: str) -> ReaderIssue:
     return issue("LL002", message, display, pointer=repeat.pointer, line=repeat.line, column=repeat.column)
 
 
-def duplicate_keys(
-    data: bytes | bytearray, limit: int = 100, skip: tuple[int, int] | None = None
-) -> list[DuplicateKey]:
+def duplicate_keys(data: bytes | bytearray, limit: int = 100) -> list[DuplicateKey]:
     """The first `limit` repeats of a key in one object of `data` (one JSON document, or JSON
-    Lines: pointers are then relative to the line's record), in file order. `skip`: the offsets
-    [start, stop) of one array or object whose inside is left out (searched apart, in pieces)."""
-    if skip is not None:
-        return _outside(data, limit, skip)
+    Lines: pointers are then relative to the line's record), in file order."""
     if data.count(b":") < 2:
         return []
     blanked = data.replace(b"\\\\", b"__").replace(b'\\"', b"__") if b"\\" in data else data
@@ -76,22 +71,6 @@ def duplicate_keys(
         path = index.pointer_of(token)
         pointer = f"{path}/{name.replace('~', '~0').replace('/', '~1')}"
         found.append(DuplicateKey(name, pointer, line, column, int(starts[k]) - 1))
-    return found
-
-
-def _outside(data: bytes | bytearray, limit: int, skip: tuple[int, int]) -> list[DuplicateKey]:
-    """`duplicate_keys` with the inside of data[skip[0]:skip[1]] left out: searched in a copy of the
-    document without it (`[` and `]` kept, so it is still one JSON value), which costs the bytes
-    around it only, not the file's (a COCO file's annotations are most of it); offsets, lines and
-    columns are then those of `data`."""
-    first, last = skip[0] + 1, skip[1] - 1  # the value's opening and closing brackets stay
-    found = []
-    for repeat in duplicate_keys(data[:first] + data[last:], limit):
-        at = repeat.offset if repeat.offset < first else repeat.offset + last - first
-        line, column = repeat.line, repeat.column
-        if at >= last:  # after the left-out bytes, which may hold newlines
-            line, column = data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
-        found.append(DuplicateKey(repeat.key, repeat.pointer, line, column, at))
     return found
 
 

@@ -12,6 +12,7 @@ from labellint.model import ClassRef, Dataset, ReaderIssue, SourceFile, ids_arra
 from labellint.readers._encoding import not_utf8
 from labellint.readers._image_size import image_size
 from labellint.readers.base import ReadContext, issue
+from labellint.support.numbers import is_float_text
 from labellint.support.paths import printable
 
 LABEL_FOLDER = "label_2"
@@ -245,17 +246,9 @@ def line_problem(cells: list[str], occluded_is_number: bool = True) -> str | Non
     """Why a line's cells are not a KITTI object (or DontCare region), or None."""
     if len(cells) not in (15, 16):
         return f"expected 15 fields (type, truncated, occluded, alpha, 2D box, 3D box), found {len(cells)}"
-    bad = next((v for v in cells[1:] if not _is_number(v)), None)
+    bad = next((v for v in cells[1:] if not is_float_text(v)), None)
     if bad is not None:
         return f"field {cells.index(bad) + 1} is not a number: {bad!r}"
     if not occluded_is_number:
         return f"field 3 (occluded) must be an integer, found {cells[2]!r}"
     return None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

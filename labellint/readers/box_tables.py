@@ -19,6 +19,7 @@ from labellint.readers._shapes import ShapeBuilder
 from labellint.readers.base import ReadContext, Reader
 from labellint.support.csv_cells import csv_rows, numbered_records
 from labellint.support.gc_pause import gc_paused
+from labellint.support.numbers import is_float_text
 
 IMAGE_COLUMNS = ("filename", "file_name", "image", "image_name", "image_path", "path", "file", "image_id")
 LABEL_COLUMNS = ("class", "label", "label_name", "class_name", "category", "category_name")
@@ -241,17 +242,9 @@ def _numbers(row: list[str], at: list[int], builder: ShapeBuilder, line: int, he
     try:
         return [float(row[k]) for k in at]
     except ValueError:
-        k = next(k for k in at if not _is_number(row[k]))
+        k = next(k for k in at if not is_float_text(row[k]))
         builder.problem(f"column {header[k]!r}: {row[k]!r} is not a number", line=line, column=1)
         return None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _size(row: list[str], at: tuple[int | None, int | None]) -> tuple[float, float]:

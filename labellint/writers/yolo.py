@@ -11,6 +11,7 @@ from pathlib import Path
 
 from labellint.readers.yolo import NAME_FILES, NOT_LABELS
 from labellint.spec.migration import Migration
+from labellint.support.numbers import is_float_text
 from labellint.writers.base import FileEdit, Listed, MigrationError, WriteContext, Writer
 
 _CLASS = re.compile(r"^(\s*)(-?\d+)(?=\s|$)")
@@ -225,14 +226,6 @@ def _scalar(name: str, style: str | None) -> str:
     """A class name as a YAML scalar, in the quoting the file used where that is safe."""
     if style == "'":
         return "'" + name.replace("'", "''") + "'"
-    if style is None and _PLAIN.fullmatch(name) and name.lower() not in _YAML_WORDS and not _is_number(name):
+    if style is None and _PLAIN.fullmatch(name) and name.lower() not in _YAML_WORDS and not is_float_text(name):
         return name
     return json.dumps(name, ensure_ascii=False)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
